@@ -1,3 +1,8 @@
 //! adscreen screens job and marriage adverts for recruitment-risk indicators of trafficking.
 #![allow(missing_docs)]
+pub mod advert;
+pub mod extract;
+pub mod market;
 pub mod normalise;
+pub mod phrase;
+pub mod rules;

@@ -57,7 +57,12 @@ impl Normalised {
     /// The words view: the basic view with obfuscation undone (spaced letters joined, digits and
     /// symbols inside words read as letters).
     pub fn words(original: &str) -> Normalised {
-        deobfuscate::deobfuscate(&Normalised::basic(original))
+        Normalised::basic(original).to_words()
+    }
+
+    /// The words view built from this basic view (saves normalising the original twice).
+    pub fn to_words(&self) -> Normalised {
+        deobfuscate::deobfuscate(self)
     }
 
     /// The normalised text.

@@ -1,0 +1,312 @@
+//! Contacts: phone numbers, e-mail addresses (also "at"/"(at)"/"[dot]" forms), URLs and
+//! messenger handles. Values are normalised so the same contact written two ways compares equal
+//! ("+371 2000 1234" and "20001234" are both `+37120001234`).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::Serialize;
+
+use super::lexicon::{FREE_WEBMAIL, NON_EMPLOYER_HOSTS};
+use super::{Located, Scan};
+
+/// A phone number.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Phone {
+    /// E.164 form, `+` and digits.
+    pub value: String,
+    /// ISO 3166 code of the calling code, when known (`LV` for +371).
+    pub country: Option<&'static str>,
+}
+
+/// An e-mail address.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Email {
+    /// `local@domain`, lower case.
+    pub value: String,
+    /// The domain is a free web-mail service.
+    pub free_webmail: bool,
+}
+
+/// A web address.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Url {
+    /// The address as written, lower case, without trailing punctuation.
+    pub value: String,
+    /// The host, without `www.`.
+    pub host: String,
+    /// The host is a social network, messenger, shortener or classified board.
+    pub employer_site: bool,
+}
+
+/// A messenger mentioned as a way to get in touch, with its handle when one is given.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Messenger {
+    /// `whatsapp`, `telegram`, `viber` or `signal`.
+    pub app: &'static str,
+    /// Phone number (E.164) or user name given with it.
+    pub handle: Option<String>,
+}
+
+/// Calling codes adscreen knows, longest first within each length; others keep `country: None`.
+const CALLING_CODES: &[(&str, &str)] = &[
+    ("371", "LV"),
+    ("370", "LT"),
+    ("372", "EE"),
+    ("353", "IE"),
+    ("357", "CY"),
+    ("358", "FI"),
+    ("380", "UA"),
+    ("375", "BY"),
+    ("373", "MD"),
+    ("971", "AE"),
+    ("974", "QA"),
+    ("973", "BH"),
+    ("966", "SA"),
+    ("972", "IL"),
+    ("994", "AZ"),
+    ("995", "GE"),
+    ("998", "UZ"),
+    ("992", "TJ"),
+    ("234", "NG"),
+    ("212", "MA"),
+    ("216", "TN"),
+    ("420", "CZ"),
+    ("421", "SK"),
+    ("880", "BD"),
+    ("44", "GB"),
+    ("49", "DE"),
+    ("47", "NO"),
+    ("46", "SE"),
+    ("45", "DK"),
+    ("48", "PL"),
+    ("31", "NL"),
+    ("32", "BE"),
+    ("33", "FR"),
+    ("34", "ES"),
+    ("39", "IT"),
+    ("41", "CH"),
+    ("43", "AT"),
+    ("30", "GR"),
+    ("90", "TR"),
+    ("91", "IN"),
+    ("92", "PK"),
+    ("94", "LK"),
+    ("86", "CN"),
+    ("81", "JP"),
+    ("82", "KR"),
+    ("61", "AU"),
+    ("20", "EG"),
+    ("1", "US"),
+    ("7", "RU"),
+];
+
+fn country_of(digits: &str) -> Option<&'static str> {
+    CALLING_CODES
+        .iter()
+        .find(|(code, _)| digits.starts_with(code))
+        .map(|(_, c)| *c)
+}
+
+static INTERNATIONAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\+|\b00)\s?\(?\d\)?(?:[ \-.()]{0,2}\d){6,14}\b").expect("phone regex compiles")
+});
+static LATVIAN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b[26]\d(?:[ \-.]?\d){6}\b").expect("latvian phone regex compiles")
+});
+/// Something that makes a run of digits money rather than a phone number.
+static MONEY_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s?(?:eur|€|euro|eiro|евро|£|\$|gbp|usd|ls\b|руб|nok|sek)")
+        .expect("money regex compiles")
+});
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b[a-z0-9][a-z0-9._%+\-]*@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}\b")
+        .expect("email regex compiles")
+});
+static EMAIL_SPELLED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b([a-z0-9][a-z0-9._\-]*)\s?(?:\(at\)|\[at\]|\{at\}|\(@\)|\sat\s|\(собака\)|\sсобака\s)\s?([a-z0-9\-]+)\s?(?:\.|\(dot\)|\[dot\]|\{dot\}|\sdot\s|\(точка\)|\sточка\s)\s?(lv|com|ru|net|org|eu|ee|lt|uk|de|ie|no|se|fi|nl|info)\b",
+    )
+    .expect("spelled email regex compiles")
+});
+static URL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"\bhttps?://[^\s<>"']+|\bwww\.[^\s<>"']+|\b[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.(?:lv|com|eu|ru|ee|lt|de|uk|ie|org|net|info|io|me|no|se|fi|nl|pl)\b(?:/[^\s<>"']*)?"#,
+    )
+    .expect("url regex compiles")
+});
+static HANDLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[\s:(,])@([a-z0-9_]{4,32})\b").expect("handle regex compiles")
+});
+
+/// Finds phone numbers in one field.
+pub(super) fn phones(scan: &Scan<'_>, out: &mut Vec<Located<Phone>>) {
+    let text = scan.basic.as_str();
+    let mut taken: Vec<(usize, usize)> = Vec::new();
+    for m in INTERNATIONAL.find_iter(text) {
+        let digits: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
+        let digits = if m.as_str().starts_with("00") {
+            digits[2..].to_string()
+        } else {
+            digits
+        };
+        if digits.len() < 8 {
+            continue;
+        }
+        taken.push((m.start(), m.end()));
+        out.push(scan.locate_basic(
+            m.start(),
+            m.end(),
+            Phone {
+                country: country_of(&digits),
+                value: format!("+{digits}"),
+            },
+        ));
+    }
+    for m in LATVIAN.find_iter(text) {
+        if taken.iter().any(|&(s, e)| m.start() < e && s < m.end()) {
+            continue;
+        }
+        if MONEY_AFTER.is_match(&text[m.end()..]) {
+            continue;
+        }
+        let digits: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
+        out.push(scan.locate_basic(
+            m.start(),
+            m.end(),
+            Phone {
+                value: format!("+371{digits}"),
+                country: Some("LV"),
+            },
+        ));
+    }
+}
+
+fn is_free_webmail(domain: &str) -> bool {
+    FREE_WEBMAIL.contains(&domain)
+}
+
+/// Finds e-mail addresses, written plainly or spelled out.
+pub(super) fn emails(scan: &Scan<'_>, out: &mut Vec<Located<Email>>) {
+    let text = scan.basic.as_str();
+    for m in EMAIL.find_iter(text) {
+        let value = m.as_str().to_string();
+        let domain = value.rsplit('@').next().unwrap_or_default();
+        out.push(scan.locate_basic(
+            m.start(),
+            m.end(),
+            Email {
+                free_webmail: is_free_webmail(domain),
+                value,
+            },
+        ));
+    }
+    for c in EMAIL_SPELLED.captures_iter(text) {
+        let (Some(whole), Some(local), Some(host), Some(tld)) = (c.get(0), c.get(1), c.get(2), c.get(3))
+        else {
+            continue;
+        };
+        let domain = format!("{}.{}", host.as_str(), tld.as_str());
+        out.push(scan.locate_basic(
+            whole.start(),
+            whole.end(),
+            Email {
+                free_webmail: is_free_webmail(&domain),
+                value: format!("{}@{domain}", local.as_str()),
+            },
+        ));
+    }
+}
+
+/// Finds web addresses (not the domain part of an e-mail address).
+pub(super) fn urls(scan: &Scan<'_>, out: &mut Vec<Located<Url>>) {
+    let text = scan.basic.as_str();
+    for m in URL.find_iter(text) {
+        let in_email = text[..m.start()].ends_with(['@', '.', '_', '-', '+'])
+            || text[m.end()..].starts_with(['@', '_', '-', '+']);
+        if in_email {
+            continue;
+        }
+        let value = m
+            .as_str()
+            .trim_end_matches(['.', ',', ')', '!', '?', ';', ':'])
+            .to_string();
+        let host = value
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .trim_start_matches("www.")
+            .split(['/', '?', '#'])
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let employer_site = !NON_EMPLOYER_HOSTS.iter().any(|h| host == *h || host.ends_with(&format!(".{h}")));
+        out.push(scan.locate_basic(
+            m.start(),
+            m.start() + value.len(),
+            Url {
+                value,
+                host,
+                employer_site,
+            },
+        ));
+    }
+}
+
+/// Finds messenger mentions and attaches the handle or number written right after them (before
+/// the next messenger is named).
+pub(super) fn messengers(
+    scan: &Scan<'_>,
+    names: &crate::phrase::PhraseSet<&'static str>,
+    phones: &[Located<Phone>],
+    out: &mut Vec<Located<Messenger>>,
+) {
+    let text = scan.words.as_str();
+    let hits = names.find_distinct(text);
+    for (i, hit) in hits.iter().enumerate() {
+        let app = *hit.value;
+        let limit = hits
+            .get(i + 1)
+            .map_or(text.len(), |next| next.start)
+            .min(floor_char_boundary(text, (hit.end + 60).min(text.len())));
+        let mut span_end = hit.end;
+        let handle = if let Some(rest) = text[hit.end..].strip_prefix('/') {
+            // wa.me/371..., t.me/name
+            let h: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            span_end = hit.end + 1 + h.len();
+            (!h.is_empty()).then_some(h)
+        } else {
+            let after = &text[hit.end..limit.max(hit.end)];
+            let handle = HANDLE
+                .captures(after)
+                .and_then(|c| c.get(1))
+                .map(|h| (scan.words.original_span(hit.end + h.start(), hit.end + h.end()).0, format!("@{}", h.as_str())));
+            let (here, _) = scan.words.original_span(hit.start, hit.end);
+            let (stop, _) = scan.words.original_span(limit, limit + 1);
+            let stop = if limit >= text.len() { usize::MAX } else { stop };
+            let phone = phones
+                .iter()
+                .find(|p| p.span.field == scan.field && p.span.start >= here && p.span.start < stop)
+                .map(|p| (p.span.start, p.value.value.clone()));
+            match (handle, phone) {
+                (Some(h), Some(p)) => Some(if h.0 < p.0 { h.1 } else { p.1 }),
+                (h, p) => h.or(p).map(|x| x.1),
+            }
+        };
+        // "signal" is an ordinary English word and "tg" an abbreviation of many things: count
+        // them only with a handle or number.
+        if (app == "signal" || &text[hit.start..hit.end] == "tg") && handle.is_none() {
+            continue;
+        }
+        out.push(scan.locate_words(hit.start, span_end, Messenger { app, handle }));
+    }
+}
+
+fn floor_char_boundary(s: &str, mut at: usize) -> usize {
+    while at > 0 && !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}

@@ -1,0 +1,153 @@
+//! Employer identity: a company with its legal form (SIA, AS, OÜ, UAB, Ltd, GmbH, ООО, ...),
+//! a registration number, a recruitment-agency licence number.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::Serialize;
+
+use super::{Located, Scan};
+
+/// A named company.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Employer {
+    /// The legal form, lower case (`sia`, `ltd`).
+    pub form: String,
+    /// The name, as written in the original.
+    pub name: String,
+}
+
+/// A registration or licence number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Number {
+    /// The number as written, normalised.
+    pub value: String,
+}
+
+const FORMS_BEFORE: &str = r"sia|as|ik|ooo|ооо|оао|зао|uab|ou|oü|llc";
+const FORMS_AFTER: &str = r"sia|as|ltd|limited|gmbh|llc|inc|uab|ou|oü|ab|oy|b\.?v|a/s|asa|plc";
+
+static QUOTED_AFTER_FORM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r#"\b({FORMS_BEFORE})\s?"([^"\n]{{2,60}})""#)).expect("employer regex compiles")
+});
+static QUOTED_BEFORE_FORM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r#""([^"\n]{{2,60}})",?\s?({FORMS_AFTER})\b"#)).expect("employer regex compiles")
+});
+static NAME_BEFORE_FORM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"\b((?:[\p{{L}}0-9&][\p{{L}}0-9&\-]*\s){{1,3}})({FORMS_AFTER})\b"))
+        .expect("employer regex compiles")
+});
+static FORM_BEFORE_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"\b({FORMS_BEFORE})\s([\p{{L}}0-9&][\p{{L}}0-9&\-]+(?:\s[\p{{L}}0-9&][\p{{L}}0-9&\-]+)?)"))
+        .expect("employer regex compiles")
+});
+static REG_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b[45]\d{10}\b|\b(?:reg|registr\w*|рег\w*)\.?\s?(?:nr|no|numurs|number|№|номер)?\.?\s?[:#]?\s?([a-z]{0,2}\d[\d\-]{5,14}\d)")
+        .expect("registration regex compiles")
+});
+static LICENCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:licenc\w*|licens\w*|лиценз\w*)\s?(?:nr|no|numurs|number|№|номер)?\.?\s?[:#]?\s?([a-z]{0,3}[\- ]?\d[\d\-/]{1,14})")
+        .expect("licence regex compiles")
+});
+
+/// Whether the original text of a span starts with an upper-case letter or a digit (names do;
+/// "as soon as" does not).
+fn capitalised(scan: &Scan<'_>, start: usize, end: usize) -> bool {
+    let (s, e) = scan.basic.original_span(start, end);
+    scan.original[s..e]
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '"' || c == '«' || c == '„')
+}
+
+/// The legal form as written in the original is upper case ("AS", not "as").
+fn form_upper(scan: &Scan<'_>, start: usize, end: usize) -> bool {
+    let (s, e) = scan.basic.original_span(start, end);
+    !scan.original[s..e].chars().any(|c| c.is_lowercase())
+}
+
+fn original_text(scan: &Scan<'_>, start: usize, end: usize) -> String {
+    let (s, e) = scan.basic.original_span(start, end);
+    scan.original[s..e].trim().to_string()
+}
+
+/// Finds named companies in one field.
+pub(super) fn employers(scan: &Scan<'_>, out: &mut Vec<Located<Employer>>) {
+    let text = scan.basic.as_str();
+    let mut taken: Vec<(usize, usize)> = Vec::new();
+    let mut push = |out: &mut Vec<Located<Employer>>, start: usize, end: usize, form: &str, name: (usize, usize)| {
+        if taken.iter().any(|&(s, e)| start < e && s < end) {
+            return;
+        }
+        taken.push((start, end));
+        out.push(scan.locate_basic(
+            start,
+            end,
+            Employer {
+                form: form.to_string(),
+                name: original_text(scan, name.0, name.1),
+            },
+        ));
+    };
+    for c in QUOTED_AFTER_FORM.captures_iter(text) {
+        let (Some(w), Some(f), Some(n)) = (c.get(0), c.get(1), c.get(2)) else { continue };
+        if f.as_str() == "as" && !form_upper(scan, f.start(), f.end()) {
+            continue;
+        }
+        push(out, w.start(), w.end(), f.as_str(), (n.start(), n.end()));
+    }
+    for c in QUOTED_BEFORE_FORM.captures_iter(text) {
+        let (Some(w), Some(n), Some(f)) = (c.get(0), c.get(1), c.get(2)) else { continue };
+        if !form_upper(scan, f.start(), f.end()) && f.as_str().len() <= 3 {
+            continue;
+        }
+        push(out, w.start(), w.end(), f.as_str(), (n.start(), n.end()));
+    }
+    for c in FORM_BEFORE_NAME.captures_iter(text) {
+        let (Some(w), Some(f), Some(n)) = (c.get(0), c.get(1), c.get(2)) else { continue };
+        if !form_upper(scan, f.start(), f.end()) || !capitalised(scan, n.start(), n.end()) {
+            continue;
+        }
+        push(out, w.start(), w.end(), f.as_str(), (n.start(), n.end()));
+    }
+    for c in NAME_BEFORE_FORM.captures_iter(text) {
+        let (Some(w), Some(n), Some(f)) = (c.get(0), c.get(1), c.get(2)) else { continue };
+        let short_form = f.as_str().len() <= 3 && !matches!(f.as_str(), "ltd" | "inc" | "llc" | "plc");
+        if (short_form && !form_upper(scan, f.start(), f.end())) || !capitalised(scan, n.start(), n.end()) {
+            continue;
+        }
+        // Keep only the capitalised tail of the name ("strada pie Nordic Foods Ltd").
+        let mut name_start = n.start();
+        let mut offset = n.start();
+        for word in n.as_str().split_inclusive(' ') {
+            if capitalised(scan, offset, offset + word.len()) {
+                break;
+            }
+            offset += word.len();
+            name_start = offset;
+        }
+        if name_start >= n.end() {
+            continue;
+        }
+        push(out, name_start, w.end(), f.as_str(), (name_start, n.end()));
+    }
+}
+
+/// Finds registration numbers in one field.
+pub(super) fn registration_numbers(scan: &Scan<'_>, out: &mut Vec<Located<Number>>) {
+    let text = scan.basic.as_str();
+    for c in REG_NUMBER.captures_iter(text) {
+        let Some(w) = c.get(0) else { continue };
+        let m = c.get(1).unwrap_or(w);
+        out.push(scan.locate_basic(w.start(), w.end(), Number { value: m.as_str().to_string() }));
+    }
+}
+
+/// Finds recruitment licence numbers in one field.
+pub(super) fn licence_numbers(scan: &Scan<'_>, out: &mut Vec<Located<Number>>) {
+    let text = scan.basic.as_str();
+    for c in LICENCE.captures_iter(text) {
+        let (Some(w), Some(m)) = (c.get(0), c.get(1)) else { continue };
+        out.push(scan.locate_basic(w.start(), w.end(), Number { value: m.as_str().trim().to_string() }));
+    }
+}

@@ -1,0 +1,221 @@
+//! Extraction: the facts an advert states, each with the span of original text it came from.
+//!
+//! Contacts, pay, age, gender and appearance demands, destinations and employer identity are
+//! found on the normalised views of each field ([`Scan`]) and gathered in [`Entities`]. What the
+//! facts mean for risk is decided by rule conditions in `rules`; this module only finds them.
+
+mod contact;
+mod employer;
+mod lexicon;
+mod pay;
+mod person;
+mod place;
+
+pub use contact::{Email, Messenger, Phone, Url};
+pub use employer::{Employer, Number};
+pub use lexicon::Gender;
+pub use pay::{Pay, Period};
+pub use person::{AgeRange, Appearance, GenderDemand};
+pub use place::Destination;
+
+use serde::Serialize;
+
+use crate::advert::{Field, Span};
+use crate::market::MarketPay;
+use crate::normalise::Normalised;
+use crate::phrase::PhraseSet;
+
+/// One field of an advert prepared for extraction and matching: the original and both views.
+#[derive(Debug)]
+pub struct Scan<'a> {
+    /// Which field.
+    pub field: Field,
+    /// The original text.
+    pub original: &'a str,
+    /// The basic normalised view (extractors).
+    pub basic: Normalised,
+    /// The de-obfuscated view (rules and word lists).
+    pub words: Normalised,
+}
+
+impl<'a> Scan<'a> {
+    /// Normalises a field.
+    pub fn new(field: Field, original: &'a str) -> Scan<'a> {
+        let basic = Normalised::basic(original);
+        let words = basic.to_words();
+        Scan {
+            field,
+            original,
+            basic,
+            words,
+        }
+    }
+
+    /// The original span of a range of the basic view.
+    pub fn span_basic(&self, start: usize, end: usize) -> Span {
+        let (start, end) = self.basic.original_span(start, end);
+        Span {
+            field: self.field,
+            start,
+            end,
+        }
+    }
+
+    /// The original span of a range of the words view.
+    pub fn span_words(&self, start: usize, end: usize) -> Span {
+        let (start, end) = self.words.original_span(start, end);
+        Span {
+            field: self.field,
+            start,
+            end,
+        }
+    }
+
+    fn locate_basic<T>(&self, start: usize, end: usize, value: T) -> Located<T> {
+        Located {
+            value,
+            span: self.span_basic(start, end),
+        }
+    }
+
+    fn locate_words<T>(&self, start: usize, end: usize, value: T) -> Located<T> {
+        Located {
+            value,
+            span: self.span_words(start, end),
+        }
+    }
+}
+
+/// A fact with the span of original text it was read from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Located<T> {
+    /// The fact.
+    #[serde(flatten)]
+    pub value: T,
+    /// Where it is in the original advert.
+    #[serde(flatten)]
+    pub span: Span,
+}
+
+/// Everything extracted from one advert.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Entities {
+    /// Phone numbers.
+    pub phones: Vec<Located<Phone>>,
+    /// E-mail addresses.
+    pub emails: Vec<Located<Email>>,
+    /// Web addresses.
+    pub urls: Vec<Located<Url>>,
+    /// Messengers offered as contact.
+    pub messengers: Vec<Located<Messenger>>,
+    /// Pay amounts.
+    pub pay: Vec<Located<Pay>>,
+    /// Age demands.
+    pub ages: Vec<Located<AgeRange>>,
+    /// Gender words.
+    pub genders: Vec<Located<GenderDemand>>,
+    /// Appearance demands.
+    pub appearance: Vec<Located<Appearance>>,
+    /// Places.
+    pub destinations: Vec<Located<Destination>>,
+    /// Named companies.
+    pub employers: Vec<Located<Employer>>,
+    /// Company registration numbers.
+    pub registration_numbers: Vec<Located<Number>>,
+    /// Recruitment licence numbers.
+    pub licence_numbers: Vec<Located<Number>>,
+}
+
+impl Entities {
+    /// A destination outside Latvia is mentioned.
+    pub fn abroad(&self) -> bool {
+        self.destinations.iter().any(|d| d.value.is_abroad())
+    }
+
+    /// The advert identifies its employer: a named company, a registration or licence number,
+    /// an e-mail on a company domain or a company website.
+    pub fn has_employer_identity(&self) -> bool {
+        !self.employers.is_empty()
+            || !self.registration_numbers.is_empty()
+            || !self.licence_numbers.is_empty()
+            || self.company_contact().is_some()
+    }
+
+    /// The first e-mail on a company domain or company website, if any.
+    pub fn company_contact(&self) -> Option<Span> {
+        self.emails
+            .iter()
+            .find(|e| !e.value.free_webmail)
+            .map(|e| e.span)
+            .or_else(|| self.urls.iter().find(|u| u.value.employer_site).map(|u| u.span))
+    }
+
+    /// Exactly one gender is asked for; "women or men" is not a demand.
+    pub fn single_gender(&self) -> Option<&Located<GenderDemand>> {
+        let first = self.genders.first()?;
+        self.genders
+            .iter()
+            .all(|g| g.value.gender == first.value.gender)
+            .then_some(first)
+    }
+}
+
+/// The compiled extractors; build once, use for every advert.
+#[derive(Debug)]
+pub struct Extractor {
+    places: PhraseSet<&'static str>,
+    genders: PhraseSet<Gender>,
+    appearance: PhraseSet<()>,
+    messengers: PhraseSet<&'static str>,
+}
+
+impl Extractor {
+    /// Compiles the word lists.
+    pub fn new() -> Extractor {
+        Extractor {
+            places: PhraseSet::new(lexicon::DESTINATIONS.iter().copied())
+                .expect("destination list compiles (tested)"),
+            genders: PhraseSet::new(lexicon::GENDER_WORDS.iter().copied())
+                .expect("gender list compiles (tested)"),
+            appearance: PhraseSet::new(lexicon::APPEARANCE_WORDS.iter().map(|w| (*w, ())))
+                .expect("appearance list compiles (tested)"),
+            messengers: PhraseSet::new(lexicon::MESSENGERS.iter().copied())
+                .expect("messenger list compiles (tested)"),
+        }
+    }
+
+    /// Extracts the facts of every field into one set of entities.
+    pub fn extract(&self, fields: &[Scan<'_>], market: &MarketPay) -> Entities {
+        let mut e = Entities::default();
+        for scan in fields {
+            contact::phones(scan, &mut e.phones);
+            contact::emails(scan, &mut e.emails);
+            contact::urls(scan, &mut e.urls);
+            pay::pay(scan, market, &mut e.pay);
+            person::ages(scan, &mut e.ages);
+            person::genders(scan, &self.genders, &mut e.genders);
+            person::appearance(scan, &self.appearance, &mut e.appearance);
+            place::destinations(scan, &self.places, &mut e.destinations);
+            employer::employers(scan, &mut e.employers);
+            employer::registration_numbers(scan, &mut e.registration_numbers);
+            employer::licence_numbers(scan, &mut e.licence_numbers);
+        }
+        for scan in fields {
+            contact::messengers(scan, &self.messengers, &e.phones, &mut e.messengers);
+        }
+        // A registration number is not also a phone number.
+        let numbers: Vec<Span> = e.registration_numbers.iter().map(|r| r.span).collect();
+        e.phones
+            .retain(|p| !numbers.iter().any(|n| n.field == p.span.field && p.span.start < n.end && n.start < p.span.end));
+        e
+    }
+}
+
+impl Default for Extractor {
+    fn default() -> Self {
+        Extractor::new()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,214 @@
+//! Pay: amounts with currency and period ("12 EUR/h", "£450 per week", "от 1500 до 2000 евро в
+//! месяц", "3k"), converted to an estimate in EUR per month with the rates and hours of the pay
+//! reference (`rules/market_pay.toml`). Whether pay is far above the market is a rule condition,
+//! not an extraction.
+
+use std::sync::LazyLock;
+
+use regex::{Captures, Regex};
+use serde::Serialize;
+
+use super::{Located, Scan};
+use crate::market::MarketPay;
+
+/// The period a pay amount is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Period {
+    /// Per hour.
+    Hour,
+    /// Per day or shift.
+    Day,
+    /// Per week.
+    Week,
+    /// Per month.
+    Month,
+    /// Per year.
+    Year,
+}
+
+/// A pay amount or range.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pay {
+    /// Lower bound (equal to `max` for a single amount).
+    pub min: f64,
+    /// Upper bound: what the advert dangles.
+    pub max: f64,
+    /// ISO 4217 code, lower case.
+    pub currency: &'static str,
+    /// The period, stated or guessed from the amount.
+    pub period: Period,
+    /// Whether the advert stated the period.
+    pub period_stated: bool,
+    /// `max` converted to EUR per month; `None` for a currency without a rate.
+    pub monthly_eur: Option<f64>,
+}
+
+const AMOUNT: &str = r"(\d{1,3}(?:[ .,']\d{3})+|\d+)(?:[.,]\d{1,2})?\s?(k|tukst\.?|тыс\.?)?";
+const CURRENCY_BEFORE: &str = r"(€|eur|euro|£|gbp|\$|usd)";
+const CURRENCY_AFTER: &str = r"(€|eur(?:o|os|u)?\b|eiro|евро|евр\b|£|gbp|фунт\w*|pounds?|\$|usd|dollars?|долл\w*|nok|sek|dkk|pln|zl|zł|chf|czk|rub|руб\w*|kr\b|kron\w*|крон\w*)";
+const PERIOD: &str = r"(?:\s?(?:/|per|par|в|за|a|an|each|un)?\s?(h\b|hr\b|st\b|stund\w*|hour\w*|час\w*|ч\b|d\b|dien\w*|day\b|days\b|daily|день|дня|сутки|смену|shift|mai\w*|ned\b|ned\.|nedel\w*|week\w*|недел\w*|нед\b|men\b|men\.|menes\w*|month\w*|месяц\w*|мес\b|gad\w*|year\w*|annual\w*|год\w*))?";
+
+static PAY: LazyLock<Regex> = LazyLock::new(|| {
+    let range_sep = r"\s?(?:-|–|lidz|to|до|un)\s?";
+    let pattern = format!(
+        r"(?:{CURRENCY_BEFORE}\s?)?\b{AMOUNT}(?:{range_sep}(?:{CURRENCY_BEFORE}\s?)?{AMOUNT})?\s?{CURRENCY_AFTER}?{PERIOD}"
+    );
+    Regex::new(&pattern).expect("pay regex compiles")
+});
+
+fn parse_amount(digits: &str, multiplier: Option<&str>) -> Option<f64> {
+    let whole: String = digits.chars().filter(char::is_ascii_digit).collect();
+    let value: f64 = whole.parse().ok()?;
+    Some(if multiplier.is_some() { value * 1000.0 } else { value })
+}
+
+fn currency_code(text: &str) -> &'static str {
+    let t = text.trim();
+    match t.chars().next() {
+        Some('€') => return "eur",
+        Some('£') => return "gbp",
+        Some('$') => return "usd",
+        _ => {}
+    }
+    if t.starts_with("eur") || t.starts_with("eiro") || t.starts_with("евр") {
+        "eur"
+    } else if t.starts_with("gbp") || t.starts_with("фунт") || t.starts_with("pound") {
+        "gbp"
+    } else if t.starts_with("usd") || t.starts_with("dollar") || t.starts_with("долл") {
+        "usd"
+    } else if t.starts_with("sek") {
+        "sek"
+    } else if t.starts_with("dkk") {
+        "dkk"
+    } else if t.starts_with("pln") || t.starts_with("zl") || t.starts_with("zł") {
+        "pln"
+    } else if t.starts_with("chf") {
+        "chf"
+    } else if t.starts_with("czk") {
+        "czk"
+    } else if t.starts_with("rub") || t.starts_with("руб") {
+        "rub"
+    } else {
+        "nok"
+    }
+}
+
+fn period_of(word: &str) -> Period {
+    let w = word.trim_end_matches('.');
+    let first = w.chars().next().unwrap_or('m');
+    match first {
+        'h' | 'ч' => Period::Hour,
+        's' if w.starts_with("st") => Period::Hour,
+        's' => Period::Day,
+        'd' | 'с' => Period::Day,
+        'д' => Period::Day,
+        'w' | 'н' => Period::Week,
+        'n' => Period::Week,
+        'y' | 'g' | 'a' => Period::Year,
+        'г' => Period::Year,
+        _ if w.starts_with("час") => Period::Hour,
+        _ if w.starts_with("mai") => Period::Day,
+        _ => Period::Month,
+    }
+}
+
+/// Guesses the period of an amount given without one: small sums are hourly, middling sums
+/// daily, the rest monthly.
+fn guess_period(amount: f64) -> Period {
+    if amount < 40.0 {
+        Period::Hour
+    } else if amount < 250.0 {
+        Period::Day
+    } else {
+        Period::Month
+    }
+}
+
+fn pay_of(c: &Captures<'_>, market: &MarketPay) -> Option<Pay> {
+    let currency = c.get(1).or(c.get(4)).or(c.get(7))?;
+    let min = parse_amount(c.get(2)?.as_str(), c.get(3).map(|m| m.as_str()))?;
+    let max = match c.get(5) {
+        Some(b) => parse_amount(b.as_str(), c.get(6).map(|m| m.as_str()))?,
+        None => min,
+    };
+    if min <= 0.0 || max < min || max > 10_000_000.0 {
+        return None;
+    }
+    let code = currency_code(currency.as_str());
+    let (period, period_stated) = match c.get(8) {
+        Some(p) => (period_of(p.as_str()), true),
+        None => (guess_period(max), false),
+    };
+    Some(Pay {
+        min,
+        max,
+        currency: code,
+        period,
+        period_stated,
+        monthly_eur: market.to_monthly_eur(max, code, period),
+    })
+}
+
+/// Finds pay amounts in one field.
+pub(super) fn pay(scan: &Scan<'_>, market: &MarketPay, out: &mut Vec<Located<Pay>>) {
+    let text = scan.basic.as_str();
+    for c in PAY.captures_iter(text) {
+        let Some(whole) = c.get(0) else { continue };
+        if let Some(p) = pay_of(&c, market) {
+            let trimmed = whole.as_str().trim_end();
+            out.push(scan.locate_basic(whole.start(), whole.start() + trimmed.len(), p));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first(text: &str) -> Option<Pay> {
+        let market = MarketPay::bundled();
+        let scan = Scan::new(crate::advert::Field::Text, text);
+        let mut out = Vec::new();
+        pay(&scan, &market, &mut out);
+        out.into_iter().next().map(|l| l.value)
+    }
+
+    #[test]
+    fn hourly_euro() {
+        let p = first("Alga 12 EUR/h, darbs noliktavā").expect("pay found");
+        assert_eq!((p.max, p.currency, p.period, p.period_stated), (12.0, "eur", Period::Hour, true));
+        assert!(p.monthly_eur.is_some_and(|m| m > 1500.0 && m < 2500.0));
+    }
+
+    #[test]
+    fn weekly_pounds_before_amount() {
+        let p = first("Earn £450 per week").expect("pay found");
+        assert_eq!((p.max, p.currency, p.period), (450.0, "gbp", Period::Week));
+    }
+
+    #[test]
+    fn russian_range_per_month() {
+        let p = first("Зарплата от 1500 до 2 000 евро в месяц").expect("pay found");
+        assert_eq!((p.min, p.max, p.currency, p.period), (1500.0, 2000.0, "eur", Period::Month));
+    }
+
+    #[test]
+    fn latvian_thousands_and_words() {
+        let p = first("alga 1.200 - 1.500 eiro mēnesī").expect("pay found");
+        assert_eq!((p.min, p.max, p.period), (1200.0, 1500.0, Period::Month));
+        let p = first("ienākumi līdz 3k € nedēļā").expect("pay found");
+        assert_eq!((p.max, p.period), (3000.0, Period::Week));
+    }
+
+    #[test]
+    fn guesses_period_from_amount() {
+        let p = first("maksājam 2500 EUR").expect("pay found");
+        assert_eq!((p.period, p.period_stated), (Period::Month, false));
+    }
+
+    #[test]
+    fn numbers_without_currency_are_not_pay() {
+        assert!(first("Zvaniet 20001234, darbs no 8 līdz 17").is_none());
+    }
+}

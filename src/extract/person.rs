@@ -1,0 +1,132 @@
+//! Demands on the person: age ranges and minimum ages, a gender, appearance.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::Serialize;
+
+use super::lexicon::Gender;
+use super::{Located, Scan};
+use crate::phrase::PhraseSet;
+
+/// An age demand: a range ("18-25 gadi") or a lower bound ("from 16").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AgeRange {
+    /// Lowest age asked for.
+    pub min: u8,
+    /// Highest age asked for, if any.
+    pub max: Option<u8>,
+}
+
+/// A gender asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GenderDemand {
+    /// Which gender.
+    pub gender: Gender,
+}
+
+/// An appearance demand ("pleasant appearance", "foto pilnā augumā").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Appearance {
+    /// The words, normalised.
+    pub phrase: String,
+}
+
+/// Words near a number range that make it an age range.
+const AGE_CONTEXT: &str = r"(?:gad|g\.|vecum|years|year|yo\b|y\.o|aged|age\b|ages\b|лет|год|возраст|meiten|sieviet|jaunie|puis|viriet|girls|women|ladies|boys|men\b|guys|девуш|женщ|парн|мужч|студент|skolen|pupils|students)";
+
+static AGE_RANGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(1[0-9]|[2-6][0-9])\s?(?:-|–|lidz|to|до)\s?(1[0-9]|[2-6][0-9])\b(?:\s?(?:g\.|gad\w*|years?|y\.?o\.?|лет|года?)|\s?\+)?")
+        .expect("age range regex compiles")
+});
+static AGE_CONTEXT_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(AGE_CONTEXT).expect("age context regex compiles"));
+static AGE_MIN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\b(?:no|from|aged|от|с|over|vecuma no|vecuma)\s)(1[0-9]|[2-6][0-9])\s?(?:g\.|gad\w*|years?|y\.?o\.?|лет|года?)|\b(1[0-9])\s?\+|\b(?:age|vecums|возраст)\s?:?\s?(1[0-9]|[2-6][0-9])\s?\+")
+        .expect("minimum age regex compiles")
+});
+
+fn window(text: &str, start: usize, end: usize, before: usize, after: usize) -> &str {
+    let mut s = start.saturating_sub(before);
+    while !text.is_char_boundary(s) {
+        s -= 1;
+    }
+    let mut e = (end + after).min(text.len());
+    while !text.is_char_boundary(e) {
+        e += 1;
+    }
+    &text[s..e]
+}
+
+/// Finds age ranges and minimum ages in one field.
+pub(super) fn ages(scan: &Scan<'_>, out: &mut Vec<Located<AgeRange>>) {
+    let text = scan.basic.as_str();
+    let mut taken = Vec::new();
+    for c in AGE_RANGE.captures_iter(text) {
+        let (Some(whole), Some(a), Some(b)) = (c.get(0), c.get(1), c.get(2)) else {
+            continue;
+        };
+        let (Ok(min), Ok(max)) = (a.as_str().parse::<u8>(), b.as_str().parse::<u8>()) else {
+            continue;
+        };
+        if min >= max || max - min > 45 || min < 12 {
+            continue;
+        }
+        let has_unit = whole.as_str().len() > a.as_str().len() + b.as_str().len() + 3;
+        if !has_unit && !AGE_CONTEXT_RE.is_match(window(text, whole.start(), whole.end(), 40, 25)) {
+            continue;
+        }
+        taken.push((whole.start(), whole.end()));
+        out.push(scan.locate_basic(
+            whole.start(),
+            whole.end(),
+            AgeRange {
+                min,
+                max: Some(max),
+            },
+        ));
+    }
+    for c in AGE_MIN.captures_iter(text) {
+        let Some(whole) = c.get(0) else { continue };
+        if taken.iter().any(|&(s, e)| whole.start() < e && s < whole.end()) {
+            continue;
+        }
+        let Some(n) = c.get(1).or(c.get(2)).or(c.get(3)) else {
+            continue;
+        };
+        let Ok(min) = n.as_str().parse::<u8>() else {
+            continue;
+        };
+        if min < 12 {
+            continue;
+        }
+        let start = if c.get(1).is_some() { n.start().min(whole.start()) } else { whole.start() };
+        out.push(scan.locate_basic(start, whole.end(), AgeRange { min, max: None }));
+    }
+}
+
+/// Finds gender words in one field.
+pub(super) fn genders(
+    scan: &Scan<'_>,
+    words: &PhraseSet<Gender>,
+    out: &mut Vec<Located<GenderDemand>>,
+) {
+    let text = scan.words.as_str();
+    for hit in words.find_distinct(text) {
+        out.push(scan.locate_words(hit.start, hit.end, GenderDemand { gender: *hit.value }));
+    }
+}
+
+/// Finds appearance demands in one field.
+pub(super) fn appearance(scan: &Scan<'_>, words: &PhraseSet<()>, out: &mut Vec<Located<Appearance>>) {
+    let text = scan.words.as_str();
+    for hit in words.find_distinct(text) {
+        out.push(scan.locate_words(
+            hit.start,
+            hit.end,
+            Appearance {
+                phrase: text[hit.start..hit.end].to_string(),
+            },
+        ));
+    }
+}

@@ -1,0 +1,148 @@
+use super::*;
+use crate::advert::Field;
+
+fn extract(text: &str) -> (Entities, String) {
+    let scan = Scan::new(Field::Text, text);
+    let e = Extractor::new().extract(std::slice::from_ref(&scan), &MarketPay::bundled());
+    (e, text.to_string())
+}
+
+fn evidence(text: &str, span: Span) -> &str {
+    &text[span.start..span.end]
+}
+
+#[test]
+fn latvian_phone_in_many_spellings_is_one_number() {
+    for t in ["Zvaniet +371 2000 1234", "tel. 20001234", "tālr. 20 001 234", "00371-2000-1234"] {
+        let (e, _) = extract(t);
+        assert_eq!(e.phones.len(), 1, "{t}: {:?}", e.phones);
+        assert_eq!(e.phones[0].value.value, "+37120001234", "{t}");
+        assert_eq!(e.phones[0].value.country, Some("LV"));
+    }
+}
+
+#[test]
+fn foreign_phone_has_its_country() {
+    let (e, t) = extract("WhatsApp +44 7700 900123 only");
+    assert_eq!(e.phones[0].value.country, Some("GB"));
+    assert_eq!(evidence(&t, e.phones[0].span), "+44 7700 900123");
+}
+
+#[test]
+fn pay_range_is_not_a_phone() {
+    let (e, _) = extract("alga 2000-2500 EUR mēnesī");
+    assert!(e.phones.is_empty(), "{:?}", e.phones);
+    assert_eq!(e.pay.len(), 1);
+}
+
+#[test]
+fn registration_number_is_not_a_phone() {
+    let (e, _) = extract("SIA \"Koks\", reģ. nr. 40103000001");
+    assert_eq!(e.registration_numbers.len(), 1);
+    assert!(e.phones.is_empty());
+}
+
+#[test]
+fn emails_plain_and_spelled() {
+    let (e, _) = extract("CV: darbs@koks.lv vai anna.k (at) gmail (dot) com");
+    let values: Vec<_> = e.emails.iter().map(|m| (m.value.value.as_str(), m.value.free_webmail)).collect();
+    assert_eq!(values, vec![("darbs@koks.lv", false), ("anna.k@gmail.com", true)]);
+    assert!(e.urls.iter().all(|u| u.value.host != "koks.lv"), "{:?}", e.urls);
+}
+
+#[test]
+fn urls_and_employer_sites() {
+    let (e, _) = extract("Vairāk: www.koks.lv/darbs un https://t.me/jobs_eu.");
+    let hosts: Vec<_> = e.urls.iter().map(|u| (u.value.host.as_str(), u.value.employer_site)).collect();
+    assert_eq!(hosts, vec![("koks.lv", true), ("t.me", false)]);
+}
+
+#[test]
+fn messenger_with_number_and_handle() {
+    let (e, t) = extract("Rakstiet W h a t s A p p +44 7700 900123 vai Telegram @fastjob_eu");
+    let apps: Vec<_> = e.messengers.iter().map(|m| (m.value.app, m.value.handle.clone())).collect();
+    assert_eq!(
+        apps,
+        vec![
+            ("whatsapp", Some("+447700900123".to_string())),
+            ("telegram", Some("@fastjob_eu".to_string()))
+        ]
+    );
+    assert_eq!(evidence(&t, e.messengers[0].span), "W h a t s A p p");
+}
+
+#[test]
+fn signal_the_word_is_not_a_messenger() {
+    let (e, _) = extract("A strong signal of quality.");
+    assert!(e.messengers.is_empty());
+}
+
+#[test]
+fn age_ranges_need_context() {
+    let (e, t) = extract("Meklējam meitenes 18-25 gadi darbam Vācijā");
+    assert_eq!(e.ages[0].value, AgeRange { min: 18, max: Some(25) });
+    assert_eq!(evidence(&t, e.ages[0].span), "18-25 gadi");
+    let (e, _) = extract("Darba laiks 8-17, atvaļinājums 28 dienas");
+    assert!(e.ages.is_empty(), "{:?}", e.ages);
+}
+
+#[test]
+fn minimum_ages() {
+    for (t, min) in [("Работа от 16 лет", 16), ("Jobs for 18+ only", 18), ("no 17 gadiem", 17)] {
+        let (e, _) = extract(t);
+        assert_eq!(e.ages.first().map(|a| a.value.min), Some(min), "{t}");
+    }
+}
+
+#[test]
+fn gender_and_appearance() {
+    let (e, _) = extract("Девушки с приятной внешностью, фото в полный рост");
+    assert_eq!(e.single_gender().map(|g| g.value.gender), Some(Gender::Female));
+    assert_eq!(e.appearance.len(), 2, "{:?}", e.appearance);
+    let (e, _) = extract("Aicinām sievietes un vīriešus");
+    assert!(e.single_gender().is_none());
+}
+
+#[test]
+fn destinations_in_three_languages() {
+    let (e, _) = extract("Darbs Vācijā, работа в Германии, work in Germany; также в Лондоне");
+    let countries: Vec<_> = e.destinations.iter().map(|d| d.value.country).collect();
+    assert_eq!(countries, vec!["DE", "DE", "DE", "GB"]);
+    assert!(e.abroad());
+    let (e, _) = extract("Darbs Rīgā, Brīvības ielā");
+    assert!(!e.abroad());
+}
+
+#[test]
+fn employers_with_legal_forms() {
+    let cases = [
+        ("SIA \"Ziemeļu Maiznīca\" aicina", "sia", "Ziemeļu Maiznīca"),
+        ("Nordic Foods Ltd is hiring", "ltd", "Nordic Foods"),
+        ("ООО «Балт Логистик» ищет", "ооо", "Балт Логистик"),
+        ("Strādā pie AS Latvijas Koks", "as", "Latvijas Koks"),
+    ];
+    for (t, form, name) in cases {
+        let (e, _) = extract(t);
+        let got: Vec<_> = e.employers.iter().map(|m| (m.value.form.as_str(), m.value.name.as_str())).collect();
+        assert_eq!(got, vec![(form, name)], "{t}");
+    }
+}
+
+#[test]
+fn as_the_english_word_is_not_a_company() {
+    let (e, _) = extract("Start as soon as possible as Packer");
+    assert!(e.employers.is_empty(), "{:?}", e.employers);
+}
+
+#[test]
+fn licence_numbers() {
+    let (e, _) = extract("Licence Nr. 12-345, reģ. nr. 40003000002");
+    assert_eq!(e.licence_numbers[0].value.value, "12-345");
+    assert!(e.has_employer_identity());
+}
+
+#[test]
+fn no_identity_without_company_facts() {
+    let (e, _) = extract("Darbs Vācijā, zvaniet 20001234, rakstiet gmail: job.eu@gmail.com");
+    assert!(!e.has_employer_identity());
+}

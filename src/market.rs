@@ -1,0 +1,159 @@
+//! The pay reference: currency rates to EUR, working time per month, and the monthly market pay
+//! per kind of work, read from `rules/market_pay.toml`. Pay extraction uses it to convert amounts;
+//! the `pay_above_market` condition uses it to compare.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::extract::Period;
+use crate::phrase::{PhraseError, PhraseSet};
+
+/// The file as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MarketPayFile {
+    hours_per_month: f64,
+    days_per_month: f64,
+    weeks_per_month: f64,
+    default_category: String,
+    currencies: BTreeMap<String, f64>,
+    #[serde(rename = "category")]
+    categories: Vec<Category>,
+}
+
+/// A kind of work with its typical monthly gross pay in Latvia.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    /// Identifier (`unskilled`, `it`, ...).
+    pub id: String,
+    /// Typical (median) gross pay per month, EUR.
+    pub monthly_eur: f64,
+    /// Words that place an advert in this category.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+}
+
+/// A pay reference that cannot be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum MarketError {
+    /// The TOML does not parse or has the wrong shape.
+    #[error("{0}")]
+    Toml(#[from] toml::de::Error),
+    /// A keyword does not compile.
+    #[error("{0}")]
+    Phrase(#[from] PhraseError),
+    /// The default category is not among the categories, or a number is not positive.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// The loaded, checked pay reference.
+#[derive(Debug, Clone)]
+pub struct MarketPay {
+    file: MarketPayFile,
+    default: usize,
+    keywords: PhraseSet<usize>,
+}
+
+impl MarketPay {
+    /// Parses and checks `market_pay.toml`.
+    pub fn parse(text: &str) -> Result<MarketPay, MarketError> {
+        let file: MarketPayFile = toml::from_str(text)?;
+        let default = file
+            .categories
+            .iter()
+            .position(|c| c.id == file.default_category)
+            .ok_or_else(|| {
+                MarketError::Invalid(format!(
+                    "default_category {:?} is not a category",
+                    file.default_category
+                ))
+            })?;
+        let positive = [file.hours_per_month, file.days_per_month, file.weeks_per_month]
+            .into_iter()
+            .chain(file.currencies.values().copied())
+            .chain(file.categories.iter().map(|c| c.monthly_eur))
+            .all(|v| v.is_finite() && v > 0.0);
+        if !positive {
+            return Err(MarketError::Invalid(
+                "rates, working time and pay must be positive numbers".into(),
+            ));
+        }
+        let keywords = PhraseSet::new(
+            file.categories
+                .iter()
+                .enumerate()
+                .flat_map(|(i, c)| c.keywords.iter().map(move |k| (k.as_str(), i))),
+        )?;
+        Ok(MarketPay {
+            file,
+            default,
+            keywords,
+        })
+    }
+
+    /// The reference built into the binary.
+    pub fn bundled() -> MarketPay {
+        MarketPay::parse(crate::rules::bundled_file("market_pay.toml").unwrap_or_default())
+            .expect("the bundled market_pay.toml is valid (checked by tests)")
+    }
+
+    /// Converts an amount to EUR per month; `None` for a currency without a rate.
+    pub fn to_monthly_eur(&self, amount: f64, currency: &str, period: Period) -> Option<f64> {
+        let rate = self.file.currencies.get(currency)?;
+        let per_month = match period {
+            Period::Hour => self.file.hours_per_month,
+            Period::Day => self.file.days_per_month,
+            Period::Week => self.file.weeks_per_month,
+            Period::Month => 1.0,
+            Period::Year => 1.0 / 12.0,
+        };
+        Some((amount * rate * per_month).round())
+    }
+
+    /// The category of work a normalised text describes: the best-paid category whose keywords
+    /// occur, or the default (unskilled) category.
+    pub fn category_for(&self, words: &[&str]) -> &Category {
+        words
+            .iter()
+            .flat_map(|w| self.keywords.find_iter(w))
+            .map(|h| &self.file.categories[*h.value])
+            .max_by(|a, b| a.monthly_eur.total_cmp(&b.monthly_eur))
+            .unwrap_or(&self.file.categories[self.default])
+    }
+
+    /// All categories.
+    pub fn categories(&self) -> &[Category] {
+        &self.file.categories
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_reference_loads_and_converts() {
+        let m = MarketPay::bundled();
+        assert_eq!(m.to_monthly_eur(1000.0, "eur", Period::Month), Some(1000.0));
+        let weekly = m.to_monthly_eur(500.0, "gbp", Period::Week).expect("gbp has a rate");
+        assert!(weekly > 2000.0);
+        assert_eq!(m.to_monthly_eur(10.0, "xyz", Period::Hour), None);
+    }
+
+    #[test]
+    fn skilled_words_choose_a_better_paid_category() {
+        let m = MarketPay::bundled();
+        let unskilled = m.category_for(&["darbs noliktava"]).monthly_eur;
+        let it = m.category_for(&["programmetajs java"]).monthly_eur;
+        assert!(it > unskilled);
+    }
+
+    #[test]
+    fn rejects_unknown_default_category() {
+        let bad = "hours_per_month = 168.0\ndays_per_month = 21.0\nweeks_per_month = 4.33\ndefault_category = \"x\"\n[currencies]\neur = 1.0\n[[category]]\nid = \"a\"\nmonthly_eur = 1.0\n";
+        assert!(matches!(MarketPay::parse(bad), Err(MarketError::Invalid(_))));
+    }
+}
