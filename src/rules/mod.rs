@@ -1,5 +1,30 @@
-//! Rules (placeholder while the module is written).
+//! Rules: the indicator list, the rule files, and matching them against an advert.
+//!
+//! A [`RuleSet`] is loaded from a folder of TOML files (or the copy built into the binary),
+//! checked once ([`compile`]), and then matched many times ([`RuleSet::hits`]): one Aho-Corasick
+//! pass for every phrase of every rule, one `RegexSet` pass for every regex, and the conditions
+//! over extracted facts. Turning hits into a score is `score`'s job.
+
+mod check;
+mod compile;
+mod error;
+mod file;
+mod matcher;
+
+use std::path::Path;
+
 use include_dir::{Dir, include_dir};
+use regex::{Regex, RegexSet};
+
+pub use check::{ExampleFailure, RuleStats};
+pub use compile::{INDICATORS_FILE, MARKET_FILE, compile};
+pub use error::RuleError;
+pub use file::{Condition, Examples, Help, Indicator, Link, Texts, When};
+pub use matcher::Hit;
+
+use crate::advert::Lang;
+use crate::market::MarketPay;
+use crate::phrase::PhraseSet;
 
 /// The rule folder built into the binary.
 pub static BUNDLED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/rules");
@@ -8,3 +33,127 @@ pub static BUNDLED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/rules");
 pub fn bundled_file(name: &str) -> Option<&'static str> {
     BUNDLED.get_file(name).and_then(|f| f.contents_utf8())
 }
+
+/// How a rule finds its evidence.
+#[derive(Debug, Clone)]
+pub enum Matcher {
+    /// Whole-word phrases.
+    Phrases(Vec<String>),
+    /// A regex over the normalised text.
+    Regex(String),
+    /// A condition over extracted facts.
+    Condition(Condition),
+}
+
+/// A checked rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Unique id.
+    pub id: String,
+    /// Index of its indicator in [`RuleSet::indicators`].
+    pub indicator: usize,
+    /// Languages its matcher is written in.
+    pub langs: Vec<Lang>,
+    /// Weight (negative for mitigating indicators).
+    pub weight: i32,
+    /// Explanation for people.
+    pub explain: Texts,
+    /// Facts that must hold for the rule to count.
+    pub when: Vec<When>,
+    /// How it matches.
+    pub matcher: Matcher,
+    /// Phrases that cancel an overlapping hit.
+    pub unless: Vec<String>,
+    /// Texts it must and must not fire on.
+    pub examples: Examples,
+    /// The file it came from.
+    pub file: String,
+    /// The line of its id in that file.
+    pub line: usize,
+}
+
+/// What a phrase in the shared automaton belongs to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PhraseRef {
+    pub rule: usize,
+    pub unless: bool,
+}
+
+/// The compiled rules with their indicators and pay reference.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    indicators: Vec<Indicator>,
+    help: Help,
+    market: MarketPay,
+    rules: Vec<Rule>,
+    phrases: PhraseSet<PhraseRef>,
+    regex_set: RegexSet,
+    regexes: Vec<Regex>,
+    regex_rules: Vec<usize>,
+    condition_rules: Vec<usize>,
+}
+
+impl RuleSet {
+    /// The rules built into the binary.
+    pub fn bundled() -> Result<RuleSet, RuleError> {
+        let files: Vec<(String, String)> = BUNDLED
+            .files()
+            .filter_map(|f| {
+                let name = f.path().file_name()?.to_str()?.to_string();
+                Some((name, f.contents_utf8()?.to_string()))
+            })
+            .collect();
+        compile(&files)
+    }
+
+    /// Loads and checks every `*.toml` file of a folder.
+    pub fn load(dir: &Path) -> Result<RuleSet, RuleError> {
+        let io = |path: &Path, source| RuleError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
+            let path = entry.map_err(|e| io(dir, e))?.path();
+            if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string();
+            files.push((name, text));
+        }
+        compile(&files)
+    }
+
+    /// All indicators, in file order.
+    pub fn indicators(&self) -> &[Indicator] {
+        &self.indicators
+    }
+
+    /// Help-lines and links.
+    pub fn help(&self) -> &Help {
+        &self.help
+    }
+
+    /// The pay reference.
+    pub fn market(&self) -> &MarketPay {
+        &self.market
+    }
+
+    /// All rules.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The indicator a rule belongs to.
+    pub fn indicator_of(&self, rule: &Rule) -> &Indicator {
+        &self.indicators[rule.indicator]
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,260 @@
+//! The command line: argument parsing (clap) and one function per subcommand. This is the
+//! binary's edge, so errors are `anyhow` with context naming the file or subcommand.
+
+use std::fs::File;
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use adscreen::engine::Engine;
+use adscreen::ingest::{self, Format};
+use adscreen::output::{OutputFormat, Writer};
+use adscreen::rules::RuleSet;
+use adscreen::score::{DEFAULT_HIGH, DEFAULT_MEDIUM, Level, Thresholds};
+
+/// Exit code: every record was screened.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: some records were bad and skipped (the rest were screened).
+pub const EXIT_BAD_RECORDS: u8 = 1;
+/// Exit code: nothing useful could be done (bad rules, unreadable file, bad arguments).
+pub const EXIT_ERROR: u8 = 2;
+
+/// Screens job and marriage adverts for recruitment-risk indicators of human trafficking.
+#[derive(Debug, Parser)]
+#[command(name = "adscreen", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Screen adverts from files (or stdin with `-`) and print a report per advert.
+    Scan(ScanArgs),
+    /// Work with rule files.
+    Rules {
+        /// What to do with the rules.
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+/// `rules` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Validate every rule file, run every rule's examples, print counts.
+    Check {
+        /// Rule folder (default: the rules built into the binary).
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
+}
+
+/// Options of `scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Input files (`-` for stdin). Format by extension: .json, .jsonl/.ndjson, .csv, else text.
+    #[arg(default_value = "-")]
+    pub files: Vec<PathBuf>,
+    /// Read every input in this format, whatever its extension.
+    #[arg(long, value_enum)]
+    pub input_format: Option<Format>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "jsonl")]
+    pub format: OutputFormat,
+    /// Rule folder (default: the rules built into the binary).
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+    /// Lowest score that is `medium`.
+    #[arg(long, default_value_t = DEFAULT_MEDIUM, value_parser = clap::value_parser!(u8).range(1..=100))]
+    pub medium: u8,
+    /// Lowest score that is `high`.
+    #[arg(long, default_value_t = DEFAULT_HIGH, value_parser = clap::value_parser!(u8).range(1..=100))]
+    pub high: u8,
+    /// Lowest level that is flagged: medium or high.
+    #[arg(long, default_value = "medium", value_parser = parse_level)]
+    pub flag_level: Level,
+    /// Print only flagged adverts.
+    #[arg(long)]
+    pub only_flagged: bool,
+}
+
+fn parse_level(s: &str) -> std::result::Result<Level, String> {
+    Level::parse(s).ok_or_else(|| format!("{s:?} is not low, medium or high"))
+}
+
+/// Runs a parsed command line; returns the exit code.
+pub fn run(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Scan(args) => scan(args),
+        Command::Rules {
+            command: RulesCommand::Check { rules },
+        } => rules_check(rules.as_deref()),
+    }
+}
+
+fn load_rules(dir: Option<&Path>) -> Result<RuleSet> {
+    match dir {
+        Some(d) => RuleSet::load(d).with_context(|| format!("rules in {}", d.display())),
+        None => RuleSet::bundled().context("built-in rules"),
+    }
+}
+
+fn rules_check(dir: Option<&Path>) -> Result<u8> {
+    let rules = load_rules(dir)?;
+    let engine = Engine::new(rules, Thresholds::default());
+    let failures = engine.check_examples();
+    let stats = engine.rules().stats();
+    let mut out = io::stdout().lock();
+    writeln!(out, "{:<26} {:>4} {:>4} {:>4} {:>5}", "indicator", "lv", "ru", "en", "rules")?;
+    for ind in engine.rules().indicators() {
+        let langs = stats.per_indicator.get(&ind.id);
+        let n = |l| langs.and_then(|m| m.get(&l)).copied().unwrap_or(0);
+        let total = engine
+            .rules()
+            .rules()
+            .iter()
+            .filter(|r| engine.rules().indicator_of(r).id == ind.id)
+            .count();
+        use adscreen::advert::Lang;
+        writeln!(
+            out,
+            "{:<26} {:>4} {:>4} {:>4} {:>5}",
+            ind.id,
+            n(Lang::Lv),
+            n(Lang::Ru),
+            n(Lang::En),
+            total
+        )?;
+    }
+    writeln!(
+        out,
+        "{} rules ({} phrase, {} regex, {} condition), {} phrases, {} examples",
+        stats.rules, stats.phrase_rules, stats.regex_rules, stats.condition_rules, stats.phrases, stats.examples
+    )?;
+    for f in &failures {
+        writeln!(out, "{f}")?;
+    }
+    if failures.is_empty() {
+        writeln!(out, "all examples pass")?;
+        Ok(EXIT_OK)
+    } else {
+        writeln!(out, "{} examples fail", failures.len())?;
+        Ok(EXIT_ERROR)
+    }
+}
+
+/// Counts of a scan, printed at the end.
+#[derive(Debug, Default)]
+struct Summary {
+    screened: usize,
+    flagged: usize,
+    high: usize,
+    medium: usize,
+    bad: usize,
+}
+
+fn scan(args: ScanArgs) -> Result<u8> {
+    if args.medium >= args.high {
+        bail!("--medium ({}) must be below --high ({})", args.medium, args.high);
+    }
+    let thresholds = Thresholds {
+        medium: args.medium,
+        high: args.high,
+        flag: args.flag_level,
+    };
+    let engine = Engine::new(load_rules(args.rules.as_deref())?, thresholds);
+    let stdout = io::stdout();
+    let color = stdout.is_terminal() && args.format == OutputFormat::Table;
+    let mut writer = Writer::new(io::BufWriter::new(stdout.lock()), args.format, color);
+    let progress = progress_bar(&args.files);
+    let mut summary = Summary::default();
+    let mut write_error: Option<io::Error> = None;
+    writer.begin()?;
+    for path in &args.files {
+        let name = if path.as_os_str() == "-" {
+            "stdin".to_string()
+        } else {
+            path.display().to_string()
+        };
+        let format = args.input_format.unwrap_or_else(|| Format::from_path(path));
+        let input: Box<dyn Read> = if path.as_os_str() == "-" {
+            Box::new(io::stdin().lock())
+        } else {
+            Box::new(File::open(path).with_context(|| format!("cannot open {name}"))?)
+        };
+        let input = progress.wrap_read(input);
+        let result = ingest::read(input, format, &name, |record| {
+            if write_error.is_some() {
+                return;
+            }
+            match record {
+                Ok(advert) => {
+                    let report = engine.screen(&advert);
+                    summary.screened += 1;
+                    if report.flagged {
+                        summary.flagged += 1;
+                    }
+                    match report.level {
+                        Level::High => summary.high += 1,
+                        Level::Medium => summary.medium += 1,
+                        Level::Low => {}
+                    }
+                    if !args.only_flagged || report.flagged {
+                        if let Err(e) = writer.write(&advert, &report) {
+                            write_error = Some(e);
+                        }
+                    }
+                }
+                Err(e) => {
+                    summary.bad += 1;
+                    progress.suspend(|| eprintln!("adscreen: {name}: {e}; skipped"));
+                }
+            }
+        });
+        if let Some(e) = write_error.take() {
+            if e.kind() == io::ErrorKind::BrokenPipe {
+                return Ok(EXIT_OK);
+            }
+            return Err(e).context("writing output");
+        }
+        if let Err(e) = result {
+            summary.bad += 1;
+            progress.suspend(|| eprintln!("adscreen: {name}: {e}; input skipped"));
+        }
+    }
+    progress.finish_and_clear();
+    match writer.finish() {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(EXIT_OK),
+        other => other.context("writing output")?,
+    }
+    eprintln!(
+        "adscreen: screened {} adverts: {} flagged ({} high, {} medium); {} bad records skipped",
+        summary.screened, summary.flagged, summary.high, summary.medium, summary.bad
+    );
+    Ok(if summary.bad > 0 { EXIT_BAD_RECORDS } else { EXIT_OK })
+}
+
+/// A byte progress bar over the input files, drawn only when stderr is a terminal.
+fn progress_bar(files: &[PathBuf]) -> ProgressBar {
+    let total: u64 = files
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    if !io::stderr().is_terminal() {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}

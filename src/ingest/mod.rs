@@ -1,0 +1,201 @@
+//! Ingest: reading adverts from JSON (an object or an array), NDJSON, CSV (header row, columns by
+//! name) and plain text (one advert per file). A bad record (malformed line, invalid UTF-8,
+//! missing text, oversized field) becomes an [`IngestError`] with its line and never stops the
+//! others. Records are handed to a sink one by one, so NDJSON and CSV stream.
+
+mod csv_input;
+mod json;
+
+use std::io::Read;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::advert::{Advert, Kind, Lang};
+
+/// Largest title or text accepted, in bytes; bigger records are reported and skipped.
+pub const MAX_FIELD_BYTES: usize = 4 * 1024 * 1024;
+
+/// An input format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One JSON object, or an array of objects.
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+    /// Comma-separated values with a header row.
+    Csv,
+    /// The whole file is the text of one advert.
+    Text,
+}
+
+impl Format {
+    /// The format a file name suggests: `.json`, `.jsonl`/`.ndjson`, `.csv`; anything else is text.
+    pub fn from_path(path: &Path) -> Format {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("json") => Format::Json,
+            Some("jsonl" | "ndjson") => Format::Ndjson,
+            Some("csv") => Format::Csv,
+            _ => Format::Text,
+        }
+    }
+}
+
+/// Why a record (or a whole input) could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// The input cannot be read at all.
+    #[error("cannot read: {0}")]
+    Io(#[from] std::io::Error),
+    /// The bytes are not UTF-8.
+    #[error("line {line}: invalid UTF-8 ({detail})")]
+    InvalidUtf8 {
+        /// 1-based line.
+        line: usize,
+        /// Where the bad byte is.
+        detail: String,
+    },
+    /// The JSON does not parse.
+    #[error("line {line}: malformed JSON: {detail}")]
+    Json {
+        /// 1-based line.
+        line: usize,
+        /// The parser's message.
+        detail: String,
+    },
+    /// The CSV does not parse.
+    #[error("line {line}: malformed CSV: {detail}")]
+    Csv {
+        /// 1-based line.
+        line: usize,
+        /// The parser's message.
+        detail: String,
+    },
+    /// The record parses but is not a usable advert.
+    #[error("line {line}: {detail}")]
+    Invalid {
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        detail: String,
+    },
+}
+
+impl IngestError {
+    /// The 1-based line of the record, when it has one.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            IngestError::Io(_) => None,
+            IngestError::InvalidUtf8 { line, .. }
+            | IngestError::Json { line, .. }
+            | IngestError::Csv { line, .. }
+            | IngestError::Invalid { line, .. } => Some(*line),
+        }
+    }
+}
+
+/// An advert as it may appear in JSON or CSV: unknown fields are ignored; `body` and
+/// `description` are accepted for `text`.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct RawAdvert {
+    #[serde(default, deserialize_with = "json::string_or_number")]
+    pub id: Option<String>,
+    pub kind: Option<String>,
+    pub title: Option<String>,
+    pub text: Option<String>,
+    pub body: Option<String>,
+    pub description: Option<String>,
+    pub source: Option<String>,
+    pub posted_at: Option<String>,
+    pub lang: Option<String>,
+}
+
+impl RawAdvert {
+    /// Checks the record and turns it into an advert; `default_id` is used when it has no id.
+    pub(crate) fn into_advert(self, line: usize, default_id: String) -> Result<Advert, IngestError> {
+        let invalid = |detail: String| IngestError::Invalid { line, detail };
+        let text = self
+            .text
+            .or(self.body)
+            .or(self.description)
+            .ok_or_else(|| invalid("no text (give `text`, `body` or `description`)".into()))?;
+        let title = self.title.unwrap_or_default();
+        for (name, value) in [("title", &title), ("text", &text)] {
+            if value.len() > MAX_FIELD_BYTES {
+                return Err(invalid(format!(
+                    "{name} is {} bytes, more than the {MAX_FIELD_BYTES} allowed",
+                    value.len()
+                )));
+            }
+        }
+        let kind = match self.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+            None => None,
+            Some(k) => Some(Kind::parse(k).ok_or_else(|| {
+                invalid(format!("unknown kind {k:?} (use job, marriage or other)"))
+            })?),
+        };
+        let lang = match self.lang.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+            None => None,
+            Some(l) => Some(
+                Lang::parse(l).ok_or_else(|| invalid(format!("unknown lang {l:?} (use lv, ru or en)")))?,
+            ),
+        };
+        Ok(Advert {
+            id: self.id.filter(|i| !i.trim().is_empty()).unwrap_or(default_id),
+            kind,
+            lang,
+            title,
+            text,
+            source: self.source,
+            posted_at: self.posted_at,
+        })
+    }
+}
+
+/// One record read from an input: an advert or the reason it was skipped.
+pub type Record = Result<Advert, IngestError>;
+
+/// Reads every advert of an input and hands each record to `sink`. `name` names the input in
+/// assigned ids (`name:line`). An error that stops the whole input (unreadable file, top-level
+/// JSON that is not an object or array) is returned; record errors go to the sink.
+pub fn read(
+    mut input: impl Read,
+    format: Format,
+    name: &str,
+    mut sink: impl FnMut(Record),
+) -> Result<(), IngestError> {
+    match format {
+        Format::Ndjson => json::read_ndjson(input, name, &mut sink),
+        Format::Json => json::read_json(input, name, &mut sink),
+        Format::Csv => csv_input::read_csv(input, name, &mut sink),
+        Format::Text => {
+            let mut bytes = Vec::new();
+            input.read_to_end(&mut bytes)?;
+            sink(text_advert(bytes, name));
+            Ok(())
+        }
+    }
+}
+
+fn text_advert(bytes: Vec<u8>, name: &str) -> Record {
+    let text = String::from_utf8(bytes).map_err(|e| IngestError::InvalidUtf8 {
+        line: 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count(),
+        detail: format!("at byte {}", e.utf8_error().valid_up_to()),
+    })?;
+    RawAdvert {
+        text: Some(text),
+        ..RawAdvert::default()
+    }
+    .into_advert(1, name.to_string())
+}
+
+#[cfg(test)]
+mod tests;

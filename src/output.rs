@@ -1,0 +1,155 @@
+//! Writing reports: JSON Lines (the contract), CSV (one row per advert) and a table for people,
+//! with the evidence highlighted in place when the output is a terminal.
+
+use std::io::Write;
+
+use owo_colors::OwoColorize;
+
+use crate::advert::Advert;
+use crate::report::Report;
+use crate::score::Level;
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// One JSON object per advert.
+    Jsonl,
+    /// One CSV row per advert.
+    Csv,
+    /// A readable table.
+    Table,
+}
+
+/// Writes reports in one format.
+pub struct Writer<W: Write> {
+    out: W,
+    format: OutputFormat,
+    color: bool,
+}
+
+impl<W: Write> Writer<W> {
+    /// A writer; `color` highlights evidence in the table.
+    pub fn new(out: W, format: OutputFormat, color: bool) -> Writer<W> {
+        Writer { out, format, color }
+    }
+
+    /// Writes one report (with its advert, which the table quotes).
+    pub fn write(&mut self, advert: &Advert, report: &Report) -> std::io::Result<()> {
+        match self.format {
+            OutputFormat::Jsonl => {
+                serde_json::to_writer(&mut self.out, report)?;
+                self.out.write_all(b"\n")
+            }
+            OutputFormat::Csv => self.write_csv(report),
+            OutputFormat::Table => self.write_table(advert, report),
+        }
+    }
+
+    fn write_csv(&mut self, report: &Report) -> std::io::Result<()> {
+        let mut indicators: Vec<&str> = report.reasons.iter().map(|r| r.indicator.as_str()).collect();
+        indicators.dedup();
+        let evidence: Vec<&str> = report
+            .reasons
+            .iter()
+            .filter_map(|r| r.evidence.as_deref())
+            .collect();
+        self.csv_row(&[
+            report.id.as_str(),
+            report.kind.as_str(),
+            report.language.as_str(),
+            &report.score.to_string(),
+            report.level.as_str(),
+            if report.flagged { "true" } else { "false" },
+            &report.reasons.len().to_string(),
+            &indicators.join(";"),
+            &evidence.join(" | "),
+        ])
+    }
+
+    /// Writes one CSV row, quoted as needed.
+    fn csv_row(&mut self, fields: &[&str]) -> std::io::Result<()> {
+        let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+        w.write_record(fields).map_err(std::io::Error::other)?;
+        let bytes = w.into_inner().map_err(|e| std::io::Error::other(e.to_string()))?;
+        self.out.write_all(&bytes)
+    }
+
+    /// Writes what comes before the first report (the CSV header).
+    pub fn begin(&mut self) -> std::io::Result<()> {
+        if self.format == OutputFormat::Csv {
+            self.csv_row(&[
+                "id", "kind", "language", "score", "level", "flagged", "reasons", "indicators", "evidence",
+            ])?;
+        }
+        Ok(())
+    }
+
+    /// Flushes the output.
+    pub fn finish(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+
+    fn write_table(&mut self, advert: &Advert, report: &Report) -> std::io::Result<()> {
+        let level = format!("{:<6}", report.level.as_str().to_uppercase());
+        let level = if self.color {
+            match report.level {
+                Level::High => level.red().bold().to_string(),
+                Level::Medium => level.yellow().bold().to_string(),
+                Level::Low => level.green().to_string(),
+            }
+        } else {
+            level
+        };
+        writeln!(
+            self.out,
+            "{level} {:>3}  {}  [{} {}]{}",
+            report.score,
+            report.id,
+            report.kind.as_str(),
+            report.language.as_str(),
+            if advert.title.is_empty() {
+                String::new()
+            } else {
+                format!("  {}", snippet(&advert.title, 0, advert.title.len(), 70))
+            }
+        )?;
+        for r in &report.reasons {
+            let place = match (r.field, r.start, r.end) {
+                (Some(field), Some(s), Some(e)) => self.in_context(advert.field(field), s, e),
+                _ => "(no evidence in the text: an absence)".to_string(),
+            };
+            writeln!(
+                self.out,
+                "    {:>+4}  {:<24} {}",
+                r.weight,
+                r.indicator,
+                place
+            )?;
+        }
+        if !report.reasons.is_empty() {
+            writeln!(self.out)?;
+        }
+        Ok(())
+    }
+
+    /// The evidence with a little text around it, highlighted when colour is on.
+    fn in_context(&self, text: &str, start: usize, end: usize) -> String {
+        let (Some(before), Some(hit), Some(after)) = (text.get(..start), text.get(start..end), text.get(end..)) else {
+            return String::new();
+        };
+        let before: String = before.chars().rev().take(30).collect::<Vec<_>>().into_iter().rev().collect();
+        let after: String = after.chars().take(30).collect();
+        let flat = |s: &str| s.replace(['\n', '\r', '\t'], " ");
+        let hit = if self.color {
+            flat(hit).black().on_yellow().to_string()
+        } else {
+            format!("[{}]", flat(hit))
+        };
+        format!("…{}{}{}…", flat(&before), hit, flat(&after))
+    }
+}
+
+fn snippet(text: &str, start: usize, end: usize, max_chars: usize) -> String {
+    let s: String = text.get(start..end).unwrap_or_default().chars().take(max_chars).collect();
+    s.replace(['\n', '\r', '\t'], " ")
+}

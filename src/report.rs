@@ -1,0 +1,51 @@
+//! The result of screening one advert: the output contract of `scan` (and later of the API).
+//! See README "Output" for the contract; field order here is the order in JSON.
+
+use serde::Serialize;
+
+use crate::advert::{Field, Kind, Lang};
+use crate::extract::Entities;
+use crate::rules::Texts;
+use crate::score::Level;
+
+/// One reason behind a score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reason {
+    /// Indicator id.
+    pub indicator: String,
+    /// Rule id.
+    pub rule: String,
+    /// Rule weight (negative for mitigating evidence).
+    pub weight: i32,
+    /// The field the evidence is in; `None` for a reason about an absence.
+    pub field: Option<Field>,
+    /// Exactly the original text between `start` and `end` of that field.
+    pub evidence: Option<String>,
+    /// First byte of the evidence in the field.
+    pub start: Option<usize>,
+    /// End byte (exclusive) of the evidence in the field.
+    pub end: Option<usize>,
+    /// Why this is a sign, in plain words.
+    pub explanation: Texts,
+}
+
+/// The screening result of one advert.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// The advert's id.
+    pub id: String,
+    /// Its kind (given or guessed).
+    pub kind: Kind,
+    /// Its language (given or detected).
+    pub language: Lang,
+    /// Risk score, 0-100.
+    pub score: u8,
+    /// Risk level.
+    pub level: Level,
+    /// Whether the level reaches the flag threshold.
+    pub flagged: bool,
+    /// Every reason, in order of field and position; absences last.
+    pub reasons: Vec<Reason>,
+    /// The extracted facts.
+    pub entities: Entities,
+}

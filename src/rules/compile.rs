@@ -1,0 +1,246 @@
+//! From files to a [`RuleSet`]: parse each file, check every rule (known indicator, one matcher,
+//! sensible weight, lv and en explanations, regexes written in normalised form), then compile all
+//! phrases into one automaton and all regexes into one `RegexSet`.
+
+use std::collections::{HashMap, HashSet};
+
+use regex::{RegexBuilder, RegexSetBuilder};
+
+use super::error::{RuleError, line_of, line_of_rule};
+use super::file::{IndicatorFile, RawRule, RuleFile};
+use super::{Matcher, PhraseRef, Rule, RuleSet};
+use crate::market::MarketPay;
+use crate::normalise::Normalised;
+use crate::phrase::{PhraseSet, normalise_phrase};
+
+/// The name of the indicator list in a rule folder.
+pub const INDICATORS_FILE: &str = "indicators.toml";
+/// The name of the pay reference in a rule folder.
+pub const MARKET_FILE: &str = "market_pay.toml";
+
+fn syntax(file: &str, text: &str, e: &toml::de::Error) -> RuleError {
+    RuleError::Syntax {
+        file: file.to_string(),
+        line: e.span().map_or(1, |s| line_of(text, s.start)),
+        message: e.message().to_string(),
+    }
+}
+
+/// Room for the compiled regexes: Unicode classes (`\w`, `\b`) in many rules add up.
+const REGEX_SIZE_LIMIT: usize = 256 * 1024 * 1024;
+
+/// Compiles a rule folder given as (file name, contents) pairs. Files other than `*.toml` are
+/// ignored; `indicators.toml` and `market_pay.toml` must be present.
+pub fn compile(files: &[(String, String)]) -> Result<RuleSet, RuleError> {
+    let find = |name: &str| files.iter().find(|(n, _)| n == name).map(|(_, t)| t.as_str());
+    let indicators_text = find(INDICATORS_FILE).ok_or_else(|| RuleError::Reference {
+        file: INDICATORS_FILE.into(),
+        message: "missing from the rule folder".into(),
+    })?;
+    let indicators: IndicatorFile =
+        toml::from_str(indicators_text).map_err(|e| syntax(INDICATORS_FILE, indicators_text, &e))?;
+    let market_text = find(MARKET_FILE).ok_or_else(|| RuleError::Reference {
+        file: MARKET_FILE.into(),
+        message: "missing from the rule folder".into(),
+    })?;
+    let market = MarketPay::parse(market_text).map_err(|e| RuleError::Reference {
+        file: MARKET_FILE.into(),
+        message: e.to_string(),
+    })?;
+    let mut index = HashMap::new();
+    for (i, ind) in indicators.indicators.iter().enumerate() {
+        if index.insert(ind.id.clone(), i).is_some() {
+            return Err(RuleError::Reference {
+                file: INDICATORS_FILE.into(),
+                message: format!("indicator {} is listed twice", ind.id),
+            });
+        }
+    }
+
+    let mut errors = Vec::new();
+    let mut rules = Vec::new();
+    let mut seen = HashSet::new();
+    let mut rule_files: Vec<&(String, String)> = files
+        .iter()
+        .filter(|(n, _)| n.ends_with(".toml") && n != INDICATORS_FILE && n != MARKET_FILE)
+        .collect();
+    rule_files.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, text) in rule_files {
+        let parsed: RuleFile = match toml::from_str(text) {
+            Ok(f) => f,
+            Err(e) => {
+                errors.push(syntax(name, text, &e));
+                continue;
+            }
+        };
+        for raw in parsed.rules {
+            let line = line_of_rule(text, &raw.id);
+            let fail = |message: String| RuleError::Rule {
+                file: name.clone(),
+                line,
+                rule: raw.id.clone(),
+                message,
+            };
+            if !seen.insert(raw.id.clone()) {
+                errors.push(fail("the id is used by another rule".into()));
+                continue;
+            }
+            match check_rule(&raw, &index, &indicators) {
+                Ok((indicator, matcher)) => rules.push(Rule {
+                    id: raw.id.clone(),
+                    indicator,
+                    langs: raw.langs.clone(),
+                    weight: raw.weight,
+                    explain: raw.explain.clone(),
+                    when: raw.when.clone(),
+                    matcher,
+                    unless: raw.unless.clone(),
+                    examples: raw.examples.clone(),
+                    file: name.clone(),
+                    line,
+                }),
+                Err(message) => errors.push(fail(message)),
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(if errors.len() == 1 {
+            errors.remove(0)
+        } else {
+            RuleError::Many(errors)
+        });
+    }
+    build(indicators, market, rules)
+}
+
+/// Checks one rule; returns its indicator index and matcher.
+fn check_rule(
+    raw: &RawRule,
+    index: &HashMap<String, usize>,
+    indicators: &IndicatorFile,
+) -> Result<(usize, Matcher), String> {
+    let &indicator = index
+        .get(&raw.indicator)
+        .ok_or_else(|| format!("unknown indicator {:?}", raw.indicator))?;
+    let mitigating = indicators.indicators[indicator].mitigating;
+    if raw.weight == 0 || raw.weight.abs() > 100 {
+        return Err("weight must be between -100 and 100 and not 0".into());
+    }
+    if mitigating != (raw.weight < 0) {
+        return Err(if mitigating {
+            "a mitigating indicator needs a negative weight".into()
+        } else {
+            "only mitigating indicators may have a negative weight".into()
+        });
+    }
+    if raw.explain.lv.trim().is_empty() || raw.explain.en.trim().is_empty() {
+        return Err("explain needs lv and en texts".into());
+    }
+    if raw.langs.is_empty() {
+        return Err("langs is empty".into());
+    }
+    let matcher = match (&raw.phrases, &raw.regex, &raw.condition) {
+        (Some(p), None, None) => {
+            if p.is_empty() {
+                return Err("phrases is empty".into());
+            }
+            for phrase in p {
+                normalise_phrase(phrase).map_err(|e| e.to_string())?;
+            }
+            Matcher::Phrases(p.clone())
+        }
+        (None, Some(r), None) => {
+            check_regex_is_normalised(r)?;
+            RegexBuilder::new(r)
+                .size_limit(REGEX_SIZE_LIMIT)
+                .build()
+                .map_err(|e| format!("bad regex: {e}"))?;
+            Matcher::Regex(r.clone())
+        }
+        (None, None, Some(c)) => Matcher::Condition(*c),
+        _ => return Err("give exactly one of phrases, regex, condition".into()),
+    };
+    if !raw.unless.is_empty() && matches!(matcher, Matcher::Condition(_)) {
+        return Err("unless works only with phrases and regexes".into());
+    }
+    for phrase in &raw.unless {
+        normalise_phrase(phrase).map_err(|e| e.to_string())?;
+    }
+    Ok((indicator, matcher))
+}
+
+/// Refuses regexes with letters that normalisation would change: they could never match.
+fn check_regex_is_normalised(regex: &str) -> Result<(), String> {
+    let mut chars = regex.chars().peekable();
+    let mut escaped = false;
+    while let Some(c) = chars.next() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        if c == '\\' {
+            escaped = true;
+            continue;
+        }
+        if c.is_alphabetic() {
+            let norm = Normalised::basic(c.encode_utf8(&mut [0; 4]));
+            if norm.as_str() != c.to_string() {
+                return Err(format!(
+                    "regex contains {c:?}, which never occurs in normalised text; write {:?}",
+                    norm.as_str()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn build(
+    indicators: IndicatorFile,
+    market: MarketPay,
+    rules: Vec<Rule>,
+) -> Result<RuleSet, RuleError> {
+    let mut phrase_items: Vec<(String, PhraseRef)> = Vec::new();
+    let mut regex_sources = Vec::new();
+    let mut regex_rules = Vec::new();
+    let mut condition_rules = Vec::new();
+    for (i, rule) in rules.iter().enumerate() {
+        phrase_items.extend(rule.unless.iter().map(|s| (s.clone(), PhraseRef { rule: i, unless: true })));
+        match &rule.matcher {
+            Matcher::Phrases(p) => {
+                phrase_items.extend(p.iter().map(|s| (s.clone(), PhraseRef { rule: i, unless: false })));
+            }
+            Matcher::Regex(r) => {
+                regex_sources.push(r.clone());
+                regex_rules.push(i);
+            }
+            Matcher::Condition(_) => condition_rules.push(i),
+        }
+    }
+    let internal = |message: String| RuleError::Reference {
+        file: "rules".into(),
+        message,
+    };
+    let phrases = PhraseSet::new(phrase_items).map_err(|e| internal(e.to_string()))?;
+    let regex_set = RegexSetBuilder::new(&regex_sources)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| internal(e.to_string()))?;
+    let regexes = regex_sources
+        .iter()
+        .map(|r| RegexBuilder::new(r).size_limit(REGEX_SIZE_LIMIT).build())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| internal(e.to_string()))?;
+    Ok(RuleSet {
+        indicators: indicators.indicators,
+        help: indicators.help,
+        market,
+        rules,
+        phrases,
+        regex_set,
+        regexes,
+        regex_rules,
+        condition_rules,
+    })
+}

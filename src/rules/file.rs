@@ -1,0 +1,196 @@
+//! The serde shape of the human-edited files: `indicators.toml` and one file of `[[rule]]`s per
+//! indicator family. Checking and compiling them into a [`super::RuleSet`] is `compile`'s job.
+
+use serde::{Deserialize, Serialize};
+
+use crate::advert::Lang;
+
+/// Texts in the project's languages; lv and en are required.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Texts {
+    /// Latvian.
+    pub lv: String,
+    /// English.
+    pub en: String,
+    /// Russian.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ru: Option<String>,
+}
+
+impl Texts {
+    /// The text in a language, falling back to English.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Lv => &self.lv,
+            Lang::En => &self.en,
+            Lang::Ru => self.ru.as_deref().unwrap_or(&self.en),
+        }
+    }
+}
+
+/// `indicators.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct IndicatorFile {
+    pub help: Help,
+    #[serde(rename = "indicator")]
+    pub indicators: Vec<Indicator>,
+}
+
+/// Where users get help: shown with every result; an organisation may put its own here.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Help {
+    /// A help-line number.
+    pub phone: String,
+    /// The emergency number.
+    pub emergency: String,
+    /// A short text on where to get help.
+    pub text: Texts,
+    /// Links to organisations and registers.
+    #[serde(default)]
+    pub links: Vec<Link>,
+}
+
+/// A named link.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    /// What the link is.
+    pub name: String,
+    /// The address.
+    pub url: String,
+}
+
+/// An indicator of recruitment risk (or a mitigating sign), with its references and advice.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    /// Identifier used by rules and output.
+    pub id: String,
+    /// The rule file (stem) its rules live in.
+    pub family: String,
+    /// A sign that lowers the risk.
+    #[serde(default)]
+    pub mitigating: bool,
+    /// Short label.
+    pub name: Texts,
+    /// ILO forced-labour indicators it belongs to.
+    #[serde(default)]
+    pub ilo_forced_labour: Vec<String>,
+    /// ILO-EC operational indicators of trafficking it belongs to.
+    #[serde(default)]
+    pub ilo_ec_trafficking: Vec<String>,
+    /// What it is and why it matters.
+    pub about: Texts,
+    /// What to ask before agreeing.
+    pub ask: Texts,
+    /// What a safe advert would say.
+    pub safe_advert: Texts,
+}
+
+/// One family file of rules.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RuleFile {
+    /// Optional family name (informational; indicators carry their family).
+    #[serde(default)]
+    #[allow(dead_code)]
+    pub family: Option<String>,
+    #[serde(default, rename = "rule")]
+    pub rules: Vec<RawRule>,
+}
+
+/// A rule as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRule {
+    pub id: String,
+    pub indicator: String,
+    pub langs: Vec<Lang>,
+    pub weight: i32,
+    pub explain: Texts,
+    pub phrases: Option<Vec<String>>,
+    pub regex: Option<String>,
+    pub condition: Option<Condition>,
+    #[serde(default)]
+    pub unless: Vec<String>,
+    #[serde(default)]
+    pub when: Vec<When>,
+    #[serde(default)]
+    pub examples: Examples,
+}
+
+/// Texts a rule must and must not fire on.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Examples {
+    /// Must fire.
+    #[serde(default, rename = "match")]
+    pub matches: Vec<String>,
+    /// Must not fire.
+    #[serde(default)]
+    pub no_match: Vec<String>,
+}
+
+/// A condition over extracted facts (see `rules/README.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
+#[serde(tag = "fact", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Condition {
+    /// Pay at least `ratio` times the market pay for the kind of work.
+    PayAboveMarket {
+        /// Multiple of the market pay.
+        ratio: f64,
+    },
+    /// Only phone numbers or messengers as contact.
+    ContactPhoneOrMessengerOnly,
+    /// A phone number outside Latvia.
+    ForeignPhone,
+    /// An e-mail on a free web-mail domain.
+    FreeWebmail,
+    /// No company, registration or licence number, no company contact.
+    NoEmployerIdentity,
+    /// A narrow age range for young people.
+    AgeWindow {
+        /// Highest upper bound that counts.
+        max_upper: u8,
+        /// Widest range that counts.
+        max_span: u8,
+    },
+    /// An age demand reaching under `below`.
+    MinorAge {
+        /// The age of majority to compare with.
+        below: u8,
+    },
+    /// One gender asked for.
+    GenderDemand,
+    /// Appearance asked for.
+    AppearanceDemand,
+    /// A registration number given.
+    RegistrationNumber,
+    /// A licence number given.
+    LicenceNumber,
+    /// A company with its legal form named.
+    NamedEmployer,
+    /// A company e-mail domain or website given.
+    CompanyContact,
+}
+
+/// Facts a rule can require with `when`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum When {
+    /// A destination outside Latvia.
+    Abroad,
+    /// The advert is a job advert.
+    Job,
+    /// The advert is a marriage or partner advert.
+    Marriage,
+    /// A female gender demand.
+    Female,
+    /// No employer identity.
+    NoEmployer,
+    /// A messenger is mentioned.
+    Messenger,
+}

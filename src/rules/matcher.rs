@@ -1,0 +1,190 @@
+//! Matching a [`RuleSet`] against one advert: phrases (one automaton pass per field), regexes
+//! (one `RegexSet` pass per field, spans only for rules that hit), conditions over the extracted
+//! facts, and the `when` facts that gate every rule.
+
+use super::{Condition, Matcher, RuleSet, When};
+use crate::advert::{Kind, Span};
+use crate::extract::{Entities, Gender, Scan};
+
+/// A rule that fired, with the original span of its evidence (none for conditions about an
+/// absence, such as "no employer identity").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    /// Index into [`RuleSet::rules`].
+    pub rule: usize,
+    /// The evidence.
+    pub span: Option<Span>,
+}
+
+/// The most evidence spans one rule reports; more repetitions add nothing to the score.
+const MAX_SPANS_PER_RULE: usize = 5;
+
+impl RuleSet {
+    /// Every rule that fires on an advert.
+    pub fn hits(&self, scans: &[Scan<'_>], kind: Kind, entities: &Entities) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        for scan in scans {
+            let cancels = self.phrase_hits(scan, &mut hits);
+            self.regex_hits(scan, &cancels, &mut hits);
+        }
+        for &rule in &self.condition_rules {
+            if let Matcher::Condition(c) = &self.rules[rule].matcher {
+                if let Some(span) = evaluate(c, scans, entities, &self.market) {
+                    hits.push(Hit { rule, span });
+                }
+            }
+        }
+        hits.retain(|h| {
+            self.rules[h.rule]
+                .when
+                .iter()
+                .all(|w| holds(*w, kind, entities))
+        });
+        hits.sort_by_key(|h| (h.rule, h.span.map(|s| (s.field, s.start, s.end))));
+        hits.dedup();
+        let mut per_rule = 0;
+        let mut last = usize::MAX;
+        hits.retain(|h| {
+            if h.rule != last {
+                last = h.rule;
+                per_rule = 0;
+            }
+            per_rule += 1;
+            per_rule <= MAX_SPANS_PER_RULE
+        });
+        hits
+    }
+
+    /// Adds the phrase hits of one field; returns the `unless` matches (rule, start, end) in
+    /// the words view, which also cancel regex hits.
+    fn phrase_hits(&self, scan: &Scan<'_>, out: &mut Vec<Hit>) -> Vec<(usize, usize, usize)> {
+        let text = scan.words.as_str();
+        let mut found = Vec::new();
+        let mut cancels = Vec::new();
+        for h in self.phrases.find_iter(text) {
+            if h.value.unless {
+                cancels.push((h.value.rule, h.start, h.end));
+            } else {
+                found.push((h.value.rule, h.start, h.end));
+            }
+        }
+        for (rule, start, end) in found {
+            if !cancelled(&cancels, rule, start, end) {
+                out.push(Hit {
+                    rule,
+                    span: Some(scan.span_words(start, end)),
+                });
+            }
+        }
+        cancels
+    }
+
+    fn regex_hits(&self, scan: &Scan<'_>, cancels: &[(usize, usize, usize)], out: &mut Vec<Hit>) {
+        let text = scan.words.as_str();
+        for i in self.regex_set.matches(text).iter() {
+            for m in self.regexes[i].find_iter(text).take(MAX_SPANS_PER_RULE) {
+                let rule = self.regex_rules[i];
+                if m.start() == m.end() || cancelled(cancels, rule, m.start(), m.end()) {
+                    continue;
+                }
+                out.push(Hit {
+                    rule,
+                    span: Some(scan.span_words(m.start(), m.end())),
+                });
+            }
+        }
+    }
+}
+
+/// Whether an `unless` match of the same rule overlaps a hit.
+fn cancelled(cancels: &[(usize, usize, usize)], rule: usize, start: usize, end: usize) -> bool {
+    cancels
+        .iter()
+        .any(|&(r, s, e)| r == rule && start < e && s < end)
+}
+
+/// Whether a `when` fact holds for the advert.
+fn holds(when: When, kind: Kind, e: &Entities) -> bool {
+    match when {
+        When::Abroad => e.abroad(),
+        When::Job => kind == Kind::Job,
+        When::Marriage => kind == Kind::Marriage,
+        When::Female => e
+            .single_gender()
+            .is_some_and(|g| g.value.gender == Gender::Female),
+        When::NoEmployer => !e.has_employer_identity(),
+        When::Messenger => !e.messengers.is_empty(),
+    }
+}
+
+/// Evaluates a condition: `None` when it does not hold, `Some(span)` when it does (the span of
+/// the fact behind it, or `None` for an absence).
+fn evaluate(
+    c: &Condition,
+    scans: &[Scan<'_>],
+    e: &Entities,
+    market: &crate::market::MarketPay,
+) -> Option<Option<Span>> {
+    let first = |spans: &mut dyn Iterator<Item = Span>| spans.next().map(Some);
+    match *c {
+        Condition::PayAboveMarket { ratio } => {
+            let words: Vec<&str> = scans.iter().map(|s| s.words.as_str()).collect();
+            let reference = market.category_for(&words).monthly_eur;
+            e.pay
+                .iter()
+                .filter(|p| p.value.monthly_eur.is_some_and(|m| m >= ratio * reference))
+                .max_by(|a, b| a.value.max.total_cmp(&b.value.max))
+                .map(|p| Some(p.span))
+        }
+        Condition::ContactPhoneOrMessengerOnly => {
+            let has_channel = !e.phones.is_empty() || !e.messengers.is_empty();
+            if !has_channel || e.has_employer_identity() {
+                return None;
+            }
+            let mut spans = e
+                .messengers
+                .iter()
+                .map(|m| m.span)
+                .chain(e.phones.iter().map(|p| p.span));
+            first(&mut spans)
+        }
+        Condition::ForeignPhone => first(
+            &mut e
+                .phones
+                .iter()
+                .filter(|p| p.value.country != Some("LV"))
+                .map(|p| p.span),
+        ),
+        Condition::FreeWebmail => first(
+            &mut e
+                .emails
+                .iter()
+                .filter(|m| m.value.free_webmail)
+                .map(|m| m.span),
+        ),
+        Condition::NoEmployerIdentity => (!e.has_employer_identity()).then_some(None),
+        Condition::AgeWindow {
+            max_upper,
+            max_span,
+        } => first(
+            &mut e
+                .ages
+                .iter()
+                .filter(|a| {
+                    a.value
+                        .max
+                        .is_some_and(|max| max <= max_upper && max - a.value.min <= max_span)
+                })
+                .map(|a| a.span),
+        ),
+        Condition::MinorAge { below } => {
+            first(&mut e.ages.iter().filter(|a| a.value.min < below).map(|a| a.span))
+        }
+        Condition::GenderDemand => e.single_gender().map(|g| Some(g.span)),
+        Condition::AppearanceDemand => first(&mut e.appearance.iter().map(|a| a.span)),
+        Condition::RegistrationNumber => first(&mut e.registration_numbers.iter().map(|r| r.span)),
+        Condition::LicenceNumber => first(&mut e.licence_numbers.iter().map(|r| r.span)),
+        Condition::NamedEmployer => first(&mut e.employers.iter().map(|r| r.span)),
+        Condition::CompanyContact => e.company_contact().map(Some),
+    }
+}
