@@ -60,7 +60,11 @@ impl Engine {
         });
         let hits = self.rules.hits(&scans, kind, &entities);
         let rules = self.rules.rules();
-        let evidence = score::evidence(hits.iter().map(|h| (rules[h.rule].indicator, rules[h.rule].weight)));
+        let indicators = self.rules.indicators();
+        let evidence = score::evidence(
+            hits.iter().map(|h| (rules[h.rule].indicator, rules[h.rule].weight)),
+            |i| indicators[i].damping,
+        );
         let score = score::score(evidence);
         let level = self.thresholds.level(score);
         let mut reasons: Vec<Reason> = hits

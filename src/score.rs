@@ -90,8 +90,13 @@ fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + (-(x - MIDPOINT) / SCALE).exp())
 }
 
-/// The evidence: per indicator the weight of largest magnitude, summed over indicators.
-pub fn evidence(weights: impl IntoIterator<Item = (usize, i32)>) -> f64 {
+/// The evidence: per indicator the weight of largest magnitude, summed over indicators. Risk
+/// evidence is first multiplied by the smallest `damping` of the indicators present (an awareness
+/// post quotes scam phrases without being an advert).
+pub fn evidence(
+    weights: impl IntoIterator<Item = (usize, i32)>,
+    damping: impl Fn(usize) -> Option<f64>,
+) -> f64 {
     let mut best: HashMap<usize, i32> = HashMap::new();
     for (indicator, w) in weights {
         let slot = best.entry(indicator).or_insert(w);
@@ -99,7 +104,13 @@ pub fn evidence(weights: impl IntoIterator<Item = (usize, i32)>) -> f64 {
             *slot = w;
         }
     }
-    best.values().map(|&w| f64::from(w)).sum()
+    let factor = best
+        .keys()
+        .filter_map(|&i| damping(i))
+        .fold(1.0_f64, f64::min);
+    let risk: f64 = best.values().filter(|&&w| w > 0).map(|&w| f64::from(w)).sum();
+    let mitigation: f64 = best.values().filter(|&&w| w < 0).map(|&w| f64::from(w)).sum();
+    risk * factor + mitigation
 }
 
 /// The score (0-100) of an amount of evidence.
@@ -113,36 +124,46 @@ pub fn score(evidence: f64) -> u8 {
 mod tests {
     use super::*;
 
+    fn none(_: usize) -> Option<f64> {
+        None
+    }
+
+    #[test]
+    fn damping_scales_risk_evidence() {
+        let damped = evidence([(0, 30), (1, 30), (2, -10)], |i| (i == 2).then_some(0.5));
+        assert_eq!(damped, 20.0);
+    }
+
     #[test]
     fn no_evidence_is_zero() {
-        assert_eq!(score(evidence([])), 0);
+        assert_eq!(score(evidence([], none)), 0);
         assert_eq!(score(-30.0), 0);
     }
 
     #[test]
     fn one_weak_sign_stays_low_and_several_reach_medium() {
         let t = Thresholds::default();
-        assert_eq!(t.level(score(evidence([(0, 10)]))), Level::Low);
-        assert_eq!(t.level(score(evidence([(0, 15)]))), Level::Low);
-        let several = evidence([(0, 10), (1, 10), (2, 12), (3, 8)]);
+        assert_eq!(t.level(score(evidence([(0, 10)], none))), Level::Low);
+        assert_eq!(t.level(score(evidence([(0, 15)], none))), Level::Low);
+        let several = evidence([(0, 10), (1, 10), (2, 12), (3, 8)], none);
         assert_eq!(t.level(score(several)), Level::Medium);
     }
 
     #[test]
     fn strong_combinations_are_high() {
         let t = Thresholds::default();
-        assert_eq!(t.level(score(evidence([(0, 30), (1, 20), (2, 10)]))), Level::High);
+        assert_eq!(t.level(score(evidence([(0, 30), (1, 20), (2, 10)], none))), Level::High);
     }
 
     #[test]
     fn repeating_an_indicator_counts_once() {
-        assert_eq!(evidence([(0, 10), (0, 10), (0, 20)]), 20.0);
+        assert_eq!(evidence([(0, 10), (0, 10), (0, 20)], none), 20.0);
     }
 
     #[test]
     fn mitigating_evidence_lowers_the_score() {
-        let risky = score(evidence([(0, 20), (1, 20)]));
-        let mitigated = score(evidence([(0, 20), (1, 20), (2, -15)]));
+        let risky = score(evidence([(0, 20), (1, 20)], none));
+        let mitigated = score(evidence([(0, 20), (1, 20), (2, -15)], none));
         assert!(mitigated < risky);
     }
 

@@ -1,0 +1,101 @@
+use super::*;
+
+fn read_all(bytes: &[u8], format: Format) -> (Vec<Advert>, Vec<IngestError>, Result<(), IngestError>) {
+    let mut ok = Vec::new();
+    let mut bad = Vec::new();
+    let result = read(bytes, format, "in", |r| match r {
+        Ok(a) => ok.push(a),
+        Err(e) => bad.push(e),
+    });
+    (ok, bad, result)
+}
+
+#[test]
+fn ndjson_keeps_good_lines_and_reports_bad_ones() {
+    let input = b"{\"id\":\"a\",\"text\":\"one\"}\nnot json\n\n{\"text\":\"two\",\"extra\":1}\n\xff\xfe\n{\"title\":\"no text\"}\n";
+    let (ok, bad, result) = read_all(input, Format::Ndjson);
+    assert!(result.is_ok());
+    assert_eq!(ok.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), vec!["a", "in:4"]);
+    assert_eq!(bad.iter().map(IngestError::line).collect::<Vec<_>>(), vec![Some(2), Some(5), Some(6)]);
+    assert!(matches!(bad[0], IngestError::Json { .. }));
+    assert!(matches!(bad[1], IngestError::InvalidUtf8 { .. }));
+    assert!(matches!(bad[2], IngestError::Invalid { .. }));
+}
+
+#[test]
+fn json_object_and_array() {
+    let (ok, _, _) = read_all(br#"{"id": 7, "kind": "job", "body": "x", "lang": "lv"}"#, Format::Json);
+    assert_eq!(ok[0].id, "7");
+    assert_eq!(ok[0].kind, Some(Kind::Job));
+    assert_eq!(ok[0].lang, Some(Lang::Lv));
+    assert_eq!(ok[0].text, "x");
+    let (ok, bad, _) = read_all(br#"[{"text":"a"}, 5, {"description":"c", "kind":"marriage"}]"#, Format::Json);
+    assert_eq!(ok.len(), 2);
+    assert_eq!(bad[0].line(), Some(2));
+    assert_eq!(ok[1].kind, Some(Kind::Marriage));
+}
+
+#[test]
+fn malformed_json_document_is_an_input_error() {
+    let (ok, _, result) = read_all(b"[{\"text\": \"a\"", Format::Json);
+    assert!(ok.is_empty());
+    assert!(matches!(result, Err(IngestError::Json { .. })));
+    let (_, _, result) = read_all(b"42", Format::Json);
+    assert!(matches!(result, Err(IngestError::Invalid { .. })));
+}
+
+#[test]
+fn unknown_kind_and_lang_are_reported() {
+    let (_, bad, _) = read_all(b"{\"text\":\"a\",\"kind\":\"jobb\"}\n{\"text\":\"a\",\"lang\":\"de\"}\n", Format::Ndjson);
+    assert_eq!(bad.len(), 2);
+    assert!(bad[0].to_string().contains("jobb"));
+}
+
+#[test]
+fn csv_maps_columns_by_name() {
+    let input = "Description,ID,ignored,Title\n\"Darbs, labs\",1,x,Pavārs\nbody only,,y,\n";
+    let (ok, bad, _) = read_all(input.as_bytes(), Format::Csv);
+    assert!(bad.is_empty(), "{bad:?}");
+    assert_eq!((ok[0].id.as_str(), ok[0].title.as_str(), ok[0].text.as_str()), ("1", "Pavārs", "Darbs, labs"));
+    assert_eq!(ok[1].id, "in:3");
+}
+
+#[test]
+fn csv_reports_invalid_utf8_and_missing_text_with_lines() {
+    let mut input = b"id,text\n1,fine\n2,bad \xff byte\n".to_vec();
+    input.extend_from_slice(b"3,\"still fine\"\n");
+    let (ok, bad, _) = read_all(&input, Format::Csv);
+    assert_eq!(ok.len(), 2);
+    assert_eq!(bad[0].line(), Some(3));
+    let (ok, bad, _) = read_all(b"id,title\n1,only a title\n", Format::Csv);
+    assert!(ok.is_empty());
+    assert_eq!(bad.len(), 1);
+}
+
+#[test]
+fn text_file_is_one_advert() {
+    let (ok, _, _) = read_all("Darbs Vācijā\nzvaniet".as_bytes(), Format::Text);
+    assert_eq!(ok[0].id, "in");
+    assert_eq!(ok[0].text, "Darbs Vācijā\nzvaniet");
+    let (ok, bad, _) = read_all(b"ok\n\xff", Format::Text);
+    assert!(ok.is_empty());
+    assert_eq!(bad[0].line(), Some(2));
+}
+
+#[test]
+fn empty_text_is_an_advert_and_oversized_is_not() {
+    let (ok, _, _) = read_all(b"{\"text\":\"\"}", Format::Json);
+    assert_eq!(ok.len(), 1);
+    let huge = format!("{{\"text\":\"{}\"}}", "a".repeat(MAX_FIELD_BYTES + 1));
+    let (ok, bad, _) = read_all(huge.as_bytes(), Format::Json);
+    assert!(ok.is_empty());
+    assert!(bad[0].to_string().contains("more than"));
+}
+
+#[test]
+fn format_from_extension() {
+    assert_eq!(Format::from_path(Path::new("a.JSONL")), Format::Ndjson);
+    assert_eq!(Format::from_path(Path::new("a.json")), Format::Json);
+    assert_eq!(Format::from_path(Path::new("a.csv")), Format::Csv);
+    assert_eq!(Format::from_path(Path::new("advert")), Format::Text);
+}

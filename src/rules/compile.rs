@@ -49,6 +49,17 @@ pub fn compile(files: &[(String, String)]) -> Result<RuleSet, RuleError> {
     })?;
     let mut index = HashMap::new();
     for (i, ind) in indicators.indicators.iter().enumerate() {
+        if let Some(d) = ind.damping {
+            if !(d > 0.0 && d <= 1.0) || !ind.mitigating {
+                return Err(RuleError::Reference {
+                    file: INDICATORS_FILE.into(),
+                    message: format!(
+                        "indicator {}: damping must be in (0, 1] and only on a mitigating indicator",
+                        ind.id
+                    ),
+                });
+            }
+        }
         if index.insert(ind.id.clone(), i).is_some() {
             return Err(RuleError::Reference {
                 file: INDICATORS_FILE.into(),

@@ -74,6 +74,10 @@ pub struct Indicator {
     /// A sign that lowers the risk.
     #[serde(default)]
     pub mitigating: bool,
+    /// For mitigating signs that change what the text is (an awareness post quoting scam
+    /// phrases): the factor, between 0 and 1, that all risk evidence is multiplied by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub damping: Option<f64>,
     /// Short label.
     pub name: Texts,
     /// ILO forced-labour indicators it belongs to.
