@@ -2,7 +2,7 @@
 //! binary's edge, so errors are `anyhow` with context naming the file or subcommand.
 
 use std::fs::File;
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, BufRead, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -58,7 +58,8 @@ pub enum RulesCommand {
 /// Options of `scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Input files (`-` for stdin). Format by extension: .json, .jsonl/.ndjson, .csv, else text.
+    /// Input files (`-` for stdin). Format by extension: .json, .jsonl/.ndjson, .csv, else text;
+    /// stdin by its first character: `[` JSON, `{` NDJSON, else text.
     #[arg(default_value = "-")]
     pub files: Vec<PathBuf>,
     /// Read every input in this format, whatever its extension.
@@ -182,11 +183,15 @@ fn scan(args: ScanArgs) -> Result<u8> {
         } else {
             path.display().to_string()
         };
-        let format = args.input_format.unwrap_or_else(|| Format::from_path(path));
-        let input: Box<dyn Read> = if path.as_os_str() == "-" {
-            Box::new(io::stdin().lock())
+        let (input, format): (Box<dyn Read>, Format) = if path.as_os_str() == "-" {
+            let mut stdin = io::BufReader::new(io::stdin().lock());
+            let start = stdin.fill_buf().context("reading stdin")?;
+            let format = args.input_format.unwrap_or_else(|| Format::sniff(start));
+            (Box::new(stdin), format)
         } else {
-            Box::new(File::open(path).with_context(|| format!("cannot open {name}"))?)
+            let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
+            let format = args.input_format.unwrap_or_else(|| Format::from_path(path));
+            (Box::new(file), format)
         };
         let input = progress.wrap_read(input);
         let result = ingest::read(input, format, &name, |record| {

@@ -361,7 +361,9 @@ pub enum Gender {
 pub(crate) const GENDER_WORDS: &[(&str, Gender)] = &[
     ("meiten*", Gender::Female),
     ("sieviet*", Gender::Female),
-    ("dām*", Gender::Female),
+    ("dāmas", Gender::Female),
+    ("dāmām", Gender::Female),
+    ("dāmu", Gender::Female),
     ("jaunietes", Gender::Female),
     ("girl", Gender::Female),
     ("girls", Gender::Female),
@@ -398,7 +400,6 @@ pub(crate) const APPEARANCE_WORDS: &[&str] = &[
     "foto pilnā augumā",
     "foto peldkostīm*",
     "foto bikini*",
-    "augums no",
     "modeļa parametr*",
     "modeļa izskat*",
     "pleasant appearance",
@@ -415,7 +416,6 @@ pub(crate) const APPEARANCE_WORDS: &[&str] = &[
     "bikini photo*",
     "model appearance",
     "model looks",
-    "height from",
     "приятная внешность",
     "приятной внешностью",
     "приятную внешность",
@@ -432,7 +432,6 @@ pub(crate) const APPEARANCE_WORDS: &[&str] = &[
     "модельными параметрами",
     "фото в полный рост",
     "фото в купальник*",
-    "рост от",
     "priyatnaya vneshnost*",
 ];
 

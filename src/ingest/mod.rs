@@ -46,6 +46,19 @@ impl Format {
     }
 }
 
+impl Format {
+    /// The format the start of an input suggests (for stdin, which has no extension): `[` is a
+    /// JSON array, `{` is NDJSON (one object per line), anything else is text.
+    pub fn sniff(start: &[u8]) -> Format {
+        let start = start.strip_prefix(b"\xef\xbb\xbf").unwrap_or(start);
+        match start.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'[') => Format::Json,
+            Some(b'{') => Format::Ndjson,
+            _ => Format::Text,
+        }
+    }
+}
+
 /// Why a record (or a whole input) could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {

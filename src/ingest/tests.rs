@@ -99,3 +99,11 @@ fn format_from_extension() {
     assert_eq!(Format::from_path(Path::new("a.csv")), Format::Csv);
     assert_eq!(Format::from_path(Path::new("advert")), Format::Text);
 }
+
+#[test]
+fn sniffs_stdin() {
+    assert_eq!(Format::sniff(b"  [{\"text\":1}]"), Format::Json);
+    assert_eq!(Format::sniff(b"\xef\xbb\xbf{\"text\":\"a\"}\n"), Format::Ndjson);
+    assert_eq!(Format::sniff("Darbs Vācijā".as_bytes()), Format::Text);
+    assert_eq!(Format::sniff(b""), Format::Text);
+}

@@ -180,6 +180,28 @@ fn check_rule(
     Ok((indicator, matcher))
 }
 
+/// Removes `\b` and `\B` assertions from a regex. Dropping an assertion can only widen what a
+/// regex matches, so the result matches a superset of the original.
+fn without_word_boundaries(regex: &str) -> String {
+    let mut out = String::with_capacity(regex.len());
+    let mut chars = regex.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('b' | 'B') => {}
+            Some(next) => {
+                out.push(c);
+                out.push(next);
+            }
+            None => out.push(c),
+        }
+    }
+    out
+}
+
 /// Refuses regexes with letters that normalisation would change: they could never match.
 fn check_regex_is_normalised(regex: &str) -> Result<(), String> {
     let mut chars = regex.chars().peekable();
@@ -233,7 +255,11 @@ fn build(
         message,
     };
     let phrases = PhraseSet::new(phrase_items).map_err(|e| internal(e.to_string()))?;
-    let regex_set = RegexSetBuilder::new(&regex_sources)
+    // The set only decides which rules to run; without word-boundary assertions (which force the
+    // slow engines on non-ASCII text) it matches a superset, and each candidate rule's own regex
+    // then finds the exact spans.
+    let set_sources: Vec<String> = regex_sources.iter().map(|r| without_word_boundaries(r)).collect();
+    let regex_set = RegexSetBuilder::new(&set_sources)
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(REGEX_SIZE_LIMIT)
         .build()
@@ -254,4 +280,16 @@ fn build(
         regex_rules,
         condition_rules,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_word_boundaries;
+
+    #[test]
+    fn strips_only_real_word_boundaries() {
+        assert_eq!(without_word_boundaries(r"\bdarb\w*\b"), r"darb\w*");
+        assert_eq!(without_word_boundaries(r"a\\b\Bc"), r"a\\bc");
+        assert_eq!(without_word_boundaries(r"x\.\d"), r"x\.\d");
+    }
 }
