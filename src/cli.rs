@@ -135,9 +135,19 @@ fn rules_check(dir: Option<&Path>) -> Result<u8> {
     }
     writeln!(
         out,
-        "{} rules ({} phrase, {} regex, {} condition), {} phrases, {} examples",
+        "{} rules ({} phrase, {} regex, {} condition), {} automaton patterns, {} examples",
         stats.rules, stats.phrase_rules, stats.regex_rules, stats.condition_rules, stats.phrases, stats.examples
     )?;
+    if stats.unfiltered_regexes > 0 {
+        writeln!(
+            out,
+            "note: {} regex rules have no literal of 3+ bytes that every match contains; they run on every advert",
+            stats.unfiltered_regexes
+        )?;
+        for r in engine.rules().unfiltered_regex_rules() {
+            writeln!(out, "  {}:{}: {}", r.file, r.line, r.id)?;
+        }
+    }
     for f in &failures {
         writeln!(out, "{f}")?;
     }

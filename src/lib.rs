@@ -2,6 +2,7 @@
 #![allow(missing_docs)]
 pub mod advert;
 pub mod detect;
+pub mod dialect;
 pub mod engine;
 pub mod ingest;
 pub mod output;

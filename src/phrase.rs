@@ -35,6 +35,8 @@ struct Entry<T> {
     value: T,
     /// The last word may continue past the phrase's end.
     prefix: bool,
+    /// A raw literal: matched as a plain substring, without word boundaries.
+    raw: bool,
 }
 
 /// One phrase hit: a byte range of the normalised text and the phrase's value.
@@ -69,12 +71,33 @@ pub fn normalise_phrase(raw: &str) -> Result<(String, bool), PhraseError> {
 impl<T> PhraseSet<T> {
     /// Compiles phrases (as written by authors) with their values into one automaton.
     pub fn new<S: AsRef<str>>(phrases: impl IntoIterator<Item = (S, T)>) -> Result<Self, PhraseError> {
+        PhraseSet::with_literals(phrases, std::iter::empty())
+    }
+
+    /// Compiles phrases and raw literals (plain substrings of the normalised text, matched
+    /// anywhere: the rules' regex prefilters) into one automaton.
+    pub fn with_literals<S: AsRef<str>>(
+        phrases: impl IntoIterator<Item = (S, T)>,
+        literals: impl IntoIterator<Item = (String, T)>,
+    ) -> Result<Self, PhraseError> {
         let mut patterns = Vec::new();
         let mut entries = Vec::new();
         for (raw, value) in phrases {
             let (norm, prefix) = normalise_phrase(raw.as_ref())?;
             patterns.push(norm);
-            entries.push(Entry { value, prefix });
+            entries.push(Entry {
+                value,
+                prefix,
+                raw: false,
+            });
+        }
+        for (literal, value) in literals {
+            patterns.push(literal);
+            entries.push(Entry {
+                value,
+                prefix: false,
+                raw: true,
+            });
         }
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
@@ -101,6 +124,13 @@ impl<T> PhraseSet<T> {
             .filter_map(move |m| {
                 let entry = &self.entries[m.pattern().as_usize()];
                 let (start, mut end) = (m.start(), m.end());
+                if entry.raw {
+                    return Some(PhraseHit {
+                        start,
+                        end,
+                        value: &entry.value,
+                    });
+                }
                 if starts_word(text, start) && !boundary_before(text, start) {
                     return None;
                 }

@@ -5,6 +5,8 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
+
+use crate::dialect;
 use serde::Serialize;
 
 use super::lexicon::{FREE_WEBMAIL, NON_EMPLOYER_HOSTS};
@@ -109,34 +111,34 @@ fn country_of(digits: &str) -> Option<&'static str> {
 }
 
 static INTERNATIONAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:\+|\b00)\s?\(?\d\)?(?:[ \-.()]{0,2}\d){6,14}\b").expect("phone regex compiles")
+    dialect::build(r"(?:\+|(?-u:\b)00)\s?\(?\d\)?(?:[ \-.()]{0,2}\d){6,14}(?-u:\b)").expect("phone regex compiles")
 });
 static LATVIAN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b[26]\d(?:[ \-.]?\d){6}\b").expect("latvian phone regex compiles")
+    dialect::build(r"(?-u:\b)[26]\d(?:[ \-.]?\d){6}(?-u:\b)").expect("latvian phone regex compiles")
 });
 /// Something that makes a run of digits money rather than a phone number.
 static MONEY_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s?(?:eur|€|euro|eiro|евро|£|\$|gbp|usd|ls\b|руб|nok|sek)")
+    dialect::build(r"^\s?(?:eur|€|euro|eiro|евро|£|\$|gbp|usd|ls(?-u:\b)|руб|nok|sek)")
         .expect("money regex compiles")
 });
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b[a-z0-9][a-z0-9._%+\-]*@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}\b")
+    dialect::build(r"(?-u:\b)[a-z0-9][a-z0-9._%+\-]*@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}(?-u:\b)")
         .expect("email regex compiles")
 });
 static EMAIL_SPELLED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"\b([a-z0-9][a-z0-9._\-]*)\s?(?:\(at\)|\[at\]|\{at\}|\(@\)|\sat\s|\(собака\)|\sсобака\s)\s?([a-z0-9\-]+)\s?(?:\.|\(dot\)|\[dot\]|\{dot\}|\sdot\s|\(точка\)|\sточка\s)\s?(lv|com|ru|net|org|eu|ee|lt|uk|de|ie|no|se|fi|nl|info)\b",
+    dialect::build(
+        r"(?-u:\b)([a-z0-9][a-z0-9._\-]*)\s?(?:\(at\)|\[at\]|\{at\}|\(@\)|\sat\s|\(собака\)|\sсобака\s)\s?([a-z0-9\-]+)\s?(?:\.|\(dot\)|\[dot\]|\{dot\}|\sdot\s|\(точка\)|\sточка\s)\s?(lv|com|ru|net|org|eu|ee|lt|uk|de|ie|no|se|fi|nl|info)(?-u:\b)",
     )
     .expect("spelled email regex compiles")
 });
 static URL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r#"\bhttps?://[^\s<>"']+|\bwww\.[^\s<>"']+|\b[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.(?:lv|com|eu|ru|ee|lt|de|uk|ie|org|net|info|io|me|no|se|fi|nl|pl)\b(?:/[^\s<>"']*)?"#,
+    dialect::build(
+        r#"(?-u:\b)https?://[^\s<>"']+|(?-u:\b)www\.[^\s<>"']+|(?-u:\b)[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.(?:lv|com|eu|ru|ee|lt|de|uk|ie|org|net|info|io|me|no|se|fi|nl|pl)(?-u:\b)(?:/[^\s<>"']*)?"#,
     )
     .expect("url regex compiles")
 });
 static HANDLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[\s:(,])@([a-z0-9_]{4,32})\b").expect("handle regex compiles")
+    dialect::build(r"(?:^|[\s:(,])@([a-z0-9_]{4,32})(?-u:\b)").expect("handle regex compiles")
 });
 
 /// Finds phone numbers in one field.

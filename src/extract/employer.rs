@@ -4,6 +4,8 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
+
+use crate::dialect;
 use serde::Serialize;
 
 use super::{Located, Scan};
@@ -24,29 +26,33 @@ pub struct Number {
     pub value: String,
 }
 
+/// The start of a word: the text's start or a character that is not a letter, digit or `_`. It
+/// consumes that character (a Unicode `\b` would force the slow regex engines on Cyrillic text),
+/// so code takes spans from the capture groups.
+const START: &str = r"(?:^|[^\w])";
 const FORMS_BEFORE: &str = r"sia|as|ik|ooo|ооо|оао|зао|uab|ou|oü|llc";
 const FORMS_AFTER: &str = r"sia|as|ltd|limited|gmbh|llc|inc|uab|ou|oü|ab|oy|b\.?v|a/s|asa|plc";
 
 static QUOTED_AFTER_FORM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r#"\b({FORMS_BEFORE})\s?"([^"\n]{{2,60}})""#)).expect("employer regex compiles")
+    dialect::build(&format!(r#"{START}({FORMS_BEFORE})\s?"([^"\n]{{2,60}})""#)).expect("employer regex compiles")
 });
 static QUOTED_BEFORE_FORM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r#""([^"\n]{{2,60}})",?\s?({FORMS_AFTER})\b"#)).expect("employer regex compiles")
+    dialect::build(&format!(r#""([^"\n]{{2,60}})",?\s?({FORMS_AFTER})(?-u:\b)"#)).expect("employer regex compiles")
 });
 static NAME_BEFORE_FORM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"\b((?:[\p{{L}}0-9&][\p{{L}}0-9&\-]*\s){{1,3}})({FORMS_AFTER})\b"))
+    dialect::build(&format!(r"((?:[\w0-9&][\w0-9&\-]*\s){{1,3}})({FORMS_AFTER})(?-u:\b)"))
         .expect("employer regex compiles")
 });
 static FORM_BEFORE_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"\b({FORMS_BEFORE})\s([\p{{L}}0-9&][\p{{L}}0-9&\-]+(?:\s[\p{{L}}0-9&][\p{{L}}0-9&\-]+)?)"))
+    dialect::build(&format!(r"{START}({FORMS_BEFORE})\s([\w0-9&][\w0-9&\-]+(?:\s[\w0-9&][\w0-9&\-]+)?)"))
         .expect("employer regex compiles")
 });
 static REG_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b[45]\d{10}\b|\b(?:reg|registr\w*|рег\w*)\.?\s?(?:nr|no|numurs|number|№|номер)?\.?\s?[:#]?\s?([a-z]{0,2}\d[\d\-]{5,14}\d)")
+    dialect::build(&format!(r"(?-u:\b)[45]\d{{10}}(?-u:\b)|{START}(?:reg|registr\w*|рег\w*)\.?\s?(?:nr|no|numurs|number|№|номер)?\.?\s?[:#]?\s?([a-z]{{0,2}}\d[\d\-]{{5,14}}\d)"))
         .expect("registration regex compiles")
 });
 static LICENCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:licenc\w*|licens\w*|лиценз\w*)\s?(?:nr|no|numurs|number|№|номер)?\.?\s?[:#]?\s?([a-z]{0,3}[\- ]?\d[\d\-/]{1,14})")
+    dialect::build(&format!(r"{START}(?:licenc\w*|licens\w*|лиценз\w*)\s?(?:nr|no|numurs|number|№|номер)?\.?\s?[:#]?\s?([a-z]{{0,3}}[\- ]?\d[\d\-/]{{1,14}})"))
         .expect("licence regex compiles")
 });
 
@@ -94,7 +100,7 @@ pub(super) fn employers(scan: &Scan<'_>, out: &mut Vec<Located<Employer>>) {
         if f.as_str() == "as" && !form_upper(scan, f.start(), f.end()) {
             continue;
         }
-        push(out, w.start(), w.end(), f.as_str(), (n.start(), n.end()));
+        push(out, f.start(), w.end(), f.as_str(), (n.start(), n.end()));
     }
     for c in QUOTED_BEFORE_FORM.captures_iter(text) {
         let (Some(w), Some(n), Some(f)) = (c.get(0), c.get(1), c.get(2)) else { continue };
@@ -108,7 +114,7 @@ pub(super) fn employers(scan: &Scan<'_>, out: &mut Vec<Located<Employer>>) {
         if !form_upper(scan, f.start(), f.end()) || !capitalised(scan, n.start(), n.end()) {
             continue;
         }
-        push(out, w.start(), w.end(), f.as_str(), (n.start(), n.end()));
+        push(out, f.start(), w.end(), f.as_str(), (n.start(), n.end()));
     }
     for c in NAME_BEFORE_FORM.captures_iter(text) {
         let (Some(w), Some(n), Some(f)) = (c.get(0), c.get(1), c.get(2)) else { continue };
@@ -139,7 +145,8 @@ pub(super) fn registration_numbers(scan: &Scan<'_>, out: &mut Vec<Located<Number
     for c in REG_NUMBER.captures_iter(text) {
         let Some(w) = c.get(0) else { continue };
         let m = c.get(1).unwrap_or(w);
-        out.push(scan.locate_basic(w.start(), w.end(), Number { value: m.as_str().to_string() }));
+        let start = super::skip_non_word(text, w.start());
+        out.push(scan.locate_basic(start, w.end(), Number { value: m.as_str().to_string() }));
     }
 }
 
@@ -148,6 +155,7 @@ pub(super) fn licence_numbers(scan: &Scan<'_>, out: &mut Vec<Located<Number>>) {
     let text = scan.basic.as_str();
     for c in LICENCE.captures_iter(text) {
         let (Some(w), Some(m)) = (c.get(0), c.get(1)) else { continue };
-        out.push(scan.locate_basic(w.start(), w.end(), Number { value: m.as_str().trim().to_string() }));
+        let start = super::skip_non_word(text, w.start());
+        out.push(scan.locate_basic(start, w.end(), Number { value: m.as_str().trim().to_string() }));
     }
 }

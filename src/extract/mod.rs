@@ -160,6 +160,15 @@ impl Entities {
     }
 }
 
+/// The first word character at or after `at` (regexes that stand in for a Unicode `\b` by
+/// consuming the character before a word leave it at the start of their match).
+pub(crate) fn skip_non_word(text: &str, at: usize) -> usize {
+    text[at..]
+        .char_indices()
+        .find(|(_, c)| c.is_alphanumeric())
+        .map_or(at, |(i, _)| at + i)
+}
+
 /// The compiled extractors; build once, use for every advert.
 #[derive(Debug)]
 pub struct Extractor {
@@ -188,17 +197,25 @@ impl Extractor {
     pub fn extract(&self, fields: &[Scan<'_>], market: &MarketPay) -> Entities {
         let mut e = Entities::default();
         for scan in fields {
-            contact::phones(scan, &mut e.phones);
-            contact::emails(scan, &mut e.emails);
-            contact::urls(scan, &mut e.urls);
-            pay::pay(scan, market, &mut e.pay);
-            person::ages(scan, &mut e.ages);
+            let text = scan.basic.as_str();
+            let digits = text.bytes().any(|b| b.is_ascii_digit());
+            if digits {
+                contact::phones(scan, &mut e.phones);
+                pay::pay(scan, market, &mut e.pay);
+                person::ages(scan, &mut e.ages);
+                employer::registration_numbers(scan, &mut e.registration_numbers);
+                employer::licence_numbers(scan, &mut e.licence_numbers);
+            }
+            if text.contains('@') || text.contains("at") || text.contains("собака") {
+                contact::emails(scan, &mut e.emails);
+            }
+            if text.contains('.') {
+                contact::urls(scan, &mut e.urls);
+            }
             person::genders(scan, &self.genders, &mut e.genders);
             person::appearance(scan, &self.appearance, &mut e.appearance);
             place::destinations(scan, &self.places, &mut e.destinations);
             employer::employers(scan, &mut e.employers);
-            employer::registration_numbers(scan, &mut e.registration_numbers);
-            employer::licence_numbers(scan, &mut e.licence_numbers);
         }
         for scan in fields {
             contact::messengers(scan, &self.messengers, &e.phones, &mut e.messengers);

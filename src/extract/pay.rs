@@ -6,6 +6,8 @@
 use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
+
+use crate::dialect;
 use serde::Serialize;
 
 use super::{Located, Scan};
@@ -46,15 +48,15 @@ pub struct Pay {
 
 const AMOUNT: &str = r"(\d{1,3}(?:[ .,']\d{3})+|\d+)(?:[.,]\d{1,2})?\s?(k|tukst\.?|тыс\.?)?";
 const CURRENCY_BEFORE: &str = r"(€|eur|euro|£|gbp|\$|usd)";
-const CURRENCY_AFTER: &str = r"(€|eur(?:o|os|u)?\b|eiro|евро|евр\b|£|gbp|фунт\w*|pounds?|\$|usd|dollars?|долл\w*|nok|sek|dkk|pln|zl|zł|chf|czk|rub|руб\w*|kr\b|kron\w*|крон\w*)";
-const PERIOD: &str = r"(?:\s?(?:/|per|par|в|за|a|an|each|un)?\s?(h\b|hr\b|st\b|stund\w*|hour\w*|час\w*|ч\b|d\b|dien\w*|day\b|days\b|daily|день|дня|сутки|смену|shift|mai\w*|ned\b|ned\.|nedel\w*|week\w*|недел\w*|нед\b|men\b|men\.|menes\w*|month\w*|месяц\w*|мес\b|gad\w*|year\w*|annual\w*|год\w*))?";
+const CURRENCY_AFTER: &str = r"(€|eur(?:o|os|u)?(?-u:\b)|eiro|евро|евр[^\w]|£|gbp|фунт\w*|pounds?|\$|usd|dollars?|долл\w*|nok|sek|dkk|pln|zl|zł|chf|czk|rub|руб\w*|kr(?-u:\b)|kron\w*|крон\w*)";
+const PERIOD: &str = r"(?:\s?(?:/|per|par|в|за|a|an|each|un)?\s?(h(?-u:\b)|hr(?-u:\b)|st(?-u:\b)|stund\w*|hour\w*|час\w*|ч[^\w]|ч$|d(?-u:\b)|dien\w*|day(?-u:\b)|days(?-u:\b)|daily|день|дня|сутки|смену|shift|mai\w*|ned(?-u:\b)|ned\.|nedel\w*|week\w*|недел\w*|нед[^\w]|нед$|men(?-u:\b)|men\.|menes\w*|month\w*|месяц\w*|мес[^\w]|мес$|gad\w*|year\w*|annual\w*|год\w*))?";
 
 static PAY: LazyLock<Regex> = LazyLock::new(|| {
     let range_sep = r"\s?(?:-|–|lidz|to|до|un)\s?";
     let pattern = format!(
-        r"(?:{CURRENCY_BEFORE}\s?)?\b{AMOUNT}(?:{range_sep}(?:{CURRENCY_BEFORE}\s?)?{AMOUNT})?\s?{CURRENCY_AFTER}?{PERIOD}"
+        r"(?:{CURRENCY_BEFORE}\s?)?(?-u:\b){AMOUNT}(?:{range_sep}(?:{CURRENCY_BEFORE}\s?)?{AMOUNT})?\s?{CURRENCY_AFTER}?{PERIOD}"
     );
-    Regex::new(&pattern).expect("pay regex compiles")
+    dialect::build(&pattern).expect("pay regex compiles")
 });
 
 fn parse_amount(digits: &str, multiplier: Option<&str>) -> Option<f64> {

@@ -3,6 +3,8 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
+
+use crate::dialect;
 use serde::Serialize;
 
 use super::lexicon::Gender;
@@ -36,13 +38,13 @@ pub struct Appearance {
 const AGE_CONTEXT: &str = r"(?:gad|g\.|vecum|years|year|yo\b|y\.o|aged|age\b|ages\b|лет|год|возраст|meiten|sieviet|jaunie|puis|viriet|girls|women|ladies|boys|men\b|guys|девуш|женщ|парн|мужч|студент|skolen|pupils|students)";
 
 static AGE_RANGE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(1[0-9]|[2-6][0-9])\s?(?:-|–|lidz|to|до)\s?(1[0-9]|[2-6][0-9])\b(?:\s?(?:g\.|gad\w*|years?|y\.?o\.?|лет|года?)|\s?\+)?")
+    dialect::build(r"(?-u:\b)(1[0-9]|[2-6][0-9])\s?(?:-|–|lidz|to|до)\s?(1[0-9]|[2-6][0-9])(?-u:\b)(?:\s?(?:g\.|gad\w*|years?|y\.?o\.?|лет|года?)|\s?\+)?")
         .expect("age range regex compiles")
 });
 static AGE_CONTEXT_RE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(AGE_CONTEXT).expect("age context regex compiles"));
+    LazyLock::new(|| dialect::build(AGE_CONTEXT).expect("age context regex compiles"));
 static AGE_MIN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:\b(?:no|from|aged|от|с|over|vecuma no|vecuma)\s)(1[0-9]|[2-6][0-9])\s?(?:g\.|gad\w*|years?|y\.?o\.?|лет|года?)|\b(1[0-9])\s?\+|\b(?:age|vecums|возраст)\s?:?\s?(1[0-9]|[2-6][0-9])\s?\+")
+    dialect::build(r"(?:(?:^|[^\w])(?:no|from|aged|от|с|over|vecuma no|vecuma)\s)(1[0-9]|[2-6][0-9])\s?(?:g\.|gad\w*|years?|y\.?o\.?|лет|года?)|(?-u:\b)(1[0-9])\s?\+|(?:^|[^\w])(?:age|vecums|возраст)\s?:?\s?(1[0-9]|[2-6][0-9])\s?\+")
         .expect("minimum age regex compiles")
 });
 
@@ -100,7 +102,7 @@ pub(super) fn ages(scan: &Scan<'_>, out: &mut Vec<Located<AgeRange>>) {
         if min < 12 {
             continue;
         }
-        let start = if c.get(1).is_some() { n.start().min(whole.start()) } else { whole.start() };
+        let start = super::skip_non_word(text, whole.start());
         out.push(scan.locate_basic(start, whole.end(), AgeRange { min, max: None }));
     }
 }

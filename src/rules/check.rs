@@ -45,8 +45,10 @@ pub struct RuleStats {
     pub regex_rules: usize,
     /// Condition rules.
     pub condition_rules: usize,
-    /// Phrases in the automaton (unless phrases included).
+    /// Patterns in the automaton: phrases, `unless` phrases and regex prefilter literals.
     pub phrases: usize,
+    /// Regex rules without a literal prefilter (they run on every advert: slow).
+    pub unfiltered_regexes: usize,
     /// Examples in all.
     pub examples: usize,
     /// Rules per indicator and language.
@@ -59,6 +61,7 @@ impl RuleSet {
         let mut s = RuleStats {
             rules: self.rules.len(),
             phrases: self.phrases.len(),
+            unfiltered_regexes: self.unfiltered.len(),
             ..RuleStats::default()
         };
         for ind in &self.indicators {

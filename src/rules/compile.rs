@@ -4,11 +4,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use regex::{RegexBuilder, RegexSetBuilder};
 
 use super::error::{RuleError, line_of, line_of_rule};
 use super::file::{IndicatorFile, RawRule, RuleFile};
-use super::{Matcher, PhraseRef, Rule, RuleSet};
+use super::{Matcher, PhraseRef, Rule, RuleSet, literals};
+use crate::dialect;
 use crate::market::MarketPay;
 use crate::normalise::Normalised;
 use crate::phrase::{PhraseSet, normalise_phrase};
@@ -25,9 +25,6 @@ fn syntax(file: &str, text: &str, e: &toml::de::Error) -> RuleError {
         message: e.message().to_string(),
     }
 }
-
-/// Room for the compiled regexes: Unicode classes (`\w`, `\b`) in many rules add up.
-const REGEX_SIZE_LIMIT: usize = 256 * 1024 * 1024;
 
 /// Compiles a rule folder given as (file name, contents) pairs. Files other than `*.toml` are
 /// ignored; `indicators.toml` and `market_pay.toml` must be present.
@@ -162,10 +159,7 @@ fn check_rule(
         }
         (None, Some(r), None) => {
             check_regex_is_normalised(r)?;
-            RegexBuilder::new(r)
-                .size_limit(REGEX_SIZE_LIMIT)
-                .build()
-                .map_err(|e| format!("bad regex: {e}"))?;
+            dialect::build(r).map_err(|e| format!("bad regex: {e}"))?;
             Matcher::Regex(r.clone())
         }
         (None, None, Some(c)) => Matcher::Condition(*c),
@@ -178,28 +172,6 @@ fn check_rule(
         normalise_phrase(phrase).map_err(|e| e.to_string())?;
     }
     Ok((indicator, matcher))
-}
-
-/// Removes `\b` and `\B` assertions from a regex. Dropping an assertion can only widen what a
-/// regex matches, so the result matches a superset of the original.
-fn without_word_boundaries(regex: &str) -> String {
-    let mut out = String::with_capacity(regex.len());
-    let mut chars = regex.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('b' | 'B') => {}
-            Some(next) => {
-                out.push(c);
-                out.push(next);
-            }
-            None => out.push(c),
-        }
-    }
-    out
 }
 
 /// Refuses regexes with letters that normalisation would change: they could never match.
@@ -234,16 +206,23 @@ fn build(
     rules: Vec<Rule>,
 ) -> Result<RuleSet, RuleError> {
     let mut phrase_items: Vec<(String, PhraseRef)> = Vec::new();
+    let mut literal_items: Vec<(String, PhraseRef)> = Vec::new();
+    let mut unfiltered = Vec::new();
     let mut regex_sources = Vec::new();
     let mut regex_rules = Vec::new();
     let mut condition_rules = Vec::new();
     for (i, rule) in rules.iter().enumerate() {
-        phrase_items.extend(rule.unless.iter().map(|s| (s.clone(), PhraseRef { rule: i, unless: true })));
+        phrase_items.extend(rule.unless.iter().map(|s| (s.clone(), PhraseRef::Unless(i))));
         match &rule.matcher {
             Matcher::Phrases(p) => {
-                phrase_items.extend(p.iter().map(|s| (s.clone(), PhraseRef { rule: i, unless: false })));
+                phrase_items.extend(p.iter().map(|s| (s.clone(), PhraseRef::Phrase(i))));
             }
             Matcher::Regex(r) => {
+                let index = regex_sources.len();
+                match literals::required_literals(r) {
+                    Some(lits) => literal_items.extend(lits.into_iter().map(|l| (l, PhraseRef::Literal(index)))),
+                    None => unfiltered.push(index),
+                }
                 regex_sources.push(r.clone());
                 regex_rules.push(i);
             }
@@ -254,42 +233,22 @@ fn build(
         file: "rules".into(),
         message,
     };
-    let phrases = PhraseSet::new(phrase_items).map_err(|e| internal(e.to_string()))?;
-    // The set only decides which rules to run; without word-boundary assertions (which force the
-    // slow engines on non-ASCII text) it matches a superset, and each candidate rule's own regex
-    // then finds the exact spans.
-    let set_sources: Vec<String> = regex_sources.iter().map(|r| without_word_boundaries(r)).collect();
-    let regex_set = RegexSetBuilder::new(&set_sources)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(REGEX_SIZE_LIMIT)
-        .build()
-        .map_err(|e| internal(e.to_string()))?;
+    let phrases =
+        PhraseSet::with_literals(phrase_items, literal_items).map_err(|e| internal(e.to_string()))?;
+    let build_one = |source: &str| dialect::build(source).map_err(|e| internal(e.to_string()));
     let regexes = regex_sources
         .iter()
-        .map(|r| RegexBuilder::new(r).size_limit(REGEX_SIZE_LIMIT).build())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| internal(e.to_string()))?;
+        .map(|r| Ok((build_one(&dialect::without_word_boundaries(r))?, build_one(r)?)))
+        .collect::<Result<Vec<_>, RuleError>>()?;
     Ok(RuleSet {
         indicators: indicators.indicators,
         help: indicators.help,
         market,
         rules,
         phrases,
-        regex_set,
         regexes,
         regex_rules,
+        unfiltered,
         condition_rules,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::without_word_boundaries;
-
-    #[test]
-    fn strips_only_real_word_boundaries() {
-        assert_eq!(without_word_boundaries(r"\bdarb\w*\b"), r"darb\w*");
-        assert_eq!(without_word_boundaries(r"a\\b\Bc"), r"a\\bc");
-        assert_eq!(without_word_boundaries(r"x\.\d"), r"x\.\d");
-    }
 }

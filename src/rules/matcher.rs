@@ -1,8 +1,9 @@
-//! Matching a [`RuleSet`] against one advert: phrases (one automaton pass per field), regexes
-//! (one `RegexSet` pass per field, spans only for rules that hit), conditions over the extracted
-//! facts, and the `when` facts that gate every rule.
+//! Matching a [`RuleSet`] against one advert: one Aho-Corasick pass per field finds every
+//! phrase, every `unless` phrase and every regex prefilter literal; then only the regexes whose
+//! literal occurred (and those without one) run; then the conditions over the extracted facts;
+//! finally the `when` facts gate every rule.
 
-use super::{Condition, Matcher, RuleSet, When};
+use super::{Condition, Matcher, PhraseRef, RuleSet, When};
 use crate::advert::{Kind, Span};
 use crate::extract::{Entities, Gender, Scan};
 
@@ -24,8 +25,8 @@ impl RuleSet {
     pub fn hits(&self, scans: &[Scan<'_>], kind: Kind, entities: &Entities) -> Vec<Hit> {
         let mut hits = Vec::new();
         for scan in scans {
-            let cancels = self.phrase_hits(scan, &mut hits);
-            self.regex_hits(scan, &cancels, &mut hits);
+            let found = self.automaton_pass(scan, &mut hits);
+            self.regex_hits(scan, &found, &mut hits);
         }
         for &rule in &self.condition_rules {
             if let Matcher::Condition(c) = &self.rules[rule].matcher {
@@ -55,36 +56,49 @@ impl RuleSet {
         hits
     }
 
-    /// Adds the phrase hits of one field; returns the `unless` matches (rule, start, end) in
-    /// the words view, which also cancel regex hits.
-    fn phrase_hits(&self, scan: &Scan<'_>, out: &mut Vec<Hit>) -> Vec<(usize, usize, usize)> {
+    /// The one automaton pass over a field: adds the phrase hits (minus those an `unless`
+    /// phrase cancels) and returns what the regex stage needs.
+    fn automaton_pass(&self, scan: &Scan<'_>, out: &mut Vec<Hit>) -> PassResult {
         let text = scan.words.as_str();
         let mut found = Vec::new();
-        let mut cancels = Vec::new();
+        let mut pass = PassResult::default();
         for h in self.phrases.find_iter(text) {
-            if h.value.unless {
-                cancels.push((h.value.rule, h.start, h.end));
-            } else {
-                found.push((h.value.rule, h.start, h.end));
+            match *h.value {
+                PhraseRef::Phrase(rule) => found.push((rule, h.start, h.end)),
+                PhraseRef::Unless(rule) => pass.cancels.push((rule, h.start, h.end)),
+                PhraseRef::Literal(regex) => pass.candidates.push(regex),
             }
         }
         for (rule, start, end) in found {
-            if !cancelled(&cancels, rule, start, end) {
+            if !cancelled(&pass.cancels, rule, start, end) {
                 out.push(Hit {
                     rule,
                     span: Some(scan.span_words(start, end)),
                 });
             }
         }
-        cancels
+        pass
     }
 
-    fn regex_hits(&self, scan: &Scan<'_>, cancels: &[(usize, usize, usize)], out: &mut Vec<Hit>) {
+    /// Runs the regexes whose prefilter literal occurred, and those without a prefilter.
+    fn regex_hits(&self, scan: &Scan<'_>, pass: &PassResult, out: &mut Vec<Hit>) {
         let text = scan.words.as_str();
-        for i in self.regex_set.matches(text).iter() {
-            for m in self.regexes[i].find_iter(text).take(MAX_SPANS_PER_RULE) {
-                let rule = self.regex_rules[i];
-                if m.start() == m.end() || cancelled(cancels, rule, m.start(), m.end()) {
+        let mut candidates: Vec<usize> = pass
+            .candidates
+            .iter()
+            .chain(&self.unfiltered)
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        for i in candidates {
+            let rule = self.regex_rules[i];
+            let (superset, exact) = &self.regexes[i];
+            if !superset.is_match(text) {
+                continue;
+            }
+            for m in exact.find_iter(text).take(MAX_SPANS_PER_RULE) {
+                if m.start() == m.end() || cancelled(&pass.cancels, rule, m.start(), m.end()) {
                     continue;
                 }
                 out.push(Hit {
@@ -94,6 +108,15 @@ impl RuleSet {
             }
         }
     }
+}
+
+/// What the automaton pass found besides phrase hits.
+#[derive(Debug, Default)]
+struct PassResult {
+    /// `unless` matches: (rule, start, end) in the words view.
+    cancels: Vec<(usize, usize, usize)>,
+    /// Regexes whose prefilter literal occurred.
+    candidates: Vec<usize>,
 }
 
 /// Whether an `unless` match of the same rule overlaps a hit.

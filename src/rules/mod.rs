@@ -9,12 +9,13 @@ mod check;
 mod compile;
 mod error;
 mod file;
+mod literals;
 mod matcher;
 
 use std::path::Path;
 
 use include_dir::{Dir, include_dir};
-use regex::{Regex, RegexSet};
+use regex::Regex;
 
 pub use check::{ExampleFailure, RuleStats};
 pub use compile::{INDICATORS_FILE, MARKET_FILE, compile};
@@ -72,11 +73,15 @@ pub struct Rule {
     pub line: usize,
 }
 
-/// What a phrase in the shared automaton belongs to.
+/// What a pattern in the shared automaton stands for.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct PhraseRef {
-    pub rule: usize,
-    pub unless: bool,
+pub(crate) enum PhraseRef {
+    /// A phrase of a phrase rule.
+    Phrase(usize),
+    /// An `unless` phrase of a rule.
+    Unless(usize),
+    /// A prefilter literal of the regex with this index in `RuleSet::regexes`.
+    Literal(usize),
 }
 
 /// The compiled rules with their indicators and pay reference.
@@ -87,9 +92,11 @@ pub struct RuleSet {
     market: MarketPay,
     rules: Vec<Rule>,
     phrases: PhraseSet<PhraseRef>,
-    regex_set: RegexSet,
-    regexes: Vec<Regex>,
+    /// Each rule regex twice: without word boundaries (a fast superset, tried first) and exact.
+    regexes: Vec<(Regex, Regex)>,
     regex_rules: Vec<usize>,
+    /// Regexes without a literal prefilter: they run on every advert.
+    unfiltered: Vec<usize>,
     condition_rules: Vec<usize>,
 }
 
@@ -147,6 +154,11 @@ impl RuleSet {
     /// All rules.
     pub fn rules(&self) -> &[Rule] {
         &self.rules
+    }
+
+    /// Regex rules without a literal prefilter (they run on every advert).
+    pub fn unfiltered_regex_rules(&self) -> impl Iterator<Item = &Rule> {
+        self.unfiltered.iter().map(|&i| &self.rules[self.regex_rules[i]])
     }
 
     /// The indicator a rule belongs to.

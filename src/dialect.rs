@@ -1,0 +1,131 @@
+//! The regex dialect of rule files and extractors. Both run on normalised text (lower case, no
+//! diacritics), so `\w` and `\d` need not carry all of Unicode: they are rewritten to the
+//! letters normalised text can hold. This makes each compiled regex a hundred times smaller, and
+//! matching fast. [`build`] compiles a pattern in this dialect with room for its lazy DFA.
+//!
+//! `\w` becomes `0-9`, `_`, `a-z`, Cyrillic `а-я` with `і ї є ґ ў`, and `ß ø æ œ ł đ þ ð`
+//! (letters NFKD does not decompose); `\W` is its complement; `\d` becomes `0-9`. Everything
+//! else (`\b`, `\s`, classes, groups) keeps its meaning.
+
+/// The letters and digits of normalised text, as the body of a character class.
+pub const WORD: &str = "0-9_a-zа-яіїєґўßøæœłđþð";
+
+/// Room for a compiled regex and its lazy DFA cache: Unicode classes make them big, and a cache
+/// too small to hold the DFA is rebuilt over and over.
+pub const SIZE_LIMIT: usize = 256 * 1024 * 1024;
+const DFA_CACHE: usize = 32 * 1024 * 1024;
+
+/// Compiles a pattern written in this dialect.
+pub fn build(pattern: &str) -> Result<regex::Regex, regex::Error> {
+    regex::RegexBuilder::new(&rewrite(pattern))
+        .size_limit(SIZE_LIMIT)
+        .dfa_size_limit(DFA_CACHE)
+        .build()
+}
+
+/// Rewrites `\w`, `\W` and `\d` (outside and inside character classes).
+pub fn rewrite(regex: &str) -> String {
+    let mut out = String::with_capacity(regex.len() + 64);
+    let mut chars = regex.chars().peekable();
+    let mut class_depth = 0usize;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('w') if class_depth > 0 => out.push_str(WORD),
+                Some('w') => {
+                    out.push('[');
+                    out.push_str(WORD);
+                    out.push(']');
+                }
+                Some('W') if class_depth == 0 => {
+                    out.push_str("[^");
+                    out.push_str(WORD);
+                    out.push(']');
+                }
+                Some('d') if class_depth > 0 => out.push_str("0-9"),
+                Some('d') => out.push_str("[0-9]"),
+                Some(next) => {
+                    out.push('\\');
+                    out.push(next);
+                }
+                None => out.push('\\'),
+            },
+            '[' => {
+                class_depth += 1;
+                out.push(c);
+                // A `]` right after `[` or `[^` is a literal, not the end of the class.
+                if chars.peek() == Some(&'^') {
+                    out.push('^');
+                    chars.next();
+                }
+                if chars.peek() == Some(&']') {
+                    out.push(']');
+                    chars.next();
+                }
+            }
+            ']' if class_depth > 0 => {
+                class_depth -= 1;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Removes `\b` and `\B` assertions. Dropping an assertion only widens what a regex matches, so
+/// the result matches wherever the original does. Without them the fast DFA engines can search
+/// non-ASCII text (a Unicode word boundary forces the slow engines there).
+pub fn without_word_boundaries(regex: &str) -> String {
+    let mut out = String::with_capacity(regex.len());
+    let mut chars = regex.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('b' | 'B') => {}
+            Some(next) => {
+                out.push(c);
+                out.push(next);
+            }
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_only_real_word_boundaries() {
+        assert_eq!(without_word_boundaries(r"\bdarb\w*\b"), r"darb\w*");
+        assert_eq!(without_word_boundaries(r"a\\b\Bc"), r"a\\bc");
+        assert_eq!(without_word_boundaries(r"x\.\d"), r"x\.\d");
+    }
+
+    #[test]
+    fn rewrites_outside_and_inside_classes() {
+        assert_eq!(rewrite(r"darb\w*"), format!("darb[{WORD}]*"));
+        assert_eq!(rewrite(r"[^\w]"), format!("[^{WORD}]"));
+        assert_eq!(rewrite(r"\d{2}-\d"), "[0-9]{2}-[0-9]");
+        assert_eq!(rewrite(r"a\W"), format!("a[^{WORD}]"));
+    }
+
+    #[test]
+    fn leaves_other_escapes_alone() {
+        assert_eq!(rewrite(r"\bx\s+\.\\w"), r"\bx\s+\.\\w");
+        assert_eq!(rewrite(r"[]\w]"), format!("[]{WORD}]"));
+    }
+
+    #[test]
+    fn rewritten_regex_keeps_matching_normalised_text() {
+        let re = regex::Regex::new(&rewrite(r"\bработ\w*\s+в\s+\w+")).expect("compiles");
+        assert!(re.is_match("работа в германии"));
+        let re = regex::Regex::new(&rewrite(r"\bsj\w+")).expect("compiles");
+        assert_eq!(re.find("sjømat as").map(|m| m.as_str()), Some("sjømat"));
+    }
+}
