@@ -41,8 +41,14 @@ fn pipeline(c: &mut Criterion) {
         b.iter(|| {
             let mut n = 0;
             for a in &adverts {
-                n += Scan::new(adscreen::advert::Field::Title, black_box(&a.title)).words.as_str().len();
-                n += Scan::new(adscreen::advert::Field::Text, black_box(&a.text)).words.as_str().len();
+                n += Scan::new(adscreen::advert::Field::Title, black_box(&a.title))
+                    .words
+                    .as_str()
+                    .len();
+                n += Scan::new(adscreen::advert::Field::Text, black_box(&a.text))
+                    .words
+                    .as_str()
+                    .len();
             }
             assert!(n > 0);
             n

@@ -112,7 +112,11 @@ fn rules_check(dir: Option<&Path>) -> Result<u8> {
     let failures = engine.check_examples();
     let stats = engine.rules().stats();
     let mut out = io::stdout().lock();
-    writeln!(out, "{:<26} {:>4} {:>4} {:>4} {:>5}", "indicator", "lv", "ru", "en", "rules")?;
+    writeln!(
+        out,
+        "{:<26} {:>4} {:>4} {:>4} {:>5}",
+        "indicator", "lv", "ru", "en", "rules"
+    )?;
     for ind in engine.rules().indicators() {
         let langs = stats.per_indicator.get(&ind.id);
         let n = |l| langs.and_then(|m| m.get(&l)).copied().unwrap_or(0);
@@ -136,7 +140,12 @@ fn rules_check(dir: Option<&Path>) -> Result<u8> {
     writeln!(
         out,
         "{} rules ({} phrase, {} regex, {} condition), {} automaton patterns, {} examples",
-        stats.rules, stats.phrase_rules, stats.regex_rules, stats.condition_rules, stats.phrases, stats.examples
+        stats.rules,
+        stats.phrase_rules,
+        stats.regex_rules,
+        stats.condition_rules,
+        stats.phrases,
+        stats.examples
     )?;
     if stats.unfiltered_regexes > 0 {
         writeln!(
@@ -172,7 +181,11 @@ struct Summary {
 
 fn scan(args: ScanArgs) -> Result<u8> {
     if args.medium >= args.high {
-        bail!("--medium ({}) must be below --high ({})", args.medium, args.high);
+        bail!(
+            "--medium ({}) must be below --high ({})",
+            args.medium,
+            args.high
+        );
     }
     let thresholds = Thresholds {
         medium: args.medium,
@@ -252,7 +265,11 @@ fn scan(args: ScanArgs) -> Result<u8> {
         "adscreen: screened {} adverts: {} flagged ({} high, {} medium); {} bad records skipped",
         summary.screened, summary.flagged, summary.high, summary.medium, summary.bad
     );
-    Ok(if summary.bad > 0 { EXIT_BAD_RECORDS } else { EXIT_OK })
+    Ok(if summary.bad > 0 {
+        EXIT_BAD_RECORDS
+    } else {
+        EXIT_OK
+    })
 }
 
 /// A byte progress bar over the input files, drawn only when stderr is a terminal.

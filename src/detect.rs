@@ -13,18 +13,69 @@ const DETECT_BYTES: usize = 2000;
 
 /// Words that mark a marriage or partner advert.
 const MARRIAGE_WORDS: &[&str] = &[
-    "laulīb*", "laulāt*", "precēt*", "apprecē*", "precības", "līgav*", "līgavai*", "kāzas", "kāzām",
-    "kāzu", "iepazīšos", "iepazīties", "otro pusīti", "partner*", "marriage", "marry", "married",
-    "wedding*", "bride*", "husband", "wife", "spouse", "dating", "relationship", "брак*", "замуж",
-    "жених*", "невест*", "свадьб*", "жениться", "женюсь", "супруг*", "познакомлюсь", "знакомств*",
-    "fiktīv*", "фиктивн*", "fiktivn*", "brak",
+    "laulīb*",
+    "laulāt*",
+    "precēt*",
+    "apprecē*",
+    "precības",
+    "līgav*",
+    "līgavai*",
+    "kāzas",
+    "kāzām",
+    "kāzu",
+    "iepazīšos",
+    "iepazīties",
+    "otro pusīti",
+    "partner*",
+    "marriage",
+    "marry",
+    "married",
+    "wedding*",
+    "bride*",
+    "husband",
+    "wife",
+    "spouse",
+    "dating",
+    "relationship",
+    "брак*",
+    "замуж",
+    "жених*",
+    "невест*",
+    "свадьб*",
+    "жениться",
+    "женюсь",
+    "супруг*",
+    "познакомлюсь",
+    "знакомств*",
+    "fiktīv*",
+    "фиктивн*",
+    "fiktivn*",
+    "brak",
 ];
 
 /// Words that mark a job advert.
 const JOB_WORDS: &[&str] = &[
-    "darb*", "vakanc*", "alga", "algu", "atalgojum*", "strādā*", "job*", "work*", "vacanc*",
-    "salary", "hiring", "employ*", "wage*", "работ*", "ваканс*", "зарплат*", "требу*",
-    "трудоустр*", "rabot*", "vakansi*", "zarplat*",
+    "darb*",
+    "vakanc*",
+    "alga",
+    "algu",
+    "atalgojum*",
+    "strādā*",
+    "job*",
+    "work*",
+    "vacanc*",
+    "salary",
+    "hiring",
+    "employ*",
+    "wage*",
+    "работ*",
+    "ваканс*",
+    "зарплат*",
+    "требу*",
+    "трудоустр*",
+    "rabot*",
+    "vakansi*",
+    "zarplat*",
 ];
 
 /// Guesses kind and language.
@@ -49,7 +100,12 @@ impl Detect {
 
     /// The kind of an advert from the words of its normalised fields.
     pub fn kind(&self, words: &[&str], entities: &Entities) -> Kind {
-        let count = |set: &PhraseSet<()>| words.iter().map(|w| set.find_iter(w).count()).sum::<usize>();
+        let count = |set: &PhraseSet<()>| {
+            words
+                .iter()
+                .map(|w| set.find_iter(w).count())
+                .sum::<usize>()
+        };
         let marriage = count(&self.marriage);
         let job = count(&self.job);
         if marriage > 0 && marriage >= job {
@@ -127,7 +183,13 @@ mod tests {
         let d = Detect::new();
         assert_eq!(d.lang("Работа в Германии"), Lang::Ru);
         assert_eq!(d.lang("Darbs noliktavā, alga 1200 eiro"), Lang::Lv);
-        assert_eq!(d.lang("Warehouse work in Germany, good salary, free housing"), Lang::En);
-        assert_eq!(d.lang("Darbs noliktava, alga laba, dzivoklis bez maksas"), Lang::Lv);
+        assert_eq!(
+            d.lang("Warehouse work in Germany, good salary, free housing"),
+            Lang::En
+        );
+        assert_eq!(
+            d.lang("Darbs noliktava, alga laba, dzivoklis bez maksas"),
+            Lang::Lv
+        );
     }
 }

@@ -62,7 +62,8 @@ impl Engine {
         let rules = self.rules.rules();
         let indicators = self.rules.indicators();
         let evidence = score::evidence(
-            hits.iter().map(|h| (rules[h.rule].indicator, rules[h.rule].weight)),
+            hits.iter()
+                .map(|h| (rules[h.rule].indicator, rules[h.rule].weight)),
             |i| indicators[i].damping,
         );
         let score = score::score(evidence);

@@ -1,14 +1,32 @@
-//! adscreen screens job and marriage adverts for recruitment-risk indicators of trafficking.
-#![allow(missing_docs)]
+//! adscreen screens job adverts and marriage/partner adverts in Latvian, Russian and English for
+//! the recruitment-risk indicators of human trafficking and exploitation, and returns every
+//! advert with a score, a level and the reasons behind it.
+//!
+//! The pipeline, one module per stage:
+//!
+//! - [`ingest`]: JSON, NDJSON, CSV and text in; bad records reported, never fatal.
+//! - [`normalise`]: matchable views of each field with an offset map back to the original.
+//! - [`extract`]: phones, e-mails, URLs, messengers, pay, age/gender/appearance demands,
+//!   destinations and employer identity.
+//! - [`rules`]: the indicator list and rule files; one Aho-Corasick pass, prefiltered regexes,
+//!   conditions over facts.
+//! - [`score`]: evidence to score, level and flag.
+//! - [`engine`]: the pipeline in one call, [`engine::Engine::screen`].
+//! - [`output`]: JSON Lines, CSV and a table.
+//!
+//! Helpers: [`advert`] (the data model), [`detect`] (kind and language), [`phrase`]
+//! (whole-word phrase automaton), [`dialect`] (the regex dialect), [`market`] (pay reference),
+//! [`report`] (the output contract).
+
 pub mod advert;
 pub mod detect;
 pub mod dialect;
 pub mod engine;
-pub mod ingest;
-pub mod output;
 pub mod extract;
+pub mod ingest;
 pub mod market;
 pub mod normalise;
+pub mod output;
 pub mod phrase;
 pub mod report;
 pub mod rules;

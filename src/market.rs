@@ -71,11 +71,15 @@ impl MarketPay {
                     file.default_category
                 ))
             })?;
-        let positive = [file.hours_per_month, file.days_per_month, file.weeks_per_month]
-            .into_iter()
-            .chain(file.currencies.values().copied())
-            .chain(file.categories.iter().map(|c| c.monthly_eur))
-            .all(|v| v.is_finite() && v > 0.0);
+        let positive = [
+            file.hours_per_month,
+            file.days_per_month,
+            file.weeks_per_month,
+        ]
+        .into_iter()
+        .chain(file.currencies.values().copied())
+        .chain(file.categories.iter().map(|c| c.monthly_eur))
+        .all(|v| v.is_finite() && v > 0.0);
         if !positive {
             return Err(MarketError::Invalid(
                 "rates, working time and pay must be positive numbers".into(),
@@ -138,7 +142,9 @@ mod tests {
     fn bundled_reference_loads_and_converts() {
         let m = MarketPay::bundled();
         assert_eq!(m.to_monthly_eur(1000.0, "eur", Period::Month), Some(1000.0));
-        let weekly = m.to_monthly_eur(500.0, "gbp", Period::Week).expect("gbp has a rate");
+        let weekly = m
+            .to_monthly_eur(500.0, "gbp", Period::Week)
+            .expect("gbp has a rate");
         assert!(weekly > 2000.0);
         assert_eq!(m.to_monthly_eur(10.0, "xyz", Period::Hour), None);
     }
@@ -154,6 +160,9 @@ mod tests {
     #[test]
     fn rejects_unknown_default_category() {
         let bad = "hours_per_month = 168.0\ndays_per_month = 21.0\nweeks_per_month = 4.33\ndefault_category = \"x\"\n[currencies]\neur = 1.0\n[[category]]\nid = \"a\"\nmonthly_eur = 1.0\n";
-        assert!(matches!(MarketPay::parse(bad), Err(MarketError::Invalid(_))));
+        assert!(matches!(
+            MarketPay::parse(bad),
+            Err(MarketError::Invalid(_))
+        ));
     }
 }

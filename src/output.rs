@@ -46,7 +46,11 @@ impl<W: Write> Writer<W> {
     }
 
     fn write_csv(&mut self, report: &Report) -> std::io::Result<()> {
-        let mut indicators: Vec<&str> = report.reasons.iter().map(|r| r.indicator.as_str()).collect();
+        let mut indicators: Vec<&str> = report
+            .reasons
+            .iter()
+            .map(|r| r.indicator.as_str())
+            .collect();
         indicators.dedup();
         let evidence: Vec<&str> = report
             .reasons
@@ -70,7 +74,9 @@ impl<W: Write> Writer<W> {
     fn csv_row(&mut self, fields: &[&str]) -> std::io::Result<()> {
         let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
         w.write_record(fields).map_err(std::io::Error::other)?;
-        let bytes = w.into_inner().map_err(|e| std::io::Error::other(e.to_string()))?;
+        let bytes = w
+            .into_inner()
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
         self.out.write_all(&bytes)
     }
 
@@ -78,7 +84,15 @@ impl<W: Write> Writer<W> {
     pub fn begin(&mut self) -> std::io::Result<()> {
         if self.format == OutputFormat::Csv {
             self.csv_row(&[
-                "id", "kind", "language", "score", "level", "flagged", "reasons", "indicators", "evidence",
+                "id",
+                "kind",
+                "language",
+                "score",
+                "level",
+                "flagged",
+                "reasons",
+                "indicators",
+                "evidence",
             ])?;
         }
         Ok(())
@@ -121,9 +135,7 @@ impl<W: Write> Writer<W> {
             writeln!(
                 self.out,
                 "    {:>+4}  {:<24} {}",
-                r.weight,
-                r.indicator,
-                place
+                r.weight, r.indicator, place
             )?;
         }
         if !report.reasons.is_empty() {
@@ -134,10 +146,19 @@ impl<W: Write> Writer<W> {
 
     /// The evidence with a little text around it, highlighted when colour is on.
     fn in_context(&self, text: &str, start: usize, end: usize) -> String {
-        let (Some(before), Some(hit), Some(after)) = (text.get(..start), text.get(start..end), text.get(end..)) else {
+        let (Some(before), Some(hit), Some(after)) =
+            (text.get(..start), text.get(start..end), text.get(end..))
+        else {
             return String::new();
         };
-        let before: String = before.chars().rev().take(30).collect::<Vec<_>>().into_iter().rev().collect();
+        let before: String = before
+            .chars()
+            .rev()
+            .take(30)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
         let after: String = after.chars().take(30).collect();
         let flat = |s: &str| s.replace(['\n', '\r', '\t'], " ");
         let hit = if self.color {
@@ -150,6 +171,11 @@ impl<W: Write> Writer<W> {
 }
 
 fn snippet(text: &str, start: usize, end: usize, max_chars: usize) -> String {
-    let s: String = text.get(start..end).unwrap_or_default().chars().take(max_chars).collect();
+    let s: String = text
+        .get(start..end)
+        .unwrap_or_default()
+        .chars()
+        .take(max_chars)
+        .collect();
     s.replace(['\n', '\r', '\t'], " ")
 }

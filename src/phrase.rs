@@ -70,7 +70,9 @@ pub fn normalise_phrase(raw: &str) -> Result<(String, bool), PhraseError> {
 
 impl<T> PhraseSet<T> {
     /// Compiles phrases (as written by authors) with their values into one automaton.
-    pub fn new<S: AsRef<str>>(phrases: impl IntoIterator<Item = (S, T)>) -> Result<Self, PhraseError> {
+    pub fn new<S: AsRef<str>>(
+        phrases: impl IntoIterator<Item = (S, T)>,
+    ) -> Result<Self, PhraseError> {
         PhraseSet::with_literals(phrases, std::iter::empty())
     }
 
@@ -163,7 +165,7 @@ impl<T> PhraseSet<T> {
 }
 
 fn is_word(c: char) -> bool {
-    c.is_alphanumeric()
+    crate::normalise::is_word_char(c)
 }
 
 /// The phrase starts with a word character, so it needs a boundary before it.
@@ -212,7 +214,10 @@ mod tests {
     #[test]
     fn star_extends_the_last_word() {
         assert_eq!(hits(&["vīz*"], "Apmaksājam vīzu."), vec!["vizu"]);
-        assert_eq!(hits(&["darbs ārzem*"], "DARBS ĀRZEMĒS"), vec!["darbs arzemes"]);
+        assert_eq!(
+            hits(&["darbs ārzem*"], "DARBS ĀRZEMĒS"),
+            vec!["darbs arzemes"]
+        );
     }
 
     #[test]
@@ -229,7 +234,10 @@ mod tests {
 
     #[test]
     fn rejects_inner_wildcards_and_empty_phrases() {
-        assert!(matches!(normalise_phrase("a* b"), Err(PhraseError::Wildcard(_))));
+        assert!(matches!(
+            normalise_phrase("a* b"),
+            Err(PhraseError::Wildcard(_))
+        ));
         assert!(matches!(normalise_phrase("  "), Err(PhraseError::Empty(_))));
     }
 }

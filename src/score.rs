@@ -108,8 +108,16 @@ pub fn evidence(
         .keys()
         .filter_map(|&i| damping(i))
         .fold(1.0_f64, f64::min);
-    let risk: f64 = best.values().filter(|&&w| w > 0).map(|&w| f64::from(w)).sum();
-    let mitigation: f64 = best.values().filter(|&&w| w < 0).map(|&w| f64::from(w)).sum();
+    let risk: f64 = best
+        .values()
+        .filter(|&&w| w > 0)
+        .map(|&w| f64::from(w))
+        .sum();
+    let mitigation: f64 = best
+        .values()
+        .filter(|&&w| w < 0)
+        .map(|&w| f64::from(w))
+        .sum();
     risk * factor + mitigation
 }
 
@@ -152,7 +160,10 @@ mod tests {
     #[test]
     fn strong_combinations_are_high() {
         let t = Thresholds::default();
-        assert_eq!(t.level(score(evidence([(0, 30), (1, 20), (2, 10)], none))), Level::High);
+        assert_eq!(
+            t.level(score(evidence([(0, 30), (1, 20), (2, 10)], none))),
+            Level::High
+        );
     }
 
     #[test]

@@ -5,21 +5,31 @@ use crate::util::{json_lines, root, run};
 #[test]
 fn scans_the_bundled_sample() {
     let out = run(&["scan", "corpus/sample.jsonl"], None, &root());
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let reports = json_lines(&out);
     assert!(reports.len() >= 60);
-    let sample = std::fs::read_to_string(root().join("corpus/sample.jsonl")).expect("sample readable");
+    let sample =
+        std::fs::read_to_string(root().join("corpus/sample.jsonl")).expect("sample readable");
     let adverts: Vec<serde_json::Value> = sample
         .lines()
         .map(|l| serde_json::from_str(l).expect("sample is JSON"))
         .collect();
     for (r, a) in reports.iter().zip(&adverts) {
         assert_eq!(r["id"], a["id"]);
-        for key in ["kind", "language", "score", "level", "flagged", "reasons", "entities"] {
+        for key in [
+            "kind", "language", "score", "level", "flagged", "reasons", "entities",
+        ] {
             assert!(r.get(key).is_some(), "{key} missing");
         }
         for reason in r["reasons"].as_array().expect("reasons is a list") {
-            let Some(field) = reason["field"].as_str() else { continue };
+            let Some(field) = reason["field"].as_str() else {
+                continue;
+            };
             let text = a[field].as_str().expect("field exists");
             let (s, e) = (
                 reason["start"].as_u64().expect("start") as usize,
@@ -29,18 +39,33 @@ fn scans_the_bundled_sample() {
         }
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains(&format!("screened {} adverts", reports.len())), "{stderr}");
+    assert!(
+        stderr.contains(&format!("screened {} adverts", reports.len())),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn bad_records_are_reported_skipped_and_counted() {
     let input = b"{\"id\":\"1\",\"text\":\"Darbs Rigaa\"}\n{broken\n{\"id\":\"3\",\"text\":\"\xff\"}\n{\"id\":\"4\"}\n{\"id\":\"5\",\"text\":\"ok\"}\n";
-    let out = run(&["scan", "--input-format", "ndjson", "-"], Some(input), &root());
+    let out = run(
+        &["scan", "--input-format", "ndjson", "-"],
+        Some(input),
+        &root(),
+    );
     assert_eq!(out.status.code(), Some(1));
-    let ids: Vec<String> = json_lines(&out).iter().map(|r| r["id"].as_str().unwrap_or_default().to_string()).collect();
+    let ids: Vec<String> = json_lines(&out)
+        .iter()
+        .map(|r| r["id"].as_str().unwrap_or_default().to_string())
+        .collect();
     assert_eq!(ids, vec!["1", "5"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    for needle in ["stdin: line 2: malformed JSON", "stdin: line 3: invalid UTF-8", "stdin: line 4: no text", "3 bad records skipped"] {
+    for needle in [
+        "stdin: line 2: malformed JSON",
+        "stdin: line 3: invalid UTF-8",
+        "stdin: line 4: no text",
+        "3 bad records skipped",
+    ] {
         assert!(stderr.contains(needle), "{needle:?} not in {stderr}");
     }
 }
@@ -48,38 +73,92 @@ fn bad_records_are_reported_skipped_and_counted() {
 #[test]
 fn reads_csv_json_and_text_files() {
     let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(dir.path().join("a.csv"), "id,title,text\nc1,Pavārs,\"Restorāns meklē pavāru, alga 1400 EUR\"\n").expect("write");
-    std::fs::write(dir.path().join("b.json"), r#"[{"id":"j1","text":"Work in Riga"},{"id":"j2","body":"Darbs"}]"#).expect("write");
-    std::fs::write(dir.path().join("c.txt"), "Fiktīvā laulība, 5000 EUR, raksti WhatsApp").expect("write");
+    std::fs::write(
+        dir.path().join("a.csv"),
+        "id,title,text\nc1,Pavārs,\"Restorāns meklē pavāru, alga 1400 EUR\"\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("b.json"),
+        r#"[{"id":"j1","text":"Work in Riga"},{"id":"j2","body":"Darbs"}]"#,
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("c.txt"),
+        "Fiktīvā laulība, 5000 EUR, raksti WhatsApp",
+    )
+    .expect("write");
     let out = run(&["scan", "a.csv", "b.json", "c.txt"], None, dir.path());
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let reports = json_lines(&out);
-    let ids: Vec<&str> = reports.iter().map(|r| r["id"].as_str().unwrap_or_default()).collect();
+    let ids: Vec<&str> = reports
+        .iter()
+        .map(|r| r["id"].as_str().unwrap_or_default())
+        .collect();
     assert_eq!(ids, vec!["c1", "j1", "j2", "c.txt"]);
     assert_eq!(reports[3]["flagged"], true);
 }
 
 #[test]
 fn csv_and_table_output() {
-    let input = r#"{"id":"x","text":"Fiktīvā laulība ar Pakistānas pilsoni, 5000 EUR, raksti WhatsApp"}"#.as_bytes();
-    let out = run(&["scan", "--input-format", "json", "--format", "csv", "-"], Some(input), &root());
+    let input =
+        r#"{"id":"x","text":"Fiktīvā laulība ar Pakistānas pilsoni, 5000 EUR, raksti WhatsApp"}"#
+            .as_bytes();
+    let out = run(
+        &["scan", "--input-format", "json", "--format", "csv", "-"],
+        Some(input),
+        &root(),
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("id,kind,language,score,level,flagged,reasons,indicators,evidence"));
-    assert!(lines.next().is_some_and(|l| l.starts_with("x,marriage,lv,") && l.contains("sham_marriage")), "{text}");
-    let out = run(&["scan", "--input-format", "json", "--format", "table", "-"], Some(input), &root());
+    assert_eq!(
+        lines.next(),
+        Some("id,kind,language,score,level,flagged,reasons,indicators,evidence")
+    );
+    assert!(
+        lines
+            .next()
+            .is_some_and(|l| l.starts_with("x,marriage,lv,") && l.contains("sham_marriage")),
+        "{text}"
+    );
+    let out = run(
+        &["scan", "--input-format", "json", "--format", "table", "-"],
+        Some(input),
+        &root(),
+    );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("HIGH") && text.contains("[Fiktīvā laulība]"), "{text}");
-    assert!(!text.contains('\u{1b}'), "no colour codes when stdout is not a terminal");
+    assert!(
+        text.contains("HIGH") && text.contains("[Fiktīvā laulība]"),
+        "{text}"
+    );
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colour codes when stdout is not a terminal"
+    );
 }
 
 #[test]
 fn empty_and_one_megabyte_adverts() {
     let big = "Darbs noliktavā Vācijā. ".repeat(45_000);
-    let input = format!("{{\"id\":\"empty\",\"text\":\"\"}}\n{{\"id\":\"big\",\"text\":\"{big}\"}}\n");
+    let input =
+        format!("{{\"id\":\"empty\",\"text\":\"\"}}\n{{\"id\":\"big\",\"text\":\"{big}\"}}\n");
     assert!(input.len() > 1_000_000);
-    let out = run(&["scan", "--input-format", "ndjson", "-"], Some(input.as_bytes()), &root());
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(
+        &["scan", "--input-format", "ndjson", "-"],
+        Some(input.as_bytes()),
+        &root(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let reports = json_lines(&out);
     assert_eq!(reports[0]["score"], 0);
     assert_eq!(reports[1]["id"], "big");
@@ -87,13 +166,38 @@ fn empty_and_one_megabyte_adverts() {
 
 #[test]
 fn only_flagged_and_thresholds() {
-    let out = run(&["scan", "--only-flagged", "corpus/sample.jsonl"], None, &root());
+    let out = run(
+        &["scan", "--only-flagged", "corpus/sample.jsonl"],
+        None,
+        &root(),
+    );
     let reports = json_lines(&out);
     assert!(!reports.is_empty());
     assert!(reports.iter().all(|r| r["flagged"] == true));
-    let high_only = run(&["scan", "--only-flagged", "--flag-level", "high", "corpus/sample.jsonl"], None, &root());
+    let high_only = run(
+        &[
+            "scan",
+            "--only-flagged",
+            "--flag-level",
+            "high",
+            "corpus/sample.jsonl",
+        ],
+        None,
+        &root(),
+    );
     assert!(json_lines(&high_only).iter().all(|r| r["level"] == "high"));
-    let bad = run(&["scan", "--medium", "80", "--high", "70", "corpus/sample.jsonl"], None, &root());
+    let bad = run(
+        &[
+            "scan",
+            "--medium",
+            "80",
+            "--high",
+            "70",
+            "corpus/sample.jsonl",
+        ],
+        None,
+        &root(),
+    );
     assert_eq!(bad.status.code(), Some(2));
 }
 
@@ -128,7 +232,10 @@ fn rules_check_names_file_line_and_rule_of_a_broken_rule() {
     let out = run(&["rules", "check", "--rules", &dir_arg], None, &root());
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("fees.toml:3: rule fees.x.en: bad regex"), "{stderr}");
+    assert!(
+        stderr.contains("fees.toml:3: rule fees.x.en: bad regex"),
+        "{stderr}"
+    );
     // A failing example is reported too.
     std::fs::write(
         dir.path().join("fees.toml"),
@@ -137,5 +244,7 @@ fn rules_check_names_file_line_and_rule_of_a_broken_rule() {
     .expect("write");
     let out = run(&["rules", "check", "--rules", &dir_arg], None, &root());
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("fees.toml:2: rule fees.x.en does not fire"));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("fees.toml:2: rule fees.x.en does not fire")
+    );
 }

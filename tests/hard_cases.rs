@@ -8,13 +8,28 @@ use crate::util::{risk_indicators, screen};
 
 fn assert_low(title: &str, text: &str) {
     let r = screen(title, text, None);
-    assert_eq!(r.level, Level::Low, "{title}: score {} {:?}", r.score, r.reasons);
+    assert_eq!(
+        r.level,
+        Level::Low,
+        "{title}: score {} {:?}",
+        r.score,
+        r.reasons
+    );
 }
 
 fn assert_flagged_for(title: &str, text: &str, indicator: &str) {
     let r = screen(title, text, None);
-    assert!(r.flagged, "{title}: score {} {:?}", r.score, risk_indicators(&r));
-    assert!(risk_indicators(&r).contains(&indicator), "{title}: {:?}", risk_indicators(&r));
+    assert!(
+        r.flagged,
+        "{title}: score {} {:?}",
+        r.score,
+        risk_indicators(&r)
+    );
+    assert!(
+        risk_indicators(&r).contains(&indicator),
+        "{title}: {:?}",
+        risk_indicators(&r)
+    );
 }
 
 #[test]
@@ -80,13 +95,22 @@ fn seafarer_and_au_pair_through_named_agencies_are_benign() {
 
 #[test]
 fn ordinary_personal_ad_and_wedding_services_are_benign() {
-    assert_low("Iepazīšanās", "Sieviete, 34, meklē nopietnas attiecības ar vīrieti no Rīgas. Patīk pārgājieni un grāmatas.");
-    assert_low("Свадебный фотограф", "Свадебная фотосъёмка в Риге и по Латвии. SIA \"Foto Mirklis\", рег. 40103000404.");
+    assert_low(
+        "Iepazīšanās",
+        "Sieviete, 34, meklē nopietnas attiecības ar vīrieti no Rīgas. Patīk pārgājieni un grāmatas.",
+    );
+    assert_low(
+        "Свадебный фотограф",
+        "Свадебная фотосъёмка в Риге и по Латвии. SIA \"Foto Mirklis\", рег. 40103000404.",
+    );
 }
 
 #[test]
 fn one_weak_sign_alone_stays_low() {
-    assert_low("Pārdevējs", "Steidzami vajadzīgs pārdevējs veikalā Liepājā.");
+    assert_low(
+        "Pārdevējs",
+        "Steidzami vajadzīgs pārdevējs veikalā Liepājā.",
+    );
     assert_low("Darbs", "Pieredze nav nepieciešama. Zvanīt 20001234.");
 }
 
@@ -98,7 +122,12 @@ fn several_weak_signs_together_reach_medium() {
          Dzīvošana nodrošināta. Izbraukšana jau šonedēļ! Zvaniet 20001234.",
         None,
     );
-    assert!(r.level >= Level::Medium, "score {} {:?}", r.score, risk_indicators(&r));
+    assert!(
+        r.level >= Level::Medium,
+        "score {} {:?}",
+        r.score,
+        risk_indicators(&r)
+    );
 }
 
 #[test]
@@ -135,8 +164,16 @@ fn paid_sham_marriage_is_high() {
 
 #[test]
 fn organ_sale_is_flagged_alone() {
-    assert_flagged_for("", "Pārdošu nieri, labs veselības stāvoklis. Zvanīt 20001234.", "organ_sale");
-    assert_flagged_for("", "Куплю почку, донор получит вознаграждение", "organ_sale");
+    assert_flagged_for(
+        "",
+        "Pārdošu nieri, labs veselības stāvoklis. Zvanīt 20001234.",
+        "organ_sale",
+    );
+    assert_flagged_for(
+        "",
+        "Куплю почку, донор получит вознаграждение",
+        "organ_sale",
+    );
 }
 
 #[test]
@@ -148,5 +185,11 @@ fn evidence_points_at_the_original_obfuscated_text() {
             assert_eq!(Some(&text[s..e]), reason.evidence.as_deref());
         }
     }
-    assert!(r.reasons.iter().any(|x| x.evidence.as_deref() == Some("W h a t s A p p")), "{:?}", r.reasons);
+    assert!(
+        r.reasons
+            .iter()
+            .any(|x| x.evidence.as_deref() == Some("W h a t s A p p")),
+        "{:?}",
+        r.reasons
+    );
 }

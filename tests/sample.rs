@@ -17,7 +17,8 @@ struct Labels {
 }
 
 fn sample() -> Vec<(Advert, Labels)> {
-    let text = std::fs::read_to_string(root().join("corpus/sample.jsonl")).expect("sample readable");
+    let text =
+        std::fs::read_to_string(root().join("corpus/sample.jsonl")).expect("sample readable");
     let labels: Vec<Labels> = text
         .lines()
         .map(|l| serde_json::from_str(l).expect("labelled"))
@@ -35,7 +36,10 @@ fn sample_covers_languages_kinds_and_labels() {
     let s = sample();
     assert!(s.len() >= 60);
     for lang in ["lv", "ru", "en"] {
-        assert!(s.iter().any(|(a, _)| a.lang.map(|l| l.as_str()) == Some(lang)));
+        assert!(
+            s.iter()
+                .any(|(a, _)| a.lang.map(|l| l.as_str()) == Some(lang))
+        );
     }
     assert!(s.iter().any(|(_, l)| l.label == "risky"));
     assert!(s.iter().filter(|(_, l)| l.label == "benign").count() > s.len() / 2);
@@ -62,7 +66,10 @@ fn risky_sample_adverts_are_flagged_with_a_right_reason() {
         if !r.flagged {
             failures.push(format!("{} not flagged: score {} {found:?}", l.id, r.score));
         } else if !l.indicators.iter().any(|i| found.contains(&i.as_str())) {
-            failures.push(format!("{} flagged without a labelled indicator: {found:?}", l.id));
+            failures.push(format!(
+                "{} flagged without a labelled indicator: {found:?}",
+                l.id
+            ));
         }
         if l.expect == "high" && r.level == Level::Low {
             failures.push(format!("{} expected high, got low", l.id));

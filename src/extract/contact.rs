@@ -111,7 +111,8 @@ fn country_of(digits: &str) -> Option<&'static str> {
 }
 
 static INTERNATIONAL: LazyLock<Regex> = LazyLock::new(|| {
-    dialect::build(r"(?:\+|(?-u:\b)00)\s?\(?\d\)?(?:[ \-.()]{0,2}\d){6,14}(?-u:\b)").expect("phone regex compiles")
+    dialect::build(r"(?:\+|(?-u:\b)00)\s?\(?\d\)?(?:[ \-.()]{0,2}\d){6,14}(?-u:\b)")
+        .expect("phone regex compiles")
 });
 static LATVIAN: LazyLock<Regex> = LazyLock::new(|| {
     dialect::build(r"(?-u:\b)[26]\d(?:[ \-.]?\d){6}(?-u:\b)").expect("latvian phone regex compiles")
@@ -122,8 +123,10 @@ static MONEY_AFTER: LazyLock<Regex> = LazyLock::new(|| {
         .expect("money regex compiles")
 });
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
-    dialect::build(r"(?-u:\b)[a-z0-9][a-z0-9._%+\-]*@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}(?-u:\b)")
-        .expect("email regex compiles")
+    dialect::build(
+        r"(?-u:\b)[a-z0-9][a-z0-9._%+\-]*@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}(?-u:\b)",
+    )
+    .expect("email regex compiles")
 });
 static EMAIL_SPELLED: LazyLock<Regex> = LazyLock::new(|| {
     dialect::build(
@@ -204,7 +207,8 @@ pub(super) fn emails(scan: &Scan<'_>, out: &mut Vec<Located<Email>>) {
         ));
     }
     for c in EMAIL_SPELLED.captures_iter(text) {
-        let (Some(whole), Some(local), Some(host), Some(tld)) = (c.get(0), c.get(1), c.get(2), c.get(3))
+        let (Some(whole), Some(local), Some(host), Some(tld)) =
+            (c.get(0), c.get(1), c.get(2), c.get(3))
         else {
             continue;
         };
@@ -241,7 +245,9 @@ pub(super) fn urls(scan: &Scan<'_>, out: &mut Vec<Located<Url>>) {
             .next()
             .unwrap_or_default()
             .to_string();
-        let employer_site = !NON_EMPLOYER_HOSTS.iter().any(|h| host == *h || host.ends_with(&format!(".{h}")));
+        let employer_site = !NON_EMPLOYER_HOSTS
+            .iter()
+            .any(|h| host == *h || host.ends_with(&format!(".{h}")));
         out.push(scan.locate_basic(
             m.start(),
             m.start() + value.len(),
@@ -281,13 +287,21 @@ pub(super) fn messengers(
             (!h.is_empty()).then_some(h)
         } else {
             let after = &text[hit.end..limit.max(hit.end)];
-            let handle = HANDLE
-                .captures(after)
-                .and_then(|c| c.get(1))
-                .map(|h| (scan.words.original_span(hit.end + h.start(), hit.end + h.end()).0, format!("@{}", h.as_str())));
+            let handle = HANDLE.captures(after).and_then(|c| c.get(1)).map(|h| {
+                (
+                    scan.words
+                        .original_span(hit.end + h.start(), hit.end + h.end())
+                        .0,
+                    format!("@{}", h.as_str()),
+                )
+            });
             let (here, _) = scan.words.original_span(hit.start, hit.end);
             let (stop, _) = scan.words.original_span(limit, limit + 1);
-            let stop = if limit >= text.len() { usize::MAX } else { stop };
+            let stop = if limit >= text.len() {
+                usize::MAX
+            } else {
+                stop
+            };
             let phone = phones
                 .iter()
                 .find(|p| p.span.field == scan.field && p.span.start >= here && p.span.start < stop)

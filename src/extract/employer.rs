@@ -34,18 +34,26 @@ const FORMS_BEFORE: &str = r"sia|as|ik|ooo|ооо|оао|зао|uab|ou|oü|llc";
 const FORMS_AFTER: &str = r"sia|as|ltd|limited|gmbh|llc|inc|uab|ou|oü|ab|oy|b\.?v|a/s|asa|plc";
 
 static QUOTED_AFTER_FORM: LazyLock<Regex> = LazyLock::new(|| {
-    dialect::build(&format!(r#"{START}({FORMS_BEFORE})\s?"([^"\n]{{2,60}})""#)).expect("employer regex compiles")
+    dialect::build(&format!(r#"{START}({FORMS_BEFORE})\s?"([^"\n]{{2,60}})""#))
+        .expect("employer regex compiles")
 });
 static QUOTED_BEFORE_FORM: LazyLock<Regex> = LazyLock::new(|| {
-    dialect::build(&format!(r#""([^"\n]{{2,60}})",?\s?({FORMS_AFTER})(?-u:\b)"#)).expect("employer regex compiles")
+    dialect::build(&format!(
+        r#""([^"\n]{{2,60}})",?\s?({FORMS_AFTER})(?-u:\b)"#
+    ))
+    .expect("employer regex compiles")
 });
 static NAME_BEFORE_FORM: LazyLock<Regex> = LazyLock::new(|| {
-    dialect::build(&format!(r"((?:[\w0-9&][\w0-9&\-]*\s){{1,3}})({FORMS_AFTER})(?-u:\b)"))
-        .expect("employer regex compiles")
+    dialect::build(&format!(
+        r"((?:[\w0-9&][\w0-9&\-]*\s){{1,3}})({FORMS_AFTER})(?-u:\b)"
+    ))
+    .expect("employer regex compiles")
 });
 static FORM_BEFORE_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    dialect::build(&format!(r"{START}({FORMS_BEFORE})\s([\w0-9&][\w0-9&\-]+(?:\s[\w0-9&][\w0-9&\-]+)?)"))
-        .expect("employer regex compiles")
+    dialect::build(&format!(
+        r"{START}({FORMS_BEFORE})\s([\w0-9&][\w0-9&\-]+(?:\s[\w0-9&][\w0-9&\-]+)?)"
+    ))
+    .expect("employer regex compiles")
 });
 static REG_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     dialect::build(&format!(r"(?-u:\b)[45]\d{{10}}(?-u:\b)|{START}(?:reg|registr\w*|рег\w*)\.?\s?(?:nr|no|numurs|number|№|номер)?\.?\s?[:#]?\s?([a-z]{{0,2}}\d[\d\-]{{5,14}}\d)"))
@@ -81,7 +89,11 @@ fn original_text(scan: &Scan<'_>, start: usize, end: usize) -> String {
 pub(super) fn employers(scan: &Scan<'_>, out: &mut Vec<Located<Employer>>) {
     let text = scan.basic.as_str();
     let mut taken: Vec<(usize, usize)> = Vec::new();
-    let mut push = |out: &mut Vec<Located<Employer>>, start: usize, end: usize, form: &str, name: (usize, usize)| {
+    let mut push = |out: &mut Vec<Located<Employer>>,
+                    start: usize,
+                    end: usize,
+                    form: &str,
+                    name: (usize, usize)| {
         if taken.iter().any(|&(s, e)| start < e && s < end) {
             return;
         }
@@ -96,30 +108,41 @@ pub(super) fn employers(scan: &Scan<'_>, out: &mut Vec<Located<Employer>>) {
         ));
     };
     for c in QUOTED_AFTER_FORM.captures_iter(text) {
-        let (Some(w), Some(f), Some(n)) = (c.get(0), c.get(1), c.get(2)) else { continue };
+        let (Some(w), Some(f), Some(n)) = (c.get(0), c.get(1), c.get(2)) else {
+            continue;
+        };
         if f.as_str() == "as" && !form_upper(scan, f.start(), f.end()) {
             continue;
         }
         push(out, f.start(), w.end(), f.as_str(), (n.start(), n.end()));
     }
     for c in QUOTED_BEFORE_FORM.captures_iter(text) {
-        let (Some(w), Some(n), Some(f)) = (c.get(0), c.get(1), c.get(2)) else { continue };
+        let (Some(w), Some(n), Some(f)) = (c.get(0), c.get(1), c.get(2)) else {
+            continue;
+        };
         if !form_upper(scan, f.start(), f.end()) && f.as_str().len() <= 3 {
             continue;
         }
         push(out, w.start(), w.end(), f.as_str(), (n.start(), n.end()));
     }
     for c in FORM_BEFORE_NAME.captures_iter(text) {
-        let (Some(w), Some(f), Some(n)) = (c.get(0), c.get(1), c.get(2)) else { continue };
+        let (Some(w), Some(f), Some(n)) = (c.get(0), c.get(1), c.get(2)) else {
+            continue;
+        };
         if !form_upper(scan, f.start(), f.end()) || !capitalised(scan, n.start(), n.end()) {
             continue;
         }
         push(out, f.start(), w.end(), f.as_str(), (n.start(), n.end()));
     }
     for c in NAME_BEFORE_FORM.captures_iter(text) {
-        let (Some(w), Some(n), Some(f)) = (c.get(0), c.get(1), c.get(2)) else { continue };
-        let short_form = f.as_str().len() <= 3 && !matches!(f.as_str(), "ltd" | "inc" | "llc" | "plc");
-        if (short_form && !form_upper(scan, f.start(), f.end())) || !capitalised(scan, n.start(), n.end()) {
+        let (Some(w), Some(n), Some(f)) = (c.get(0), c.get(1), c.get(2)) else {
+            continue;
+        };
+        let short_form =
+            f.as_str().len() <= 3 && !matches!(f.as_str(), "ltd" | "inc" | "llc" | "plc");
+        if (short_form && !form_upper(scan, f.start(), f.end()))
+            || !capitalised(scan, n.start(), n.end())
+        {
             continue;
         }
         // Keep only the capitalised tail of the name ("strada pie Nordic Foods Ltd").
@@ -146,7 +169,13 @@ pub(super) fn registration_numbers(scan: &Scan<'_>, out: &mut Vec<Located<Number
         let Some(w) = c.get(0) else { continue };
         let m = c.get(1).unwrap_or(w);
         let start = super::skip_non_word(text, w.start());
-        out.push(scan.locate_basic(start, w.end(), Number { value: m.as_str().to_string() }));
+        out.push(scan.locate_basic(
+            start,
+            w.end(),
+            Number {
+                value: m.as_str().to_string(),
+            },
+        ));
     }
 }
 
@@ -154,8 +183,16 @@ pub(super) fn registration_numbers(scan: &Scan<'_>, out: &mut Vec<Located<Number
 pub(super) fn licence_numbers(scan: &Scan<'_>, out: &mut Vec<Located<Number>>) {
     let text = scan.basic.as_str();
     for c in LICENCE.captures_iter(text) {
-        let (Some(w), Some(m)) = (c.get(0), c.get(1)) else { continue };
+        let (Some(w), Some(m)) = (c.get(0), c.get(1)) else {
+            continue;
+        };
         let start = super::skip_non_word(text, w.start());
-        out.push(scan.locate_basic(start, w.end(), Number { value: m.as_str().trim().to_string() }));
+        out.push(scan.locate_basic(
+            start,
+            w.end(),
+            Number {
+                value: m.as_str().trim().to_string(),
+            },
+        ));
     }
 }

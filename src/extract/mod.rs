@@ -147,7 +147,12 @@ impl Entities {
             .iter()
             .find(|e| !e.value.free_webmail)
             .map(|e| e.span)
-            .or_else(|| self.urls.iter().find(|u| u.value.employer_site).map(|u| u.span))
+            .or_else(|| {
+                self.urls
+                    .iter()
+                    .find(|u| u.value.employer_site)
+                    .map(|u| u.span)
+            })
     }
 
     /// Exactly one gender is asked for; "women or men" is not a demand.
@@ -222,8 +227,11 @@ impl Extractor {
         }
         // A registration number is not also a phone number.
         let numbers: Vec<Span> = e.registration_numbers.iter().map(|r| r.span).collect();
-        e.phones
-            .retain(|p| !numbers.iter().any(|n| n.field == p.span.field && p.span.start < n.end && n.start < p.span.end));
+        e.phones.retain(|p| {
+            !numbers
+                .iter()
+                .any(|n| n.field == p.span.field && p.span.start < n.end && n.start < p.span.end)
+        });
         e
     }
 }

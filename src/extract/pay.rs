@@ -62,7 +62,11 @@ static PAY: LazyLock<Regex> = LazyLock::new(|| {
 fn parse_amount(digits: &str, multiplier: Option<&str>) -> Option<f64> {
     let whole: String = digits.chars().filter(char::is_ascii_digit).collect();
     let value: f64 = whole.parse().ok()?;
-    Some(if multiplier.is_some() { value * 1000.0 } else { value })
+    Some(if multiplier.is_some() {
+        value * 1000.0
+    } else {
+        value
+    })
 }
 
 fn currency_code(text: &str) -> &'static str {
@@ -179,7 +183,10 @@ mod tests {
     #[test]
     fn hourly_euro() {
         let p = first("Alga 12 EUR/h, darbs noliktavā").expect("pay found");
-        assert_eq!((p.max, p.currency, p.period, p.period_stated), (12.0, "eur", Period::Hour, true));
+        assert_eq!(
+            (p.max, p.currency, p.period, p.period_stated),
+            (12.0, "eur", Period::Hour, true)
+        );
         assert!(p.monthly_eur.is_some_and(|m| m > 1500.0 && m < 2500.0));
     }
 
@@ -192,7 +199,10 @@ mod tests {
     #[test]
     fn russian_range_per_month() {
         let p = first("Зарплата от 1500 до 2 000 евро в месяц").expect("pay found");
-        assert_eq!((p.min, p.max, p.currency, p.period), (1500.0, 2000.0, "eur", Period::Month));
+        assert_eq!(
+            (p.min, p.max, p.currency, p.period),
+            (1500.0, 2000.0, "eur", Period::Month)
+        );
     }
 
     #[test]

@@ -90,7 +90,10 @@ pub(super) fn ages(scan: &Scan<'_>, out: &mut Vec<Located<AgeRange>>) {
     }
     for c in AGE_MIN.captures_iter(text) {
         let Some(whole) = c.get(0) else { continue };
-        if taken.iter().any(|&(s, e)| whole.start() < e && s < whole.end()) {
+        if taken
+            .iter()
+            .any(|&(s, e)| whole.start() < e && s < whole.end())
+        {
             continue;
         }
         let Some(n) = c.get(1).or(c.get(2)).or(c.get(3)) else {
@@ -120,7 +123,11 @@ pub(super) fn genders(
 }
 
 /// Finds appearance demands in one field.
-pub(super) fn appearance(scan: &Scan<'_>, words: &PhraseSet<()>, out: &mut Vec<Located<Appearance>>) {
+pub(super) fn appearance(
+    scan: &Scan<'_>,
+    words: &PhraseSet<()>,
+    out: &mut Vec<Located<Appearance>>,
+) {
     let text = scan.words.as_str();
     for hit in words.find_distinct(text) {
         out.push(scan.locate_words(

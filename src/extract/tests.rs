@@ -13,7 +13,12 @@ fn evidence(text: &str, span: Span) -> &str {
 
 #[test]
 fn latvian_phone_in_many_spellings_is_one_number() {
-    for t in ["Zvaniet +371 2000 1234", "tel. 20001234", "tālr. 20 001 234", "00371-2000-1234"] {
+    for t in [
+        "Zvaniet +371 2000 1234",
+        "tel. 20001234",
+        "tālr. 20 001 234",
+        "00371-2000-1234",
+    ] {
         let (e, _) = extract(t);
         assert_eq!(e.phones.len(), 1, "{t}: {:?}", e.phones);
         assert_eq!(e.phones[0].value.value, "+37120001234", "{t}");
@@ -45,22 +50,41 @@ fn registration_number_is_not_a_phone() {
 #[test]
 fn emails_plain_and_spelled() {
     let (e, _) = extract("CV: darbs@koks.lv vai anna.k (at) gmail (dot) com");
-    let values: Vec<_> = e.emails.iter().map(|m| (m.value.value.as_str(), m.value.free_webmail)).collect();
-    assert_eq!(values, vec![("darbs@koks.lv", false), ("anna.k@gmail.com", true)]);
-    assert!(e.urls.iter().all(|u| u.value.host != "koks.lv"), "{:?}", e.urls);
+    let values: Vec<_> = e
+        .emails
+        .iter()
+        .map(|m| (m.value.value.as_str(), m.value.free_webmail))
+        .collect();
+    assert_eq!(
+        values,
+        vec![("darbs@koks.lv", false), ("anna.k@gmail.com", true)]
+    );
+    assert!(
+        e.urls.iter().all(|u| u.value.host != "koks.lv"),
+        "{:?}",
+        e.urls
+    );
 }
 
 #[test]
 fn urls_and_employer_sites() {
     let (e, _) = extract("Vairāk: www.koks.lv/darbs un https://t.me/jobs_eu.");
-    let hosts: Vec<_> = e.urls.iter().map(|u| (u.value.host.as_str(), u.value.employer_site)).collect();
+    let hosts: Vec<_> = e
+        .urls
+        .iter()
+        .map(|u| (u.value.host.as_str(), u.value.employer_site))
+        .collect();
     assert_eq!(hosts, vec![("koks.lv", true), ("t.me", false)]);
 }
 
 #[test]
 fn messenger_with_number_and_handle() {
     let (e, t) = extract("Rakstiet W h a t s A p p +44 7700 900123 vai Telegram @fastjob_eu");
-    let apps: Vec<_> = e.messengers.iter().map(|m| (m.value.app, m.value.handle.clone())).collect();
+    let apps: Vec<_> = e
+        .messengers
+        .iter()
+        .map(|m| (m.value.app, m.value.handle.clone()))
+        .collect();
     assert_eq!(
         apps,
         vec![
@@ -80,7 +104,13 @@ fn signal_the_word_is_not_a_messenger() {
 #[test]
 fn age_ranges_need_context() {
     let (e, t) = extract("Meklējam meitenes 18-25 gadi darbam Vācijā");
-    assert_eq!(e.ages[0].value, AgeRange { min: 18, max: Some(25) });
+    assert_eq!(
+        e.ages[0].value,
+        AgeRange {
+            min: 18,
+            max: Some(25)
+        }
+    );
     assert_eq!(evidence(&t, e.ages[0].span), "18-25 gadi");
     let (e, _) = extract("Darba laiks 8-17, atvaļinājums 28 dienas");
     assert!(e.ages.is_empty(), "{:?}", e.ages);
@@ -88,7 +118,11 @@ fn age_ranges_need_context() {
 
 #[test]
 fn minimum_ages() {
-    for (t, min) in [("Работа от 16 лет", 16), ("Jobs for 18+ only", 18), ("no 17 gadiem", 17)] {
+    for (t, min) in [
+        ("Работа от 16 лет", 16),
+        ("Jobs for 18+ only", 18),
+        ("no 17 gadiem", 17),
+    ] {
         let (e, _) = extract(t);
         assert_eq!(e.ages.first().map(|a| a.value.min), Some(min), "{t}");
     }
@@ -97,7 +131,10 @@ fn minimum_ages() {
 #[test]
 fn gender_and_appearance() {
     let (e, _) = extract("Девушки с приятной внешностью, фото в полный рост");
-    assert_eq!(e.single_gender().map(|g| g.value.gender), Some(Gender::Female));
+    assert_eq!(
+        e.single_gender().map(|g| g.value.gender),
+        Some(Gender::Female)
+    );
     assert_eq!(e.appearance.len(), 2, "{:?}", e.appearance);
     let (e, _) = extract("Aicinām sievietes un vīriešus");
     assert!(e.single_gender().is_none());
@@ -123,7 +160,11 @@ fn employers_with_legal_forms() {
     ];
     for (t, form, name) in cases {
         let (e, _) = extract(t);
-        let got: Vec<_> = e.employers.iter().map(|m| (m.value.form.as_str(), m.value.name.as_str())).collect();
+        let got: Vec<_> = e
+            .employers
+            .iter()
+            .map(|m| (m.value.form.as_str(), m.value.name.as_str()))
+            .collect();
         assert_eq!(got, vec![(form, name)], "{t}");
     }
 }

@@ -4,12 +4,21 @@ use std::io::Read;
 
 use super::{IngestError, RawAdvert, Record};
 
-pub(super) fn read_csv(input: impl Read, name: &str, sink: &mut dyn FnMut(Record)) -> Result<(), IngestError> {
+pub(super) fn read_csv(
+    input: impl Read,
+    name: &str,
+    sink: &mut dyn FnMut(Record),
+) -> Result<(), IngestError> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
     let headers: Vec<String> = match reader.byte_headers() {
         Ok(h) => h
             .iter()
-            .map(|c| String::from_utf8_lossy(c).trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
+            .map(|c| {
+                String::from_utf8_lossy(c)
+                    .trim()
+                    .trim_start_matches('\u{feff}')
+                    .to_ascii_lowercase()
+            })
             .collect(),
         Err(e) => {
             return Err(IngestError::Csv {
@@ -50,7 +59,9 @@ pub(super) fn read_csv(input: impl Read, name: &str, sink: &mut dyn FnMut(Record
         let mut fields: [Option<String>; 7] = Default::default();
         let mut bad = None;
         for (slot, col) in fields.iter_mut().zip(cols) {
-            let Some(bytes) = col.and_then(|c| record.get(c)) else { continue };
+            let Some(bytes) = col.and_then(|c| record.get(c)) else {
+                continue;
+            };
             match std::str::from_utf8(bytes) {
                 Ok(s) => *slot = Some(s.to_string()),
                 Err(e) => bad = Some(e.valid_up_to()),

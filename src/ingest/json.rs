@@ -7,10 +7,12 @@ use std::io::{BufRead, BufReader, Read};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-use super::{IngestError, RawAdvert, Record, MAX_FIELD_BYTES};
+use super::{IngestError, MAX_FIELD_BYTES, RawAdvert, Record};
 
 /// Accepts a string or a number (ids are often numeric).
-pub(super) fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+pub(super) fn string_or_number<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<String>, D::Error> {
     Ok(match Option::<Value>::deserialize(d)? {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s),
@@ -37,7 +39,11 @@ fn advert_from_value(value: Value, line: usize, default_id: String) -> Record {
     raw.into_advert(line, default_id)
 }
 
-pub(super) fn read_ndjson(input: impl Read, name: &str, sink: &mut dyn FnMut(Record)) -> Result<(), IngestError> {
+pub(super) fn read_ndjson(
+    input: impl Read,
+    name: &str,
+    sink: &mut dyn FnMut(Record),
+) -> Result<(), IngestError> {
     let mut reader = BufReader::new(input);
     let mut buf = Vec::new();
     let mut line = 0;
@@ -98,11 +104,18 @@ fn skip_line(reader: &mut impl BufRead) -> std::io::Result<()> {
     }
 }
 
-pub(super) fn read_json(mut input: impl Read, name: &str, sink: &mut dyn FnMut(Record)) -> Result<(), IngestError> {
+pub(super) fn read_json(
+    mut input: impl Read,
+    name: &str,
+    sink: &mut dyn FnMut(Record),
+) -> Result<(), IngestError> {
     let mut bytes = Vec::new();
     input.read_to_end(&mut bytes)?;
     let text = std::str::from_utf8(&bytes).map_err(|e| IngestError::InvalidUtf8 {
-        line: 1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count(),
+        line: 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count(),
         detail: format!("at byte {}", e.valid_up_to()),
     })?;
     let value: Value = serde_json::from_str(text).map_err(|e| IngestError::Json {

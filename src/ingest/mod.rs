@@ -130,7 +130,11 @@ pub(crate) struct RawAdvert {
 
 impl RawAdvert {
     /// Checks the record and turns it into an advert; `default_id` is used when it has no id.
-    pub(crate) fn into_advert(self, line: usize, default_id: String) -> Result<Advert, IngestError> {
+    pub(crate) fn into_advert(
+        self,
+        line: usize,
+        default_id: String,
+    ) -> Result<Advert, IngestError> {
         let invalid = |detail: String| IngestError::Invalid { line, detail };
         let text = self
             .text
@@ -146,20 +150,34 @@ impl RawAdvert {
                 )));
             }
         }
-        let kind = match self.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+        let kind = match self
+            .kind
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+        {
             None => None,
             Some(k) => Some(Kind::parse(k).ok_or_else(|| {
                 invalid(format!("unknown kind {k:?} (use job, marriage or other)"))
             })?),
         };
-        let lang = match self.lang.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        let lang = match self
+            .lang
+            .as_deref()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+        {
             None => None,
             Some(l) => Some(
-                Lang::parse(l).ok_or_else(|| invalid(format!("unknown lang {l:?} (use lv, ru or en)")))?,
+                Lang::parse(l)
+                    .ok_or_else(|| invalid(format!("unknown lang {l:?} (use lv, ru or en)")))?,
             ),
         };
         Ok(Advert {
-            id: self.id.filter(|i| !i.trim().is_empty()).unwrap_or(default_id),
+            id: self
+                .id
+                .filter(|i| !i.trim().is_empty())
+                .unwrap_or(default_id),
             kind,
             lang,
             title,

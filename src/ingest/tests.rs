@@ -1,6 +1,9 @@
 use super::*;
 
-fn read_all(bytes: &[u8], format: Format) -> (Vec<Advert>, Vec<IngestError>, Result<(), IngestError>) {
+fn read_all(
+    bytes: &[u8],
+    format: Format,
+) -> (Vec<Advert>, Vec<IngestError>, Result<(), IngestError>) {
     let mut ok = Vec::new();
     let mut bad = Vec::new();
     let result = read(bytes, format, "in", |r| match r {
@@ -15,8 +18,14 @@ fn ndjson_keeps_good_lines_and_reports_bad_ones() {
     let input = b"{\"id\":\"a\",\"text\":\"one\"}\nnot json\n\n{\"text\":\"two\",\"extra\":1}\n\xff\xfe\n{\"title\":\"no text\"}\n";
     let (ok, bad, result) = read_all(input, Format::Ndjson);
     assert!(result.is_ok());
-    assert_eq!(ok.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), vec!["a", "in:4"]);
-    assert_eq!(bad.iter().map(IngestError::line).collect::<Vec<_>>(), vec![Some(2), Some(5), Some(6)]);
+    assert_eq!(
+        ok.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+        vec!["a", "in:4"]
+    );
+    assert_eq!(
+        bad.iter().map(IngestError::line).collect::<Vec<_>>(),
+        vec![Some(2), Some(5), Some(6)]
+    );
     assert!(matches!(bad[0], IngestError::Json { .. }));
     assert!(matches!(bad[1], IngestError::InvalidUtf8 { .. }));
     assert!(matches!(bad[2], IngestError::Invalid { .. }));
@@ -24,12 +33,18 @@ fn ndjson_keeps_good_lines_and_reports_bad_ones() {
 
 #[test]
 fn json_object_and_array() {
-    let (ok, _, _) = read_all(br#"{"id": 7, "kind": "job", "body": "x", "lang": "lv"}"#, Format::Json);
+    let (ok, _, _) = read_all(
+        br#"{"id": 7, "kind": "job", "body": "x", "lang": "lv"}"#,
+        Format::Json,
+    );
     assert_eq!(ok[0].id, "7");
     assert_eq!(ok[0].kind, Some(Kind::Job));
     assert_eq!(ok[0].lang, Some(Lang::Lv));
     assert_eq!(ok[0].text, "x");
-    let (ok, bad, _) = read_all(br#"[{"text":"a"}, 5, {"description":"c", "kind":"marriage"}]"#, Format::Json);
+    let (ok, bad, _) = read_all(
+        br#"[{"text":"a"}, 5, {"description":"c", "kind":"marriage"}]"#,
+        Format::Json,
+    );
     assert_eq!(ok.len(), 2);
     assert_eq!(bad[0].line(), Some(2));
     assert_eq!(ok[1].kind, Some(Kind::Marriage));
@@ -46,7 +61,10 @@ fn malformed_json_document_is_an_input_error() {
 
 #[test]
 fn unknown_kind_and_lang_are_reported() {
-    let (_, bad, _) = read_all(b"{\"text\":\"a\",\"kind\":\"jobb\"}\n{\"text\":\"a\",\"lang\":\"de\"}\n", Format::Ndjson);
+    let (_, bad, _) = read_all(
+        b"{\"text\":\"a\",\"kind\":\"jobb\"}\n{\"text\":\"a\",\"lang\":\"de\"}\n",
+        Format::Ndjson,
+    );
     assert_eq!(bad.len(), 2);
     assert!(bad[0].to_string().contains("jobb"));
 }
@@ -56,7 +74,10 @@ fn csv_maps_columns_by_name() {
     let input = "Description,ID,ignored,Title\n\"Darbs, labs\",1,x,Pavārs\nbody only,,y,\n";
     let (ok, bad, _) = read_all(input.as_bytes(), Format::Csv);
     assert!(bad.is_empty(), "{bad:?}");
-    assert_eq!((ok[0].id.as_str(), ok[0].title.as_str(), ok[0].text.as_str()), ("1", "Pavārs", "Darbs, labs"));
+    assert_eq!(
+        (ok[0].id.as_str(), ok[0].title.as_str(), ok[0].text.as_str()),
+        ("1", "Pavārs", "Darbs, labs")
+    );
     assert_eq!(ok[1].id, "in:3");
 }
 
@@ -103,7 +124,10 @@ fn format_from_extension() {
 #[test]
 fn sniffs_stdin() {
     assert_eq!(Format::sniff(b"  [{\"text\":1}]"), Format::Json);
-    assert_eq!(Format::sniff(b"\xef\xbb\xbf{\"text\":\"a\"}\n"), Format::Ndjson);
+    assert_eq!(
+        Format::sniff(b"\xef\xbb\xbf{\"text\":\"a\"}\n"),
+        Format::Ndjson
+    );
     assert_eq!(Format::sniff("Darbs Vācijā".as_bytes()), Format::Text);
     assert_eq!(Format::sniff(b""), Format::Text);
 }

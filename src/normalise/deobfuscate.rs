@@ -3,7 +3,7 @@
 //! inside a word ("d@rbs", "3ur0", "раб0та") are read as those letters. Every output character
 //! keeps the original span of the character it came from.
 
-use super::{Normalised, Script, script_of};
+use super::{Normalised, Script, is_word_char, script_of};
 
 /// Characters that may separate the letters of a spaced-out word.
 fn is_separator(c: char) -> bool {
@@ -22,6 +22,9 @@ type Item = (char, u32, u32);
 
 /// Builds the words view from the basic view.
 pub(super) fn deobfuscate(basic: &Normalised) -> Normalised {
+    if !needs_work(&basic.text) {
+        return basic.clone();
+    }
     let items: Vec<Item> = basic
         .text
         .char_indices()
@@ -41,13 +44,52 @@ pub(super) fn deobfuscate(basic: &Normalised) -> Normalised {
     Normalised { text, starts, ends }
 }
 
-fn is_word_char(items: &[Item], i: usize) -> bool {
-    items.get(i).is_some_and(|it| it.0.is_alphanumeric())
+/// A quick look for anything to undo: a symbol or digit touching a letter, or two lone letters
+/// with at most two separators between them. Most adverts have neither, and their words view is
+/// the basic view.
+fn needs_work(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    // 0: other, 1: digit, 2: letter.
+    let class: Vec<u8> = chars
+        .iter()
+        .map(|&c| match c {
+            '0'..='9' => 1,
+            c if is_word_char(c) && !c.is_numeric() => 2,
+            c if is_word_char(c) => 1,
+            _ => 0,
+        })
+        .collect();
+    let alnum = |i: usize| class.get(i).is_some_and(|&k| k > 0);
+    let letter = |i: usize| class.get(i) == Some(&2);
+    let lone = |i: usize| letter(i) && (i == 0 || !alnum(i - 1)) && !alnum(i + 1);
+    for (i, &c) in chars.iter().enumerate() {
+        let symbol = c.is_ascii_digit() || matches!(c, '@' | '$' | '€');
+        if symbol && ((i > 0 && letter(i - 1)) || letter(i + 1)) {
+            return true;
+        }
+        if lone(i) {
+            for gap in 1..=2 {
+                let next = i + gap + 1;
+                let separators =
+                    (i + 1..next).all(|k| chars.get(k).is_some_and(|&s| is_separator(s)));
+                if separators && lone(next) {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+fn is_word_item(items: &[Item], i: usize) -> bool {
+    items.get(i).is_some_and(|it| is_word_char(it.0))
 }
 
 /// A letter standing alone: a letter with no word character on either side.
 fn is_lone_letter(items: &[Item], i: usize) -> bool {
-    items[i].0.is_alphabetic() && (i == 0 || !is_word_char(items, i - 1)) && !is_word_char(items, i + 1)
+    items[i].0.is_alphabetic()
+        && (i == 0 || !is_word_item(items, i - 1))
+        && !is_word_item(items, i + 1)
 }
 
 fn join_spaced_letters(items: Vec<Item>) -> Vec<Item> {

@@ -100,7 +100,10 @@ mod tests {
     #[test]
     fn cyrillic_word_with_latin_a_is_cyrillic() {
         assert_eq!(main_script("рaбота".chars()), Script::Cyrillic);
-        let folded: String = "рaбота".chars().map(|c| fold(c, Script::Cyrillic)).collect();
+        let folded: String = "рaбота"
+            .chars()
+            .map(|c| fold(c, Script::Cyrillic))
+            .collect();
         assert_eq!(folded, "работа");
     }
 }

@@ -33,8 +33,12 @@ impl Normalised {
         for (i, c) in original.char_indices() {
             let start = i as u32;
             let end = (i + c.len_utf8()) as u32;
+            if c.is_ascii_alphanumeric() {
+                out.push_ascii_alphanumeric(c.to_ascii_lowercase(), start);
+                continue;
+            }
             if c.is_ascii() {
-                out.push_folded(c.to_ascii_lowercase(), start, end);
+                out.push_folded(c, start, end);
                 continue;
             }
             if is_invisible(c) {
@@ -109,6 +113,16 @@ impl Builder {
         }
     }
 
+    /// Pushes a lower-case ASCII letter or digit (the fast path).
+    fn push_ascii_alphanumeric(&mut self, c: char, start: u32) {
+        if c.is_ascii_alphabetic() {
+            self.word_has_latin = true;
+        }
+        self.text.push(c);
+        self.starts.push(start);
+        self.ends.push(start + 1);
+    }
+
     /// Pushes one already lower-cased character.
     fn push_folded(&mut self, c: char, start: u32, end: u32) {
         if c.is_whitespace() {
@@ -119,7 +133,8 @@ impl Builder {
             self.word_start = self.text.len();
             return;
         }
-        if c.is_alphanumeric() {
+        let word = is_word_char(c);
+        if word {
             match script_of(c) {
                 Script::Latin => self.word_has_latin = true,
                 Script::Cyrillic => self.word_has_cyrillic = true,
@@ -129,7 +144,7 @@ impl Builder {
             self.end_word();
         }
         self.push_raw(c, start, end);
-        if !c.is_alphanumeric() {
+        if !word {
             self.word_start = self.text.len();
         }
     }
@@ -182,6 +197,17 @@ impl Builder {
             starts: self.starts,
             ends: self.ends,
         }
+    }
+}
+
+/// Whether a character is a letter or digit, quickly for the scripts adverts are written in.
+pub fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else if ('\u{0430}'..='\u{044F}').contains(&c) || ('\u{00E0}'..='\u{00FF}').contains(&c) {
+        c != '\u{00F7}'
+    } else {
+        c.is_alphanumeric()
     }
 }
 

@@ -44,7 +44,10 @@ fn collapses_white_space_and_drops_invisible_characters() {
 
 #[test]
 fn folds_typographic_punctuation() {
-    assert_eq!(Normalised::basic("«Koks» – “x”").as_str(), "\"koks\" - \"x\"");
+    assert_eq!(
+        Normalised::basic("«Koks» – “x”").as_str(),
+        "\"koks\" - \"x\""
+    );
 }
 
 #[test]
@@ -84,7 +87,10 @@ fn substitutes_symbols_inside_words() {
 
 #[test]
 fn keeps_numbers_units_and_handles() {
-    assert_eq!(words("500eur 24h @anna_7 +371 20001234"), "500eur 24h @anna_7 +371 20001234");
+    assert_eq!(
+        words("500eur 24h @anna_7 +371 20001234"),
+        "500eur 24h @anna_7 +371 20001234"
+    );
 }
 
 #[test]

@@ -30,7 +30,11 @@ impl std::fmt::Display for ExampleFailure {
         } else {
             "fires on its no_match example"
         };
-        write!(f, "{}:{}: rule {} {verb}: {:?}", self.file, self.line, self.rule, self.example)
+        write!(
+            f,
+            "{}:{}: rule {} {verb}: {:?}",
+            self.file, self.line, self.rule, self.example
+        )
     }
 }
 

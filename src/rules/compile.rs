@@ -4,7 +4,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-
 use super::error::{RuleError, line_of, line_of_rule};
 use super::file::{IndicatorFile, RawRule, RuleFile};
 use super::{Matcher, PhraseRef, Rule, RuleSet, literals};
@@ -29,13 +28,18 @@ fn syntax(file: &str, text: &str, e: &toml::de::Error) -> RuleError {
 /// Compiles a rule folder given as (file name, contents) pairs. Files other than `*.toml` are
 /// ignored; `indicators.toml` and `market_pay.toml` must be present.
 pub fn compile(files: &[(String, String)]) -> Result<RuleSet, RuleError> {
-    let find = |name: &str| files.iter().find(|(n, _)| n == name).map(|(_, t)| t.as_str());
+    let find = |name: &str| {
+        files
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t.as_str())
+    };
     let indicators_text = find(INDICATORS_FILE).ok_or_else(|| RuleError::Reference {
         file: INDICATORS_FILE.into(),
         message: "missing from the rule folder".into(),
     })?;
-    let indicators: IndicatorFile =
-        toml::from_str(indicators_text).map_err(|e| syntax(INDICATORS_FILE, indicators_text, &e))?;
+    let indicators: IndicatorFile = toml::from_str(indicators_text)
+        .map_err(|e| syntax(INDICATORS_FILE, indicators_text, &e))?;
     let market_text = find(MARKET_FILE).ok_or_else(|| RuleError::Reference {
         file: MARKET_FILE.into(),
         message: "missing from the rule folder".into(),
@@ -47,7 +51,7 @@ pub fn compile(files: &[(String, String)]) -> Result<RuleSet, RuleError> {
     let mut index = HashMap::new();
     for (i, ind) in indicators.indicators.iter().enumerate() {
         if let Some(d) = ind.damping {
-            if !(d > 0.0 && d <= 1.0) || !ind.mitigating {
+            if !(d > 0.0 && d <= 1.0 && ind.mitigating) {
                 return Err(RuleError::Reference {
                     file: INDICATORS_FILE.into(),
                     message: format!(
@@ -176,9 +180,8 @@ fn check_rule(
 
 /// Refuses regexes with letters that normalisation would change: they could never match.
 fn check_regex_is_normalised(regex: &str) -> Result<(), String> {
-    let mut chars = regex.chars().peekable();
     let mut escaped = false;
-    while let Some(c) = chars.next() {
+    for c in regex.chars() {
         if escaped {
             escaped = false;
             continue;
@@ -208,20 +211,33 @@ fn build(
     let mut phrase_items: Vec<(String, PhraseRef)> = Vec::new();
     let mut literal_items: Vec<(String, PhraseRef)> = Vec::new();
     let mut unfiltered = Vec::new();
+    let mut literal_masks = Vec::new();
     let mut regex_sources = Vec::new();
     let mut regex_rules = Vec::new();
     let mut condition_rules = Vec::new();
     for (i, rule) in rules.iter().enumerate() {
-        phrase_items.extend(rule.unless.iter().map(|s| (s.clone(), PhraseRef::Unless(i))));
+        phrase_items.extend(
+            rule.unless
+                .iter()
+                .map(|s| (s.clone(), PhraseRef::Unless(i))),
+        );
         match &rule.matcher {
             Matcher::Phrases(p) => {
                 phrase_items.extend(p.iter().map(|s| (s.clone(), PhraseRef::Phrase(i))));
             }
             Matcher::Regex(r) => {
                 let index = regex_sources.len();
-                match literals::required_literals(r) {
-                    Some(lits) => literal_items.extend(lits.into_iter().map(|l| (l, PhraseRef::Literal(index)))),
-                    None => unfiltered.push(index),
+                let sets = literals::required_literal_sets(r);
+                if sets.is_empty() {
+                    unfiltered.push(index);
+                }
+                literal_masks.push(((1u16 << sets.len()) - 1) as u8);
+                for (k, set) in sets.into_iter().enumerate() {
+                    let set_index = k as u8;
+                    literal_items.extend(
+                        set.into_iter()
+                            .map(|l| (l, PhraseRef::Literal(index, set_index))),
+                    );
                 }
                 regex_sources.push(r.clone());
                 regex_rules.push(i);
@@ -233,12 +249,17 @@ fn build(
         file: "rules".into(),
         message,
     };
-    let phrases =
-        PhraseSet::with_literals(phrase_items, literal_items).map_err(|e| internal(e.to_string()))?;
+    let phrases = PhraseSet::with_literals(phrase_items, literal_items)
+        .map_err(|e| internal(e.to_string()))?;
     let build_one = |source: &str| dialect::build(source).map_err(|e| internal(e.to_string()));
     let regexes = regex_sources
         .iter()
-        .map(|r| Ok((build_one(&dialect::without_word_boundaries(r))?, build_one(r)?)))
+        .map(|r| {
+            Ok((
+                build_one(&dialect::without_word_boundaries(r))?,
+                build_one(r)?,
+            ))
+        })
         .collect::<Result<Vec<_>, RuleError>>()?;
     Ok(RuleSet {
         indicators: indicators.indicators,
@@ -248,6 +269,7 @@ fn build(
         phrases,
         regexes,
         regex_rules,
+        literal_masks,
         unfiltered,
         condition_rules,
     })

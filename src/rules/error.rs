@@ -56,7 +56,11 @@ pub(crate) fn line_of(text: &str, offset: usize) -> usize {
 
 /// The line where `id = "<id>"` is written, or 1.
 pub(crate) fn line_of_rule(text: &str, id: &str) -> usize {
-    let needles = [format!("id = \"{id}\""), format!("id = '{id}'"), format!("id=\"{id}\"")];
+    let needles = [
+        format!("id = \"{id}\""),
+        format!("id = '{id}'"),
+        format!("id=\"{id}\""),
+    ];
     needles
         .iter()
         .find_map(|n| text.find(n.as_str()))

@@ -1,7 +1,8 @@
-//! Literal prefilters for rule regexes. For each regex we compute a set of literal strings at
-//! least one of which every match must contain; they join the phrase automaton, so the one
-//! Aho-Corasick pass over an advert also says which regex rules can possibly match. Only those
-//! regexes run. A regex without a usable set (too short or too many literals) always runs.
+//! Literal prefilters for rule regexes. For each regex we compute up to [`MAX_SETS`] sets of
+//! literal strings such that every match contains a literal of *each* set ("без" and one of the
+//! language names). They join the phrase automaton, so the one Aho-Corasick pass over an advert
+//! also says which regex rules can possibly match: those with a literal of every set present.
+//! Only those regexes run. A regex without a usable set always runs.
 
 use regex_syntax::hir::{Hir, HirKind};
 
@@ -9,17 +10,60 @@ use regex_syntax::hir::{Hir, HirKind};
 const MIN_LITERAL_BYTES: usize = 3;
 /// A set bigger than this is not a useful filter.
 const MAX_LITERALS: usize = 256;
+/// At most this many sets are required together.
+pub(crate) const MAX_SETS: usize = 3;
 
 /// Literals one of which every match of `regex` contains, or `None` when there is no useful set.
+#[cfg(test)]
 pub(crate) fn required_literals(regex: &str) -> Option<Vec<String>> {
-    let hir = regex_syntax::ParserBuilder::new().build().parse(regex).ok()?;
-    let mut set = necessary(&hir)?;
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(regex)
+        .ok()?;
+    necessary(&hir).and_then(useful)
+}
+
+/// Sets of literals such that every match of `regex` contains a literal of each set; empty when
+/// there is no useful set. The best sets come first.
+pub(crate) fn required_literal_sets(regex: &str) -> Vec<Vec<String>> {
+    let Ok(hir) = regex_syntax::ParserBuilder::new().build().parse(regex) else {
+        return Vec::new();
+    };
+    let mut conjuncts = Vec::new();
+    collect_conjuncts(&hir, &mut conjuncts);
+    let mut sets: Vec<Vec<String>> = conjuncts.into_iter().filter_map(useful).collect();
+    sets.sort_by_key(|s| std::cmp::Reverse(quality(s)));
+    sets.dedup();
+    sets.truncate(MAX_SETS);
+    sets
+}
+
+/// The parts of a regex that every match goes through, each as a necessary literal set.
+fn collect_conjuncts(hir: &Hir, out: &mut Vec<Vec<String>>) {
+    match hir.kind() {
+        HirKind::Concat(parts) => {
+            for p in parts {
+                collect_conjuncts(p, out);
+            }
+        }
+        HirKind::Capture(c) => collect_conjuncts(&c.sub, out),
+        HirKind::Repetition(r) if r.min >= 1 => collect_conjuncts(&r.sub, out),
+        _ => {
+            if let Some(set) = necessary(hir) {
+                out.push(set);
+            }
+        }
+    }
+}
+
+/// Keeps a set only if it is a useful filter: not too big, no literal too short.
+fn useful(mut set: Vec<String>) -> Option<Vec<String>> {
     set.sort();
     set.dedup();
-    let useful = !set.is_empty()
+    let ok = !set.is_empty()
         && set.len() <= MAX_LITERALS
         && set.iter().all(|l| l.len() >= MIN_LITERAL_BYTES);
-    useful.then_some(set)
+    ok.then_some(set)
 }
 
 /// A set of literals one of which every match of `hir` contains.
@@ -65,7 +109,10 @@ mod tests {
             lits(r"\b(?:whatsapp|viber)\s+only"),
             Some(vec!["viber".into(), "whatsapp".into()])
         );
-        assert_eq!(lits(r"\bdarbs\s+tikai\s+(?:a|b)"), Some(vec!["tikai".into()]));
+        assert_eq!(
+            lits(r"\bdarbs\s+tikai\s+(?:a|b)"),
+            Some(vec!["tikai".into()])
+        );
         assert_eq!(
             lits(r"(?:tikai|only)\s+(?:whatsapp|viber)"),
             Some(vec!["viber".into(), "whatsapp".into()])
@@ -82,6 +129,20 @@ mod tests {
     fn an_alternative_without_literals_spoils_the_set() {
         assert_eq!(lits(r"abcd|\d+"), None);
         assert_eq!(lits(r"ab|cd"), None);
+    }
+
+    #[test]
+    fn conjunctions_of_sets() {
+        use super::required_literal_sets;
+        assert_eq!(
+            required_literal_sets(r"\bбез\s+(?:знани\w*\s+)?(?:англииск|немецк)\w*\s+язык"),
+            vec![
+                vec!["язык".to_string()],
+                vec!["англииск".to_string(), "немецк".to_string()],
+                vec!["без".to_string()],
+            ]
+        );
+        assert!(required_literal_sets(r"\d+\s*eu").is_empty());
     }
 
     #[test]

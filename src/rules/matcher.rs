@@ -62,11 +62,21 @@ impl RuleSet {
         let text = scan.words.as_str();
         let mut found = Vec::new();
         let mut pass = PassResult::default();
+        let mut seen: Vec<(usize, u8)> = Vec::new();
         for h in self.phrases.find_iter(text) {
             match *h.value {
                 PhraseRef::Phrase(rule) => found.push((rule, h.start, h.end)),
                 PhraseRef::Unless(rule) => pass.cancels.push((rule, h.start, h.end)),
-                PhraseRef::Literal(regex) => pass.candidates.push(regex),
+                PhraseRef::Literal(regex, set) => seen.push((regex, 1 << set)),
+            }
+        }
+        // A regex is a candidate when a literal of every one of its sets occurred.
+        seen.sort_unstable();
+        for group in seen.chunk_by(|a, b| a.0 == b.0) {
+            let regex = group[0].0;
+            let mask = group.iter().fold(0u8, |m, s| m | s.1);
+            if mask == self.literal_masks[regex] {
+                pass.candidates.push(regex);
             }
         }
         for (rule, start, end) in found {
@@ -115,7 +125,7 @@ impl RuleSet {
 struct PassResult {
     /// `unless` matches: (rule, start, end) in the words view.
     cancels: Vec<(usize, usize, usize)>,
-    /// Regexes whose prefilter literal occurred.
+    /// Regexes with a literal of every prefilter set present.
     candidates: Vec<usize>,
 }
 
@@ -200,9 +210,13 @@ fn evaluate(
                 })
                 .map(|a| a.span),
         ),
-        Condition::MinorAge { below } => {
-            first(&mut e.ages.iter().filter(|a| a.value.min < below).map(|a| a.span))
-        }
+        Condition::MinorAge { below } => first(
+            &mut e
+                .ages
+                .iter()
+                .filter(|a| a.value.min < below)
+                .map(|a| a.span),
+        ),
         Condition::GenderDemand => e.single_gender().map(|g| Some(g.span)),
         Condition::AppearanceDemand => first(&mut e.appearance.iter().map(|a| a.span)),
         Condition::RegistrationNumber => first(&mut e.registration_numbers.iter().map(|r| r.span)),

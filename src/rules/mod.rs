@@ -80,8 +80,8 @@ pub(crate) enum PhraseRef {
     Phrase(usize),
     /// An `unless` phrase of a rule.
     Unless(usize),
-    /// A prefilter literal of the regex with this index in `RuleSet::regexes`.
-    Literal(usize),
+    /// A prefilter literal of set `.1` of the regex with index `.0` in `RuleSet::regexes`.
+    Literal(usize, u8),
 }
 
 /// The compiled rules with their indicators and pay reference.
@@ -95,6 +95,8 @@ pub struct RuleSet {
     /// Each rule regex twice: without word boundaries (a fast superset, tried first) and exact.
     regexes: Vec<(Regex, Regex)>,
     regex_rules: Vec<usize>,
+    /// For each regex, the bit mask of its prefilter sets (all must occur for it to run).
+    literal_masks: Vec<u8>,
     /// Regexes without a literal prefilter: they run on every advert.
     unfiltered: Vec<usize>,
     condition_rules: Vec<usize>,
@@ -158,7 +160,9 @@ impl RuleSet {
 
     /// Regex rules without a literal prefilter (they run on every advert).
     pub fn unfiltered_regex_rules(&self) -> impl Iterator<Item = &Rule> {
-        self.unfiltered.iter().map(|&i| &self.rules[self.regex_rules[i]])
+        self.unfiltered
+            .iter()
+            .map(|&i| &self.rules[self.regex_rules[i]])
     }
 
     /// The indicator a rule belongs to.

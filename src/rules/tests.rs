@@ -72,8 +72,16 @@ fn bundled_rules_compile_and_cover_every_indicator_in_every_language() {
 fn every_rule_has_both_kinds_of_example() {
     let rules = RuleSet::bundled().expect("bundled rules compile");
     for r in rules.rules() {
-        assert!(!r.examples.matches.is_empty(), "{} has no match example", r.id);
-        assert!(!r.examples.no_match.is_empty(), "{} has no no_match example", r.id);
+        assert!(
+            !r.examples.matches.is_empty(),
+            "{} has no match example",
+            r.id
+        );
+        assert!(
+            !r.examples.no_match.is_empty(),
+            "{} has no no_match example",
+            r.id
+        );
     }
 }
 
@@ -99,7 +107,10 @@ fn unknown_fields_are_refused() {
 #[test]
 fn rule_errors_name_file_line_and_rule() {
     let e = error_of(&GOOD.replace("fees_debts", "nope"));
-    assert_eq!(e, "fees.toml:3: rule fees.fee.en: unknown indicator \"nope\"");
+    assert_eq!(
+        e,
+        "fees.toml:3: rule fees.fee.en: unknown indicator \"nope\""
+    );
 }
 
 #[test]
@@ -112,7 +123,10 @@ fn weights_must_match_the_indicator() {
 
 #[test]
 fn exactly_one_matcher() {
-    let e = error_of(&GOOD.replace("phrases = [\"registration fee\"]", "phrases = [\"a\"]\nregex = 'a'"));
+    let e = error_of(&GOOD.replace(
+        "phrases = [\"registration fee\"]",
+        "phrases = [\"a\"]\nregex = 'a'",
+    ));
     assert!(e.contains("exactly one"), "{e}");
 }
 
