@@ -179,3 +179,87 @@ fn snippet(text: &str, start: usize, end: usize, max_chars: usize) -> String {
         .collect();
     s.replace(['\n', '\r', '\t'], " ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::advert::{Field, Kind, Lang};
+    use crate::extract::Entities;
+    use crate::report::Reason;
+    use crate::rules::Texts;
+
+    fn report() -> (Advert, Report) {
+        let advert = Advert {
+            id: "a,1".into(),
+            text: "Pase jānodod koordinatoram".into(),
+            ..Advert::default()
+        };
+        let reason = Reason {
+            indicator: "documents_retained".into(),
+            rule: "documents.passport_kept.lv".into(),
+            weight: 30,
+            field: Some(Field::Text),
+            evidence: Some("Pase jānodod".into()),
+            start: Some(0),
+            end: Some(13),
+            explanation: Texts {
+                lv: "a".into(),
+                en: "b".into(),
+                ru: None,
+            },
+        };
+        let report = Report {
+            id: advert.id.clone(),
+            kind: Kind::Job,
+            language: Lang::Lv,
+            score: 55,
+            level: Level::Medium,
+            flagged: true,
+            reasons: vec![reason],
+            entities: Entities::default(),
+        };
+        (advert, report)
+    }
+
+    fn render(format: OutputFormat, color: bool) -> String {
+        let (advert, report) = report();
+        let mut w = Writer::new(Vec::new(), format, color);
+        w.begin().expect("header");
+        w.write(&advert, &report).expect("row");
+        String::from_utf8(w.out).expect("utf-8")
+    }
+
+    #[test]
+    fn jsonl_is_one_object_per_line() {
+        let out = render(OutputFormat::Jsonl, false);
+        assert_eq!(out.lines().count(), 1);
+        let v: serde_json::Value = serde_json::from_str(out.trim()).expect("json");
+        assert_eq!(v["reasons"][0]["evidence"], "Pase jānodod");
+    }
+
+    #[test]
+    fn csv_quotes_fields_with_commas() {
+        let out = render(OutputFormat::Csv, false);
+        let mut lines = out.lines();
+        assert_eq!(
+            lines.next(),
+            Some("id,kind,language,score,level,flagged,reasons,indicators,evidence")
+        );
+        assert_eq!(
+            lines.next(),
+            Some("\"a,1\",job,lv,55,medium,true,1,documents_retained,Pase jānodod")
+        );
+    }
+
+    #[test]
+    fn table_marks_evidence_with_brackets_or_colour() {
+        let plain = render(OutputFormat::Table, false);
+        assert!(
+            plain.contains("MEDIUM") && plain.contains("[Pase jānodod]"),
+            "{plain}"
+        );
+        assert!(!plain.contains('\u{1b}'));
+        let coloured = render(OutputFormat::Table, true);
+        assert!(coloured.contains('\u{1b}') && !coloured.contains("[Pase jānodod]"));
+    }
+}
