@@ -26,7 +26,6 @@ const MARRIAGE_WORDS: &[&str] = &[
     "iepazīšos",
     "iepazīties",
     "otro pusīti",
-    "partner*",
     "marriage",
     "marry",
     "married",
@@ -120,11 +119,7 @@ impl Detect {
     /// The language of an original text: mostly Cyrillic is Russian; otherwise the detector
     /// chooses between Latvian and English, with Latvian letters as the tie-breaker.
     pub fn lang(&self, text: &str) -> Lang {
-        let mut end = text.len().min(DETECT_BYTES);
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        let sample = &text[..end];
+        let sample = &text[..crate::normalise::floor_char_boundary(text, DETECT_BYTES)];
         let (mut latin, mut cyrillic, mut latvian) = (0usize, 0usize, 0usize);
         for c in sample.chars() {
             match script_of(c) {
@@ -141,13 +136,17 @@ impl Detect {
         if cyrillic > latin {
             return Lang::Ru;
         }
-        if latvian * 50 > latin {
+        // More than one Latin letter in twenty is Latvian-only (ā, č, ē, ...): Latvian.
+        if latvian * 20 > latin {
             return Lang::Lv;
         }
-        match self.lang.detect_lang(sample) {
-            Some(WLang::Lav) => Lang::Lv,
-            Some(WLang::Rus) => Lang::Ru,
-            Some(WLang::Eng) => Lang::En,
+        // Otherwise the detector decides (English text names Rīga and Jūrmala too).
+        match self.lang.detect(sample) {
+            Some(info) if info.is_reliable() || latvian == 0 => match info.lang() {
+                WLang::Lav => Lang::Lv,
+                WLang::Rus => Lang::Ru,
+                _ => Lang::En,
+            },
             _ if latvian > 0 => Lang::Lv,
             _ => Lang::En,
         }
@@ -176,6 +175,10 @@ mod tests {
         assert_eq!(kind("Fiktīvā laulība, labi samaksāts"), Kind::Marriage);
         assert_eq!(kind("Ищу жениха для серьёзных отношений"), Kind::Marriage);
         assert_eq!(kind("Pārdodu velosipēdu"), Kind::Other);
+        assert_eq!(
+            kind("Our partner company in Norway is hiring drivers"),
+            Kind::Job
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::lexicon::{FREE_WEBMAIL, NON_EMPLOYER_HOSTS};
 use super::{Located, Scan};
+use crate::normalise::floor_char_boundary;
 
 /// A phone number.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -115,13 +116,28 @@ static INTERNATIONAL: LazyLock<Regex> = LazyLock::new(|| {
         .expect("phone regex compiles")
 });
 static LATVIAN: LazyLock<Regex> = LazyLock::new(|| {
-    dialect::build(r"(?-u:\b)[26]\d(?:[ \-.]?\d){6}(?-u:\b)").expect("latvian phone regex compiles")
+    // The ways Latvian mobile and landline numbers are written: 20001234, 2000 1234,
+    // 20 001 234, 200 01 234 (spaces or hyphens). Dots are left out: 25.06.2026 is a date.
+    dialect::build(
+        r"(?-u:\b)(?:[26]\d{7}|[26]\d{3}[ \-]\d{4}|[26]\d[ \-]\d{3}[ \-]\d{3}|[26]\d{2}[ \-]\d{2}[ \-]\d{3})(?-u:\b)",
+    )
+    .expect("latvian phone regex compiles")
 });
 /// Something that makes a run of digits money rather than a phone number.
 static MONEY_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    dialect::build(r"^\s?(?:eur|€|euro|eiro|евро|£|\$|gbp|usd|ls(?-u:\b)|руб|nok|sek)")
-        .expect("money regex compiles")
+    dialect::build(
+        r"^\s?(?:eur|€|euro|eiro|евро|£|\$|gbp|usd|ls(?-u:\b)|руб|nok|sek|bruto|neto|gross|net(?-u:\b)|брутто|нетто|[.,:]\d)",
+    )
+    .expect("money regex compiles")
 });
+/// Something just before a run of digits that makes it money or a time rather than a phone.
+static MONEY_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    dialect::build(
+        r"(?:eur|€|euro|eiro|евро|£|\$|gbp|usd|alga|algu|atalgojum\w*|samaksa|salary|pay|wage|зарплат\w*|оплата|no|from|от|līdz|lidz|до|to|[.,:]\d)\s?[:\-]?\s?$",
+    )
+    .expect("money regex compiles")
+});
+
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     dialect::build(
         r"(?-u:\b)[a-z0-9][a-z0-9._%+\-]*@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}(?-u:\b)",
@@ -148,7 +164,10 @@ static HANDLE: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) fn phones(scan: &Scan<'_>, out: &mut Vec<Located<Phone>>) {
     let text = scan.basic.as_str();
     let mut taken: Vec<(usize, usize)> = Vec::new();
-    for m in INTERNATIONAL.find_iter(text) {
+    for m in INTERNATIONAL
+        .find_iter(text)
+        .take(super::MAX_FACTS_PER_FIELD)
+    {
         let digits: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
         let digits = if m.as_str().starts_with("00") {
             digits[2..].to_string()
@@ -168,11 +187,12 @@ pub(super) fn phones(scan: &Scan<'_>, out: &mut Vec<Located<Phone>>) {
             },
         ));
     }
-    for m in LATVIAN.find_iter(text) {
+    for m in LATVIAN.find_iter(text).take(super::MAX_FACTS_PER_FIELD) {
         if taken.iter().any(|&(s, e)| m.start() < e && s < m.end()) {
             continue;
         }
-        if MONEY_AFTER.is_match(&text[m.end()..]) {
+        let before = &text[floor_char_boundary(text, m.start().saturating_sub(16))..m.start()];
+        if MONEY_AFTER.is_match(&text[m.end()..]) || MONEY_BEFORE.is_match(before) {
             continue;
         }
         let digits: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
@@ -194,7 +214,7 @@ fn is_free_webmail(domain: &str) -> bool {
 /// Finds e-mail addresses, written plainly or spelled out.
 pub(super) fn emails(scan: &Scan<'_>, out: &mut Vec<Located<Email>>) {
     let text = scan.basic.as_str();
-    for m in EMAIL.find_iter(text) {
+    for m in EMAIL.find_iter(text).take(super::MAX_FACTS_PER_FIELD) {
         let value = m.as_str().to_string();
         let domain = value.rsplit('@').next().unwrap_or_default();
         out.push(scan.locate_basic(
@@ -206,7 +226,10 @@ pub(super) fn emails(scan: &Scan<'_>, out: &mut Vec<Located<Email>>) {
             },
         ));
     }
-    for c in EMAIL_SPELLED.captures_iter(text) {
+    for c in EMAIL_SPELLED
+        .captures_iter(text)
+        .take(super::MAX_FACTS_PER_FIELD)
+    {
         let (Some(whole), Some(local), Some(host), Some(tld)) =
             (c.get(0), c.get(1), c.get(2), c.get(3))
         else {
@@ -227,10 +250,21 @@ pub(super) fn emails(scan: &Scan<'_>, out: &mut Vec<Located<Email>>) {
 /// Finds web addresses (not the domain part of an e-mail address).
 pub(super) fn urls(scan: &Scan<'_>, out: &mut Vec<Located<Url>>) {
     let text = scan.basic.as_str();
-    for m in URL.find_iter(text) {
+    for m in URL.find_iter(text).take(super::MAX_FACTS_PER_FIELD) {
         let in_email = text[..m.start()].ends_with(['@', '.', '_', '-', '+'])
             || text[m.end()..].starts_with(['@', '_', '-', '+']);
         if in_email {
+            continue;
+        }
+        // A bare domain needs lower case after its dots in the original: "pay.No experience" is
+        // a sentence with a missing space, not a web address.
+        let bare = !m.as_str().starts_with("http") && !m.as_str().starts_with("www.");
+        let (os, oe) = scan.basic.original_span(m.start(), m.end());
+        let sentence = scan.original[os..oe]
+            .split('.')
+            .skip(1)
+            .any(|part| part.chars().next().is_some_and(char::is_uppercase));
+        if bare && sentence {
             continue;
         }
         let value = m
@@ -269,7 +303,8 @@ pub(super) fn messengers(
     out: &mut Vec<Located<Messenger>>,
 ) {
     let text = scan.words.as_str();
-    let hits = names.find_distinct(text);
+    let mut hits = names.find_distinct(text);
+    hits.truncate(super::MAX_FACTS_PER_FIELD);
     for (i, hit) in hits.iter().enumerate() {
         let app = *hit.value;
         let limit = hits
@@ -284,16 +319,16 @@ pub(super) fn messengers(
                 .take_while(|c| c.is_alphanumeric() || *c == '_')
                 .collect();
             span_end = hit.end + 1 + h.len();
-            (!h.is_empty()).then_some(h)
+            let (os, oe) = scan.words.original_span(hit.end + 1, span_end);
+            (!h.is_empty()).then(|| scan.original[os..oe].to_lowercase())
         } else {
             let after = &text[hit.end..limit.max(hit.end)];
+            // The handle as written: the words view reads "job4you" as "jobayou".
             let handle = HANDLE.captures(after).and_then(|c| c.get(1)).map(|h| {
-                (
-                    scan.words
-                        .original_span(hit.end + h.start(), hit.end + h.end())
-                        .0,
-                    format!("@{}", h.as_str()),
-                )
+                let (os, oe) = scan
+                    .words
+                    .original_span(hit.end + h.start(), hit.end + h.end());
+                (os, format!("@{}", scan.original[os..oe].to_lowercase()))
             });
             let (here, _) = scan.words.original_span(hit.start, hit.end);
             let (stop, _) = scan.words.original_span(limit, limit + 1);
@@ -318,11 +353,4 @@ pub(super) fn messengers(
         }
         out.push(scan.locate_words(hit.start, span_end, Messenger { app, handle }));
     }
-}
-
-fn floor_char_boundary(s: &str, mut at: usize) -> usize {
-    while at > 0 && !s.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
 }

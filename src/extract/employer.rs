@@ -88,6 +88,9 @@ fn original_text(scan: &Scan<'_>, start: usize, end: usize) -> String {
 /// Finds named companies in one field.
 pub(super) fn employers(scan: &Scan<'_>, out: &mut Vec<Located<Employer>>) {
     let text = scan.basic.as_str();
+    // In a field written in capitals, "AS", "AB", "OU" are words, not legal forms.
+    let shouting = is_shouting(scan.original);
+    let ambiguous = |form: &str| matches!(form, "as" | "ab" | "ou" | "ik" | "oy");
     let mut taken: Vec<(usize, usize)> = Vec::new();
     let mut push = |out: &mut Vec<Located<Employer>>,
                     start: usize,
@@ -107,7 +110,10 @@ pub(super) fn employers(scan: &Scan<'_>, out: &mut Vec<Located<Employer>>) {
             },
         ));
     };
-    for c in QUOTED_AFTER_FORM.captures_iter(text) {
+    for c in QUOTED_AFTER_FORM
+        .captures_iter(text)
+        .take(super::MAX_FACTS_PER_FIELD)
+    {
         let (Some(w), Some(f), Some(n)) = (c.get(0), c.get(1), c.get(2)) else {
             continue;
         };
@@ -116,7 +122,10 @@ pub(super) fn employers(scan: &Scan<'_>, out: &mut Vec<Located<Employer>>) {
         }
         push(out, f.start(), w.end(), f.as_str(), (n.start(), n.end()));
     }
-    for c in QUOTED_BEFORE_FORM.captures_iter(text) {
+    for c in QUOTED_BEFORE_FORM
+        .captures_iter(text)
+        .take(super::MAX_FACTS_PER_FIELD)
+    {
         let (Some(w), Some(n), Some(f)) = (c.get(0), c.get(1), c.get(2)) else {
             continue;
         };
@@ -125,16 +134,25 @@ pub(super) fn employers(scan: &Scan<'_>, out: &mut Vec<Located<Employer>>) {
         }
         push(out, w.start(), w.end(), f.as_str(), (n.start(), n.end()));
     }
-    for c in FORM_BEFORE_NAME.captures_iter(text) {
+    for c in FORM_BEFORE_NAME
+        .captures_iter(text)
+        .take(super::MAX_FACTS_PER_FIELD)
+    {
         let (Some(w), Some(f), Some(n)) = (c.get(0), c.get(1), c.get(2)) else {
             continue;
         };
-        if !form_upper(scan, f.start(), f.end()) || !capitalised(scan, n.start(), n.end()) {
+        if !form_upper(scan, f.start(), f.end())
+            || !capitalised(scan, n.start(), n.end())
+            || (shouting && ambiguous(f.as_str()))
+        {
             continue;
         }
         push(out, f.start(), w.end(), f.as_str(), (n.start(), n.end()));
     }
-    for c in NAME_BEFORE_FORM.captures_iter(text) {
+    for c in NAME_BEFORE_FORM
+        .captures_iter(text)
+        .take(super::MAX_FACTS_PER_FIELD)
+    {
         let (Some(w), Some(n), Some(f)) = (c.get(0), c.get(1), c.get(2)) else {
             continue;
         };
@@ -142,6 +160,8 @@ pub(super) fn employers(scan: &Scan<'_>, out: &mut Vec<Located<Employer>>) {
             f.as_str().len() <= 3 && !matches!(f.as_str(), "ltd" | "inc" | "llc" | "plc");
         if (short_form && !form_upper(scan, f.start(), f.end()))
             || !capitalised(scan, n.start(), n.end())
+            || (shouting && ambiguous(f.as_str()))
+            || (f.as_str() == "as" && english_after(&text[w.end()..]))
         {
             continue;
         }
@@ -162,10 +182,38 @@ pub(super) fn employers(scan: &Scan<'_>, out: &mut Vec<Located<Employer>>) {
     }
 }
 
+/// Whether a text is written mostly in capitals (at least 20 letters, 60% upper case).
+fn is_shouting(text: &str) -> bool {
+    let (mut letters, mut upper) = (0usize, 0usize);
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        letters += 1;
+        upper += usize::from(c.is_uppercase());
+    }
+    letters >= 20 && upper * 10 >= letters * 6
+}
+
+/// Whether the next word is one that follows the English "as" ("as a driver", "as soon as").
+fn english_after(rest: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "a", "an", "the", "soon", "well", "possible", "long", "much", "many", "good", "usual",
+        "required", "needed", "follows", "per", "if", "part", "of", "you", "we", "they", "he",
+        "she", "it", "our", "your", "their", "my", "is", "was", "before",
+    ];
+    let next = rest
+        .trim_start()
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default();
+    WORDS.contains(&next)
+}
+
 /// Finds registration numbers in one field.
 pub(super) fn registration_numbers(scan: &Scan<'_>, out: &mut Vec<Located<Number>>) {
     let text = scan.basic.as_str();
-    for c in REG_NUMBER.captures_iter(text) {
+    for c in REG_NUMBER
+        .captures_iter(text)
+        .take(super::MAX_FACTS_PER_FIELD)
+    {
         let Some(w) = c.get(0) else { continue };
         let m = c.get(1).unwrap_or(w);
         let start = super::skip_non_word(text, w.start());
@@ -182,7 +230,7 @@ pub(super) fn registration_numbers(scan: &Scan<'_>, out: &mut Vec<Located<Number
 /// Finds recruitment licence numbers in one field.
 pub(super) fn licence_numbers(scan: &Scan<'_>, out: &mut Vec<Located<Number>>) {
     let text = scan.basic.as_str();
-    for c in LICENCE.captures_iter(text) {
+    for c in LICENCE.captures_iter(text).take(super::MAX_FACTS_PER_FIELD) {
         let (Some(w), Some(m)) = (c.get(0), c.get(1)) else {
             continue;
         };

@@ -165,6 +165,11 @@ impl Entities {
     }
 }
 
+/// At most this many facts of one kind are taken from one field, so that a huge advert that
+/// repeats a phone number or a company name thousands of times cannot make overlap checks
+/// quadratic.
+pub(crate) const MAX_FACTS_PER_FIELD: usize = 200;
+
 /// The first word character at or after `at` (regexes that stand in for a Unicode `\b` by
 /// consuming the character before a word leave it at the start of their match).
 pub(crate) fn skip_non_word(text: &str, at: usize) -> usize {
@@ -211,7 +216,8 @@ impl Extractor {
                 employer::registration_numbers(scan, &mut e.registration_numbers);
                 employer::licence_numbers(scan, &mut e.licence_numbers);
             }
-            if text.contains('@') || text.contains("at") || text.contains("собака") {
+            let spelled_at = ["(at)", "[at]", "{at}", " at ", "собака"];
+            if text.contains('@') || spelled_at.iter().any(|a| text.contains(a)) {
                 contact::emails(scan, &mut e.emails);
             }
             if text.contains('.') {

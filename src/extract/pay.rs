@@ -38,15 +38,18 @@ pub struct Pay {
     pub max: f64,
     /// ISO 4217 code, lower case.
     pub currency: &'static str,
-    /// The period, stated or guessed from the amount.
-    pub period: Period,
+    /// The period, stated or guessed from the amount; `None` when it cannot be told (a bare
+    /// "200 EUR" may be a bonus, a day's pay or a fee).
+    pub period: Option<Period>,
     /// Whether the advert stated the period.
     pub period_stated: bool,
-    /// `max` converted to EUR per month; `None` for a currency without a rate.
+    /// `max` converted to EUR per month; `None` for a currency without a rate or an unknown
+    /// period.
     pub monthly_eur: Option<f64>,
 }
 
-const AMOUNT: &str = r"(\d{1,3}(?:[ .,']\d{3})+|\d+)(?:[.,]\d{1,2})?\s?(k|tukst\.?|тыс\.?)?";
+const AMOUNT: &str =
+    r"(\d{1,3}(?:[ .,']\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)\s?(k(?-u:\b)|tukst\.?|тыс\.?)?";
 const CURRENCY_BEFORE: &str = r"(€|eur|euro|£|gbp|\$|usd)";
 const CURRENCY_AFTER: &str = r"(€|eur(?:o|os|u)?(?-u:\b)|eiro|евро|евр[^\w]|£|gbp|фунт\w*|pounds?|\$|usd|dollars?|долл\w*|nok|sek|dkk|pln|zl|zł|chf|czk|rub|руб\w*|kr(?-u:\b)|kron\w*|крон\w*)";
 const PERIOD: &str = r"(?:\s?(?:/|per|par|в|за|a|an|each|un)?\s?(h(?-u:\b)|hr(?-u:\b)|st(?-u:\b)|stund\w*|hour\w*|час\w*|ч[^\w]|ч$|d(?-u:\b)|dien\w*|day(?-u:\b)|days(?-u:\b)|daily|день|дня|сутки|смену|shift|mai\w*|ned(?-u:\b)|ned\.|nedel\w*|week\w*|недел\w*|нед[^\w]|нед$|men(?-u:\b)|men\.|menes\w*|month\w*|месяц\w*|мес[^\w]|мес$|gad\w*|year\w*|annual\w*|год\w*))?";
@@ -59,9 +62,17 @@ static PAY: LazyLock<Regex> = LazyLock::new(|| {
     dialect::build(&pattern).expect("pay regex compiles")
 });
 
+/// Parses "1 200", "1.200", "12,50", "1 200,50": a separator followed by one or two digits at
+/// the end is the decimal point; any other separator groups thousands.
 fn parse_amount(digits: &str, multiplier: Option<&str>) -> Option<f64> {
-    let whole: String = digits.chars().filter(char::is_ascii_digit).collect();
-    let value: f64 = whole.parse().ok()?;
+    let (whole, fraction) = match digits.rfind(['.', ',']) {
+        Some(at) if (1..=2).contains(&(digits.len() - at - 1)) => {
+            (&digits[..at], &digits[at + 1..])
+        }
+        _ => (digits, ""),
+    };
+    let whole: String = whole.chars().filter(char::is_ascii_digit).collect();
+    let value: f64 = format!("{whole}.{fraction}0").parse().ok()?;
     Some(if multiplier.is_some() {
         value * 1000.0
     } else {
@@ -119,15 +130,15 @@ fn period_of(word: &str) -> Period {
     }
 }
 
-/// Guesses the period of an amount given without one: small sums are hourly, middling sums
-/// daily, the rest monthly.
-fn guess_period(amount: f64) -> Period {
+/// Guesses the period of an amount given without one: small sums are hourly, large sums
+/// monthly; sums in between are anyone's guess.
+fn guess_period(amount: f64) -> Option<Period> {
     if amount < 40.0 {
-        Period::Hour
-    } else if amount < 250.0 {
-        Period::Day
+        Some(Period::Hour)
+    } else if amount >= 400.0 {
+        Some(Period::Month)
     } else {
-        Period::Month
+        None
     }
 }
 
@@ -143,7 +154,7 @@ fn pay_of(c: &Captures<'_>, market: &MarketPay) -> Option<Pay> {
     }
     let code = currency_code(currency.as_str());
     let (period, period_stated) = match c.get(8) {
-        Some(p) => (period_of(p.as_str()), true),
+        Some(p) => (Some(period_of(p.as_str())), true),
         None => (guess_period(max), false),
     };
     Some(Pay {
@@ -152,14 +163,14 @@ fn pay_of(c: &Captures<'_>, market: &MarketPay) -> Option<Pay> {
         currency: code,
         period,
         period_stated,
-        monthly_eur: market.to_monthly_eur(max, code, period),
+        monthly_eur: period.and_then(|p| market.to_monthly_eur(max, code, p)),
     })
 }
 
 /// Finds pay amounts in one field.
 pub(super) fn pay(scan: &Scan<'_>, market: &MarketPay, out: &mut Vec<Located<Pay>>) {
     let text = scan.basic.as_str();
-    for c in PAY.captures_iter(text) {
+    for c in PAY.captures_iter(text).take(super::MAX_FACTS_PER_FIELD) {
         let Some(whole) = c.get(0) else { continue };
         if let Some(p) = pay_of(&c, market) {
             let trimmed = whole.as_str().trim_end();
@@ -185,7 +196,7 @@ mod tests {
         let p = first("Alga 12 EUR/h, darbs noliktavā").expect("pay found");
         assert_eq!(
             (p.max, p.currency, p.period, p.period_stated),
-            (12.0, "eur", Period::Hour, true)
+            (12.0, "eur", Some(Period::Hour), true)
         );
         assert!(p.monthly_eur.is_some_and(|m| m > 1500.0 && m < 2500.0));
     }
@@ -193,7 +204,10 @@ mod tests {
     #[test]
     fn weekly_pounds_before_amount() {
         let p = first("Earn £450 per week").expect("pay found");
-        assert_eq!((p.max, p.currency, p.period), (450.0, "gbp", Period::Week));
+        assert_eq!(
+            (p.max, p.currency, p.period),
+            (450.0, "gbp", Some(Period::Week))
+        );
     }
 
     #[test]
@@ -201,26 +215,45 @@ mod tests {
         let p = first("Зарплата от 1500 до 2 000 евро в месяц").expect("pay found");
         assert_eq!(
             (p.min, p.max, p.currency, p.period),
-            (1500.0, 2000.0, "eur", Period::Month)
+            (1500.0, 2000.0, "eur", Some(Period::Month))
         );
     }
 
     #[test]
     fn latvian_thousands_and_words() {
         let p = first("alga 1.200 - 1.500 eiro mēnesī").expect("pay found");
-        assert_eq!((p.min, p.max, p.period), (1200.0, 1500.0, Period::Month));
+        assert_eq!(
+            (p.min, p.max, p.period),
+            (1200.0, 1500.0, Some(Period::Month))
+        );
         let p = first("ienākumi līdz 3k € nedēļā").expect("pay found");
-        assert_eq!((p.max, p.period), (3000.0, Period::Week));
+        assert_eq!((p.max, p.period), (3000.0, Some(Period::Week)));
     }
 
     #[test]
     fn guesses_period_from_amount() {
         let p = first("maksājam 2500 EUR").expect("pay found");
-        assert_eq!((p.period, p.period_stated), (Period::Month, false));
+        assert_eq!((p.period, p.period_stated), (Some(Period::Month), false));
     }
 
     #[test]
     fn numbers_without_currency_are_not_pay() {
         assert!(first("Zvaniet 20001234, darbs no 8 līdz 17").is_none());
+    }
+
+    #[test]
+    fn decimals_are_kept_and_k_needs_a_word_end() {
+        let p = first("12,50 EUR/h").expect("pay found");
+        assert_eq!(p.max, 12.5);
+        let p = first("1 200,50 € mēnesī").expect("pay found");
+        assert_eq!(p.max, 1200.5);
+        let p = first("Alga EUR 1500 katru mēnesi").expect("pay found");
+        assert_eq!(p.max, 1500.0);
+    }
+
+    #[test]
+    fn a_bare_middling_sum_has_no_period() {
+        let p = first("bonuss 200 EUR").expect("pay found");
+        assert_eq!((p.period, p.monthly_eur), (None, None));
     }
 }

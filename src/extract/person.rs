@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::lexicon::Gender;
 use super::{Located, Scan};
+use crate::normalise::{ceil_char_boundary, floor_char_boundary};
 use crate::phrase::PhraseSet;
 
 /// An age demand: a range ("18-25 gadi") or a lower bound ("from 16").
@@ -38,8 +39,12 @@ pub struct Appearance {
 const AGE_CONTEXT: &str = r"(?:gad|g\.|vecum|years|year|yo\b|y\.o|aged|age\b|ages\b|лет|год|возраст|meiten|sieviet|jaunie|puis|viriet|girls|women|ladies|boys|men\b|guys|девуш|женщ|парн|мужч|студент|skolen|pupils|students)";
 
 static AGE_RANGE: LazyLock<Regex> = LazyLock::new(|| {
-    dialect::build(r"(?-u:\b)(1[0-9]|[2-6][0-9])\s?(?:-|–|lidz|to|до)\s?(1[0-9]|[2-6][0-9])(?-u:\b)(?:\s?(?:g\.|gad\w*|years?|y\.?o\.?|лет|года?)|\s?\+)?")
+    dialect::build(r"(?-u:\b)(1[0-9]|[2-6][0-9])\s?(?:-|–|lidz|to|до)\s?(1[0-9]|[2-6][0-9])(?-u:\b)(?:\s?(g\.|gad\w*|years?|y\.?o\.?|лет|года?)|\s?(\+))?")
         .expect("age range regex compiles")
+});
+static CURRENCY_NEXT: LazyLock<Regex> = LazyLock::new(|| {
+    dialect::build(r"^\s?(?:eur|€|euro|eiro|евро|£|\$|gbp|usd|nok|sek|руб)")
+        .expect("currency regex compiles")
 });
 static AGE_CONTEXT_RE: LazyLock<Regex> =
     LazyLock::new(|| dialect::build(AGE_CONTEXT).expect("age context regex compiles"));
@@ -49,14 +54,8 @@ static AGE_MIN: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn window(text: &str, start: usize, end: usize, before: usize, after: usize) -> &str {
-    let mut s = start.saturating_sub(before);
-    while !text.is_char_boundary(s) {
-        s -= 1;
-    }
-    let mut e = (end + after).min(text.len());
-    while !text.is_char_boundary(e) {
-        e += 1;
-    }
+    let s = floor_char_boundary(text, start.saturating_sub(before));
+    let e = ceil_char_boundary(text, end + after);
     &text[s..e]
 }
 
@@ -64,7 +63,10 @@ fn window(text: &str, start: usize, end: usize, before: usize, after: usize) -> 
 pub(super) fn ages(scan: &Scan<'_>, out: &mut Vec<Located<AgeRange>>) {
     let text = scan.basic.as_str();
     let mut taken = Vec::new();
-    for c in AGE_RANGE.captures_iter(text) {
+    for c in AGE_RANGE
+        .captures_iter(text)
+        .take(super::MAX_FACTS_PER_FIELD)
+    {
         let (Some(whole), Some(a), Some(b)) = (c.get(0), c.get(1), c.get(2)) else {
             continue;
         };
@@ -74,7 +76,7 @@ pub(super) fn ages(scan: &Scan<'_>, out: &mut Vec<Located<AgeRange>>) {
         if min >= max || max - min > 45 || min < 12 {
             continue;
         }
-        let has_unit = whole.as_str().len() > a.as_str().len() + b.as_str().len() + 3;
+        let has_unit = c.get(3).is_some() || c.get(4).is_some();
         if !has_unit && !AGE_CONTEXT_RE.is_match(window(text, whole.start(), whole.end(), 40, 25)) {
             continue;
         }
@@ -88,7 +90,7 @@ pub(super) fn ages(scan: &Scan<'_>, out: &mut Vec<Located<AgeRange>>) {
             },
         ));
     }
-    for c in AGE_MIN.captures_iter(text) {
+    for c in AGE_MIN.captures_iter(text).take(super::MAX_FACTS_PER_FIELD) {
         let Some(whole) = c.get(0) else { continue };
         if taken
             .iter()
@@ -105,6 +107,16 @@ pub(super) fn ages(scan: &Scan<'_>, out: &mut Vec<Located<AgeRange>>) {
         if min < 12 {
             continue;
         }
+        // "18+" alone is as often a count or an amount ("15+ EUR/h", "12+ people"): without
+        // age words nearby only 16+, 17+ and 18+ count, and never before a currency.
+        if c.get(2).is_some() {
+            let usual_age = (16..=18).contains(&min);
+            let aged = AGE_CONTEXT_RE.is_match(window(text, whole.start(), whole.end(), 40, 25));
+            let money = CURRENCY_NEXT.is_match(&text[whole.end()..]);
+            if money || !(usual_age || aged) {
+                continue;
+            }
+        }
         let start = super::skip_non_word(text, whole.start());
         out.push(scan.locate_basic(start, whole.end(), AgeRange { min, max: None }));
     }
@@ -117,7 +129,11 @@ pub(super) fn genders(
     out: &mut Vec<Located<GenderDemand>>,
 ) {
     let text = scan.words.as_str();
-    for hit in words.find_distinct(text) {
+    for hit in words
+        .find_distinct(text)
+        .into_iter()
+        .take(super::MAX_FACTS_PER_FIELD)
+    {
         out.push(scan.locate_words(hit.start, hit.end, GenderDemand { gender: *hit.value }));
     }
 }
@@ -129,7 +145,11 @@ pub(super) fn appearance(
     out: &mut Vec<Located<Appearance>>,
 ) {
     let text = scan.words.as_str();
-    for hit in words.find_distinct(text) {
+    for hit in words
+        .find_distinct(text)
+        .into_iter()
+        .take(super::MAX_FACTS_PER_FIELD)
+    {
         out.push(scan.locate_words(
             hit.start,
             hit.end,

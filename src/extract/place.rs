@@ -29,7 +29,11 @@ pub(super) fn destinations(
     out: &mut Vec<Located<Destination>>,
 ) {
     let text = scan.words.as_str();
-    for hit in places.find_distinct(text) {
+    for hit in places
+        .find_distinct(text)
+        .into_iter()
+        .take(super::MAX_FACTS_PER_FIELD)
+    {
         out.push(scan.locate_words(
             hit.start,
             hit.end,

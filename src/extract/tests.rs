@@ -187,3 +187,66 @@ fn no_identity_without_company_facts() {
     let (e, _) = extract("Darbs Vācijā, zvaniet 20001234, rakstiet gmail: job.eu@gmail.com");
     assert!(!e.has_employer_identity());
 }
+
+#[test]
+fn shift_hours_and_counts_are_not_ages() {
+    for t in [
+        "Работа посменно, с 14 до 22. Знание английского языка.",
+        "darbs maiņās no 14 līdz 22, zvanīt 26123456",
+        "Alga 15+ EUR/h. Darbs Vācijā.",
+        "a team of 12+ people",
+    ] {
+        let (e, _) = extract(t);
+        assert!(e.ages.is_empty(), "{t}: {:?}", e.ages);
+    }
+}
+
+#[test]
+fn dates_times_and_pay_ranges_are_not_phones() {
+    for t in [
+        "Sākums 25.06.2026",
+        "maiņa 22.00-06.00",
+        "alga 2000-2500 bruto",
+        "EUR 2000-3000 mēnesī",
+    ] {
+        let (e, _) = extract(t);
+        assert!(e.phones.is_empty(), "{t}: {:?}", e.phones);
+    }
+}
+
+#[test]
+fn ordinary_words_are_not_places() {
+    for t in [
+        "Viņš ir atsaucīgs kolēģis",
+        "Знание английского языка",
+        "Knowledge of German is an advantage",
+        "Sveicam jaunos darbiniekus",
+        "pragmatisks un koreкtный",
+    ] {
+        let (e, _) = extract(t);
+        assert!(!e.abroad(), "{t}: {:?}", e.destinations);
+    }
+}
+
+#[test]
+fn shouted_as_is_not_a_company() {
+    let (e, _) = extract("WORK AS A DRIVER IN GERMANY! CALL +49 1512 3456789, WHATSAPP ONLY.");
+    assert!(e.employers.is_empty(), "{:?}", e.employers);
+}
+
+#[test]
+fn a_sentence_without_a_space_is_not_a_url() {
+    let (e, _) = extract("Good pay.No experience needed");
+    assert!(e.urls.is_empty(), "{:?}", e.urls);
+}
+
+#[test]
+fn messenger_handles_are_kept_as_written() {
+    let (e, _) = extract("Telegram @job4you or t.me/l1nda_3");
+    let handles: Vec<_> = e
+        .messengers
+        .iter()
+        .filter_map(|m| m.value.handle.clone())
+        .collect();
+    assert_eq!(handles, vec!["@job4you".to_string(), "l1nda_3".to_string()]);
+}

@@ -200,6 +200,24 @@ impl Builder {
     }
 }
 
+/// The largest character boundary of `text` at or before `at` (which may be past the end).
+pub fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The smallest character boundary of `text` at or after `at` (which may be past the end).
+pub fn ceil_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
 /// Whether a character is a letter or digit, quickly for the scripts adverts are written in.
 pub fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
