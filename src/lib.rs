@@ -11,6 +11,7 @@
 //! - [`rules`]: the indicator list and rule files; one Aho-Corasick pass, prefiltered regexes,
 //!   conditions over facts.
 //! - [`score`]: evidence to score, level and flag.
+//! - [`corpus`]: the labelled corpus and its fixed train/dev/test split.
 //! - [`engine`]: the pipeline in one call, [`engine::Engine::screen`].
 //! - [`output`]: JSON Lines, CSV and a table.
 //!
@@ -19,6 +20,7 @@
 //! [`report`] (the output contract).
 
 pub mod advert;
+pub mod corpus;
 pub mod detect;
 pub mod dialect;
 pub mod engine;
