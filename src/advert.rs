@@ -1,6 +1,5 @@
 //! The advert as screened: its fields, kind and language, and spans into its fields.
-//! Reading adverts from files is `ingest`'s job; guessing kind and language is `lang`'s and
-//! `engine`'s.
+//! Reading adverts from files is `ingest`'s job; guessing kind and language is `detect`'s.
 
 use serde::{Deserialize, Serialize};
 

@@ -17,9 +17,9 @@ use adscreen::score::{DEFAULT_HIGH, DEFAULT_MEDIUM, Level, Thresholds};
 
 /// Exit code: every record was screened.
 pub const EXIT_OK: u8 = 0;
-/// Exit code: some records were bad and skipped (the rest were screened).
+/// Exit code: some records (or files) were bad and skipped; the rest were screened.
 pub const EXIT_BAD_RECORDS: u8 = 1;
-/// Exit code: nothing useful could be done (bad rules, unreadable file, bad arguments).
+/// Exit code: nothing useful could be done (bad rules, no readable input, bad arguments).
 pub const EXIT_ERROR: u8 = 2;
 
 /// Screens job and marriage adverts for recruitment-risk indicators of human trafficking.
@@ -177,6 +177,7 @@ struct Summary {
     high: usize,
     medium: usize,
     bad: usize,
+    unreadable: usize,
 }
 
 fn scan(args: ScanArgs) -> Result<u8> {
@@ -212,7 +213,15 @@ fn scan(args: ScanArgs) -> Result<u8> {
             let format = args.input_format.unwrap_or_else(|| Format::sniff(start));
             (Box::new(stdin), format)
         } else {
-            let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
+            let file = match File::open(path) {
+                Ok(f) => f,
+                Err(e) => {
+                    // One unreadable file does not stop the others.
+                    summary.unreadable += 1;
+                    progress.suspend(|| eprintln!("adscreen: cannot open {name}: {e}; skipped"));
+                    continue;
+                }
+            };
             let format = args.input_format.unwrap_or_else(|| Format::from_path(path));
             (Box::new(file), format)
         };
@@ -262,10 +271,21 @@ fn scan(args: ScanArgs) -> Result<u8> {
         other => other.context("writing output")?,
     }
     eprintln!(
-        "adscreen: screened {} adverts: {} flagged ({} high, {} medium); {} bad records skipped",
-        summary.screened, summary.flagged, summary.high, summary.medium, summary.bad
+        "adscreen: screened {} adverts: {} flagged ({} high, {} medium); {} bad records skipped{}",
+        summary.screened,
+        summary.flagged,
+        summary.high,
+        summary.medium,
+        summary.bad,
+        if summary.unreadable > 0 {
+            format!("; {} files could not be opened", summary.unreadable)
+        } else {
+            String::new()
+        }
     );
-    Ok(if summary.bad > 0 {
+    Ok(if summary.unreadable == args.files.len() {
+        EXIT_ERROR
+    } else if summary.bad > 0 || summary.unreadable > 0 {
         EXIT_BAD_RECORDS
     } else {
         EXIT_OK

@@ -46,12 +46,12 @@ impl<W: Write> Writer<W> {
     }
 
     fn write_csv(&mut self, report: &Report) -> std::io::Result<()> {
-        let mut indicators: Vec<&str> = report
-            .reasons
-            .iter()
-            .map(|r| r.indicator.as_str())
-            .collect();
-        indicators.dedup();
+        let mut indicators: Vec<&str> = Vec::new();
+        for r in &report.reasons {
+            if !indicators.contains(&r.indicator.as_str()) {
+                indicators.push(&r.indicator);
+            }
+        }
         let evidence: Vec<&str> = report
             .reasons
             .iter()
@@ -118,7 +118,7 @@ impl<W: Write> Writer<W> {
             self.out,
             "{level} {:>3}  {}  [{} {}]{}",
             report.score,
-            report.id,
+            printable(&report.id),
             report.kind.as_str(),
             report.language.as_str(),
             if advert.title.is_empty() {
@@ -160,7 +160,7 @@ impl<W: Write> Writer<W> {
             .rev()
             .collect();
         let after: String = after.chars().take(30).collect();
-        let flat = |s: &str| s.replace(['\n', '\r', '\t'], " ");
+        let flat = |s: &str| printable(s);
         let hit = if self.color {
             flat(hit).black().on_yellow().to_string()
         } else {
@@ -177,7 +177,15 @@ fn snippet(text: &str, start: usize, end: usize, max_chars: usize) -> String {
         .chars()
         .take(max_chars)
         .collect();
-    s.replace(['\n', '\r', '\t'], " ")
+    printable(&s)
+}
+
+/// Advert text made safe for a terminal: control characters (escape sequences included) become
+/// spaces.
+fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 #[cfg(test)]

@@ -202,10 +202,36 @@ fn only_flagged_and_thresholds() {
 }
 
 #[test]
-fn missing_file_is_an_error() {
+fn a_missing_file_is_reported_and_the_others_are_screened() {
     let out = run(&["scan", "no-such-file.jsonl"], None, &root());
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-file.jsonl"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open no-such-file.jsonl"));
+    let out = run(
+        &["scan", "no-such-file.jsonl", "corpus/sample.jsonl"],
+        None,
+        &root(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(json_lines(&out).len() >= 60);
+}
+
+#[test]
+fn stdin_format_is_sniffed() {
+    let pretty = b"{\n  \"id\": \"p\",\n  \"text\": \"Darbs\"\n}\n";
+    let out = run(&["scan"], Some(pretty), &root());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json_lines(&out)[0]["id"], "p");
+    let out = run(
+        &["scan"],
+        Some("Fiktīvā laulība, 5000 EUR".as_bytes()),
+        &root(),
+    );
+    assert_eq!(json_lines(&out)[0]["id"], "stdin");
 }
 
 #[test]

@@ -6,7 +6,7 @@
 mod csv_input;
 mod json;
 
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::path::Path;
 
 use serde::Deserialize;
@@ -50,14 +50,31 @@ impl Format {
     /// The format the start of an input suggests (for stdin, which has no extension): `[` is a
     /// JSON array, `{` is NDJSON (one object per line), anything else is text.
     pub fn sniff(start: &[u8]) -> Format {
-        let start = start.strip_prefix(b"\xef\xbb\xbf").unwrap_or(start);
-        match start.iter().find(|b| !b.is_ascii_whitespace()) {
-            Some(b'[') => Format::Json,
-            Some(b'{') => Format::Ndjson,
+        let start = start.strip_prefix(BOM).unwrap_or(start);
+        let Some(first) = start.iter().position(|b| !b.is_ascii_whitespace()) else {
+            return Format::Text;
+        };
+        match start[first] {
+            b'[' => Format::Json,
+            // One object per line ends its first line with `}`; a pretty-printed object does not.
+            b'{' => {
+                let line = start[first..]
+                    .split(|&b| b == b'\n')
+                    .next()
+                    .unwrap_or_default();
+                if line.trim_ascii_end().ends_with(b"}") {
+                    Format::Ndjson
+                } else {
+                    Format::Json
+                }
+            }
             _ => Format::Text,
         }
     }
 }
+
+/// The UTF-8 byte order mark some editors put at the start of a file.
+const BOM: &[u8] = b"\xef\xbb\xbf";
 
 /// Why a record (or a whole input) could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -195,11 +212,15 @@ pub type Record = Result<Advert, IngestError>;
 /// assigned ids (`name:line`). An error that stops the whole input (unreadable file, top-level
 /// JSON that is not an object or array) is returned; record errors go to the sink.
 pub fn read(
-    mut input: impl Read,
+    input: impl Read,
     format: Format,
     name: &str,
     mut sink: impl FnMut(Record),
 ) -> Result<(), IngestError> {
+    let mut input = std::io::BufReader::new(input);
+    if input.fill_buf()?.starts_with(BOM) {
+        input.consume(BOM.len());
+    }
     match format {
         Format::Ndjson => json::read_ndjson(input, name, &mut sink),
         Format::Json => json::read_json(input, name, &mut sink),

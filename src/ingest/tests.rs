@@ -130,4 +130,14 @@ fn sniffs_stdin() {
     );
     assert_eq!(Format::sniff("Darbs Vācijā".as_bytes()), Format::Text);
     assert_eq!(Format::sniff(b""), Format::Text);
+    assert_eq!(Format::sniff(b"{\n  \"text\": \"a\"\n}\n"), Format::Json);
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped() {
+    let (ok, bad, _) = read_all(b"\xef\xbb\xbf{\"text\":\"a\"}\n", Format::Ndjson);
+    assert_eq!((ok.len(), bad.len()), (1, 0));
+    let (ok, _, result) = read_all(b"\xef\xbb\xbf[{\"text\":\"a\"}]", Format::Json);
+    assert!(result.is_ok());
+    assert_eq!(ok.len(), 1);
 }
