@@ -73,6 +73,46 @@ pub fn rewrite(regex: &str) -> String {
     out
 }
 
+/// Repetitions bounded above this stay bounded in a [`filter`]; longer ones become unbounded.
+const MAX_FILTER_REPEAT: u32 = 8;
+
+/// A regex matching wherever `pattern` (in this dialect) does, built for speed rather than
+/// precision: every assertion (`\b`, `^`, ...) is dropped and long bounded repetitions such as
+/// `.{0,80}?` become unbounded. Both only widen what it matches, and both keep the lazy DFA
+/// small: word boundaries force the slow engines on non-ASCII text, and counted gaps multiply
+/// DFA states. A cheap test that must pass before the exact regex runs.
+pub fn filter(pattern: &str) -> Result<regex::Regex, regex::Error> {
+    let rewritten = rewrite(pattern);
+    let Ok(hir) = regex_syntax::ParserBuilder::new().build().parse(&rewritten) else {
+        return build(&without_word_boundaries(pattern));
+    };
+    regex::RegexBuilder::new(&widen(&hir).to_string())
+        .size_limit(SIZE_LIMIT)
+        .dfa_size_limit(DFA_CACHE)
+        .build()
+}
+
+/// Drops assertions and capture groups and unbounds long repetitions (see [`filter`]).
+fn widen(hir: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
+    use regex_syntax::hir::{Hir, HirKind, Repetition};
+    match hir.kind() {
+        HirKind::Look(_) => Hir::empty(),
+        HirKind::Capture(c) => widen(&c.sub),
+        HirKind::Concat(parts) => Hir::concat(parts.iter().map(widen).collect()),
+        HirKind::Alternation(alts) => Hir::alternation(alts.iter().map(widen).collect()),
+        HirKind::Repetition(r) => {
+            let max = r.max.filter(|&m| m <= MAX_FILTER_REPEAT);
+            Hir::repetition(Repetition {
+                min: r.min,
+                max,
+                greedy: r.greedy,
+                sub: Box::new(widen(&r.sub)),
+            })
+        }
+        _ => hir.clone(),
+    }
+}
+
 /// Removes `\b` and `\B` assertions. Dropping an assertion only widens what a regex matches, so
 /// the result matches wherever the original does. Without them the fast DFA engines can search
 /// non-ASCII text (a Unicode word boundary forces the slow engines there).
@@ -105,6 +145,24 @@ mod tests {
         assert_eq!(without_word_boundaries(r"\bdarb\w*\b"), r"darb\w*");
         assert_eq!(without_word_boundaries(r"a\\b\Bc"), r"a\\bc");
         assert_eq!(without_word_boundaries(r"x\.\d"), r"x\.\d");
+    }
+
+    #[test]
+    fn filter_widens_but_never_narrows() {
+        let exact = build(r"\bflights?\b[^.!?]{0,50}?\bdeducted\b").expect("compiles");
+        let wide = filter(r"\bflights?\b[^.!?]{0,50}?\bdeducted\b").expect("compiles");
+        for text in [
+            "flight costs deducted",
+            "xflights deductedx",
+            "работа flight deducted",
+        ] {
+            assert!(!exact.is_match(text) || wide.is_match(text));
+        }
+        assert!(wide.is_match("xflights deductedx"));
+        let far = format!("flight {} deducted", "a".repeat(100));
+        assert!(!exact.is_match(&far) && wide.is_match(&far));
+        let small = filter(r"\d{2}(?:\w+\s+){0,2}x").expect("compiles");
+        assert!(!small.is_match("12 a b c x"));
     }
 
     #[test]

@@ -227,18 +227,23 @@ fn build(
             }
             Matcher::Regex(r) => {
                 let index = regex_sources.len();
-                let sets = literals::required_literal_sets(r);
-                if sets.is_empty() {
+                let branches = literals::required_literal_branches(r);
+                if branches.is_empty() {
                     unfiltered.push(index);
                 }
-                literal_masks.push(((1u16 << sets.len()) - 1) as u8);
-                for (k, set) in sets.into_iter().enumerate() {
-                    let set_index = k as u8;
-                    literal_items.extend(
-                        set.into_iter()
-                            .map(|l| (l, PhraseRef::Literal(index, set_index))),
-                    );
+                let mut masks = Vec::with_capacity(branches.len());
+                let mut bit = 0u8;
+                for sets in branches {
+                    let mut mask = 0u64;
+                    for set in sets {
+                        mask |= 1 << bit;
+                        literal_items
+                            .extend(set.into_iter().map(|l| (l, PhraseRef::Literal(index, bit))));
+                        bit += 1;
+                    }
+                    masks.push(mask);
                 }
+                literal_masks.push(masks);
                 regex_sources.push(r.clone());
                 regex_rules.push(i);
             }
@@ -256,7 +261,7 @@ fn build(
         .iter()
         .map(|r| {
             Ok((
-                build_one(&dialect::without_word_boundaries(r))?,
+                dialect::filter(r).map_err(|e| internal(e.to_string()))?,
                 build_one(r)?,
             ))
         })

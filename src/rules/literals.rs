@@ -38,6 +38,62 @@ pub(crate) fn required_literal_sets(regex: &str) -> Vec<Vec<String>> {
     sets
 }
 
+/// At most this many prefilter bits (branch sets) per regex.
+pub(crate) const MAX_FILTER_BITS: usize = 64;
+
+/// A prefilter in disjunctive form: the regex can match only if, for some branch, a literal of
+/// every set of that branch occurs. A regex that is a top-level alternation gets one branch per
+/// alternative (so `a\s+b|c\s+d` needs "a" and "b", or "c" and "d"); any other regex, or one
+/// where some alternative has no useful set, gets the single branch of
+/// [`required_literal_sets`]. Empty when there is no useful filter.
+pub(crate) fn required_literal_branches(regex: &str) -> Vec<Vec<Vec<String>>> {
+    let whole = required_literal_sets(regex);
+    if whole.is_empty() {
+        return Vec::new();
+    }
+    let Ok(hir) = regex_syntax::ParserBuilder::new().build().parse(regex) else {
+        return vec![whole];
+    };
+    let HirKind::Alternation(alts) = top_alternation(&hir).kind() else {
+        return vec![whole];
+    };
+    let mut branches = Vec::with_capacity(alts.len());
+    for alt in alts {
+        let mut conjuncts = Vec::new();
+        collect_conjuncts(alt, &mut conjuncts);
+        let mut sets: Vec<Vec<String>> = conjuncts.into_iter().filter_map(useful).collect();
+        sets.sort_by_key(|s| std::cmp::Reverse(quality(s)));
+        sets.dedup();
+        sets.truncate(MAX_SETS);
+        if sets.is_empty() {
+            return vec![whole];
+        }
+        branches.push(sets);
+    }
+    if branches.iter().map(Vec::len).sum::<usize>() > MAX_FILTER_BITS {
+        return vec![whole];
+    }
+    branches
+}
+
+/// The regex without enclosing groups and assertions: the parser moves a `\b` that starts every
+/// alternative out in front of the alternation.
+fn top_alternation(hir: &Hir) -> &Hir {
+    match hir.kind() {
+        HirKind::Capture(c) => top_alternation(&c.sub),
+        HirKind::Concat(parts) => {
+            let mut inner = parts
+                .iter()
+                .filter(|p| !matches!(p.kind(), HirKind::Look(_)));
+            match (inner.next(), inner.next()) {
+                (Some(only), None) => top_alternation(only),
+                _ => hir,
+            }
+        }
+        _ => hir,
+    }
+}
+
 /// The parts of a regex that every match goes through, each as a necessary literal set.
 fn collect_conjuncts(hir: &Hir, out: &mut Vec<Vec<String>>) {
     match hir.kind() {
@@ -143,6 +199,27 @@ mod tests {
             ]
         );
         assert!(required_literal_sets(r"\d+\s*eu").is_empty());
+    }
+
+    #[test]
+    fn branches_of_a_top_level_alternation() {
+        use super::required_literal_branches;
+        assert_eq!(
+            required_literal_branches(r"\babcd\s+efgh|\bijkl\w*"),
+            vec![
+                vec![vec!["abcd".to_string()], vec!["efgh".to_string()]],
+                vec![vec!["ijkl".to_string()]],
+            ]
+        );
+        // No alternation: the one branch of the whole regex.
+        assert_eq!(
+            required_literal_branches(r"\b(?:abcd|ijkl)\s+efgh"),
+            vec![vec![
+                vec!["efgh".to_string()],
+                vec!["abcd".to_string(), "ijkl".to_string()]
+            ]]
+        );
+        assert!(required_literal_branches(r"abcd|\d+").is_empty());
     }
 
     #[test]

@@ -62,20 +62,20 @@ impl RuleSet {
         let text = scan.words.as_str();
         let mut found = Vec::new();
         let mut pass = PassResult::default();
-        let mut seen: Vec<(usize, u8)> = Vec::new();
+        let mut seen: Vec<(usize, u64)> = Vec::new();
         for h in self.phrases.find_iter(text) {
             match *h.value {
                 PhraseRef::Phrase(rule) => found.push((rule, h.start, h.end)),
                 PhraseRef::Unless(rule) => pass.cancels.push((rule, h.start, h.end)),
-                PhraseRef::Literal(regex, set) => seen.push((regex, 1 << set)),
+                PhraseRef::Literal(regex, bit) => seen.push((regex, 1 << bit)),
             }
         }
-        // A regex is a candidate when a literal of every one of its sets occurred.
+        // A regex is a candidate when, for some branch, a literal of every set occurred.
         seen.sort_unstable();
         for group in seen.chunk_by(|a, b| a.0 == b.0) {
             let regex = group[0].0;
-            let mask = group.iter().fold(0u8, |m, s| m | s.1);
-            if mask == self.literal_masks[regex] {
+            let mask = group.iter().fold(0u64, |m, s| m | s.1);
+            if self.literal_masks[regex].iter().any(|&b| b & !mask == 0) {
                 pass.candidates.push(regex);
             }
         }

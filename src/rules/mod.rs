@@ -80,7 +80,8 @@ pub(crate) enum PhraseRef {
     Phrase(usize),
     /// An `unless` phrase of a rule.
     Unless(usize),
-    /// A prefilter literal of set `.1` of the regex with index `.0` in `RuleSet::regexes`.
+    /// A prefilter literal of the set with bit `.1` of the regex with index `.0` in
+    /// `RuleSet::regexes`.
     Literal(usize, u8),
 }
 
@@ -95,8 +96,9 @@ pub struct RuleSet {
     /// Each rule regex twice: without word boundaries (a fast superset, tried first) and exact.
     regexes: Vec<(Regex, Regex)>,
     regex_rules: Vec<usize>,
-    /// For each regex, the bit mask of its prefilter sets (all must occur for it to run).
-    literal_masks: Vec<u8>,
+    /// For each regex, one bit mask of prefilter sets per branch: it runs when a literal of
+    /// every set of some branch occurred.
+    literal_masks: Vec<Vec<u64>>,
     /// Regexes without a literal prefilter: they run on every advert.
     unfiltered: Vec<usize>,
     condition_rules: Vec<usize>,
