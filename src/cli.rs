@@ -36,6 +36,8 @@ pub struct Cli {
 pub enum Command {
     /// Screen adverts from files (or stdin with `-`) and print a report per advert.
     Scan(ScanArgs),
+    /// Train the classifier on the labelled corpus and write the model file.
+    Train(TrainArgs),
     /// Work with rule files.
     Rules {
         /// What to do with the rules.
@@ -53,6 +55,23 @@ pub enum RulesCommand {
         #[arg(long)]
         rules: Option<PathBuf>,
     },
+}
+
+/// Options of `train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Folder of labelled `*.jsonl` files.
+    #[arg(long, default_value = "corpus/labelled")]
+    pub corpus: PathBuf,
+    /// Where to write the model.
+    #[arg(long, default_value = "models/classifier.json")]
+    pub out: PathBuf,
+    /// Rule folder for the report features (default: the rules built into the binary).
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+    /// Seed recorded in the model.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
 }
 
 /// Options of `scan`.
@@ -93,6 +112,7 @@ fn parse_level(s: &str) -> std::result::Result<Level, String> {
 pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Scan(args) => scan(args),
+        Command::Train(args) => train(args),
         Command::Rules {
             command: RulesCommand::Check { rules },
         } => rules_check(rules.as_deref()),
@@ -167,6 +187,48 @@ fn rules_check(dir: Option<&Path>) -> Result<u8> {
         writeln!(out, "{} examples fail", failures.len())?;
         Ok(EXIT_ERROR)
     }
+}
+
+fn train(args: TrainArgs) -> Result<u8> {
+    use adscreen::classify::train::{TrainOptions, corpus_hash};
+    let corpus = adscreen::corpus::load_dir(&args.corpus)
+        .with_context(|| format!("corpus in {}", args.corpus.display()))?;
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&args.corpus)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "jsonl") {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string();
+            files.push((name, std::fs::read(&path)?));
+        }
+    }
+    let hash = corpus_hash(&mut files);
+    let engine = Engine::new(load_rules(args.rules.as_deref())?, Thresholds::default());
+    let options = TrainOptions {
+        seed: args.seed,
+        ..TrainOptions::default()
+    };
+    let model =
+        adscreen::classify::train::train(&corpus, hash, &engine, &options).context("training")?;
+    model
+        .save(&args.out)
+        .with_context(|| format!("writing {}", args.out.display()))?;
+    let m = &model.metadata;
+    println!(
+        "trained on {} adverts ({} n-grams, alpha {}): dev ROC-AUC {:.3} PR-AUC {:.3}; test ROC-AUC {:.3} PR-AUC {:.3}; written to {}",
+        corpus.len(),
+        model.vocabulary.len(),
+        m.alpha,
+        m.dev.roc_auc,
+        m.dev.pr_auc,
+        m.test.roc_auc,
+        m.test.pr_auc,
+        args.out.display()
+    );
+    Ok(EXIT_OK)
 }
 
 /// Counts of a scan, printed at the end.

@@ -20,6 +20,7 @@
 //! [`report`] (the output contract).
 
 pub mod advert;
+pub mod classify;
 pub mod corpus;
 pub mod detect;
 pub mod dialect;

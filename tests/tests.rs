@@ -2,5 +2,6 @@
 
 mod cli;
 mod hard_cases;
+mod model;
 mod sample;
 mod util;

@@ -1,0 +1,92 @@
+//! Ranking and calibration metrics over (score, is_risky) pairs: ROC-AUC, PR-AUC (average
+//! precision) and log loss. Shared by training and evaluation.
+
+/// Area under the ROC curve: the chance that a random risky advert scores above a random benign
+/// one (ties count half). `None` when one class is missing.
+pub fn roc_auc(scored: &[(f64, bool)]) -> Option<f64> {
+    let mut v: Vec<(f64, bool)> = scored.to_vec();
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let positives = v.iter().filter(|x| x.1).count() as f64;
+    let negatives = v.len() as f64 - positives;
+    if positives == 0.0 || negatives == 0.0 {
+        return None;
+    }
+    // Sum of ranks of positives, with average ranks for ties.
+    let mut rank_sum = 0.0;
+    let mut i = 0;
+    while i < v.len() {
+        let mut j = i;
+        while j < v.len() && v[j].0 == v[i].0 {
+            j += 1;
+        }
+        let avg_rank = (i + j + 1) as f64 / 2.0;
+        rank_sum += v[i..j].iter().filter(|x| x.1).count() as f64 * avg_rank;
+        i = j;
+    }
+    Some((rank_sum - positives * (positives + 1.0) / 2.0) / (positives * negatives))
+}
+
+/// Average precision: the mean of the precision at each risky advert, ranking by score.
+pub fn pr_auc(scored: &[(f64, bool)]) -> Option<f64> {
+    let mut v: Vec<(f64, bool)> = scored.to_vec();
+    v.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let positives = v.iter().filter(|x| x.1).count();
+    if positives == 0 {
+        return None;
+    }
+    let (mut tp, mut sum) = (0usize, 0.0);
+    for (k, x) in v.iter().enumerate() {
+        if x.1 {
+            tp += 1;
+            sum += tp as f64 / (k + 1) as f64;
+        }
+    }
+    Some(sum / positives as f64)
+}
+
+/// Mean log loss of probabilities (clipped away from 0 and 1).
+pub fn log_loss(scored: &[(f64, bool)]) -> f64 {
+    if scored.is_empty() {
+        return 0.0;
+    }
+    let eps = 1e-12;
+    scored
+        .iter()
+        .map(|&(p, y)| {
+            let p = p.clamp(eps, 1.0 - eps);
+            if y { -p.ln() } else { -(1.0 - p).ln() }
+        })
+        .sum::<f64>()
+        / scored.len() as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn perfect_and_random_rankings() {
+        let perfect = [(0.9, true), (0.8, true), (0.2, false), (0.1, false)];
+        assert_eq!(roc_auc(&perfect), Some(1.0));
+        assert_eq!(pr_auc(&perfect), Some(1.0));
+        let inverted = [(0.1, true), (0.2, true), (0.8, false), (0.9, false)];
+        assert_eq!(roc_auc(&inverted), Some(0.0));
+        let ties = [(0.5, true), (0.5, false)];
+        assert_eq!(roc_auc(&ties), Some(0.5));
+        assert_eq!(roc_auc(&[(0.5, true)]), None);
+    }
+
+    #[test]
+    fn average_precision_counts_ranks() {
+        // Ranked: P N P -> (1/1 + 2/3) / 2.
+        let v = [(0.9, true), (0.8, false), (0.7, true)];
+        let ap = pr_auc(&v).expect("has positives");
+        assert!((ap - (1.0 + 2.0 / 3.0) / 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn log_loss_of_confident_right_answers_is_small() {
+        assert!(log_loss(&[(0.99, true), (0.01, false)]) < 0.02);
+        assert!(log_loss(&[(0.01, true)]) > 4.0);
+    }
+}

@@ -1,0 +1,226 @@
+//! The trained classifier as stored in `models/`: a versioned JSON file with the feature
+//! configuration, the vocabulary with its weights, the report-feature weights, the calibration
+//! and the training metadata. Scoring is a sparse dot product over the n-grams of an advert.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::ClassifyError;
+use super::features::{FeatureConfig, ngram_hash, ngram_set, report_features};
+use crate::report::Report;
+
+/// The file format version this build reads and writes.
+pub const FORMAT: u32 = 1;
+
+/// Platt scaling: calibrated probability = 1 / (1 + exp(-(a * z + b))) for the raw score z.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Platt {
+    /// Slope.
+    pub a: f64,
+    /// Offset.
+    pub b: f64,
+}
+
+/// Quality figures of the classifier on one split.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SplitMetrics {
+    /// Adverts in the split.
+    pub adverts: usize,
+    /// Area under the ROC curve.
+    pub roc_auc: f64,
+    /// Area under the precision-recall curve (average precision).
+    pub pr_auc: f64,
+    /// Log loss of the calibrated probabilities.
+    pub log_loss: f64,
+}
+
+/// How and on what the model was trained.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metadata {
+    /// When (UTC, RFC 3339 date).
+    pub trained_at: String,
+    /// SHA-256 of the corpus files, in file-name order.
+    pub corpus_hash: String,
+    /// Seed of the training run.
+    pub seed: u64,
+    /// L2 regularisation chosen on dev.
+    pub alpha: f64,
+    /// Figures on the dev split (used for choices).
+    pub dev: SplitMetrics,
+    /// Figures on the test split (never used for choices).
+    pub test: SplitMetrics,
+}
+
+/// A trained classifier.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Model {
+    /// File format version ([`FORMAT`]).
+    pub format: u32,
+    /// Which n-grams are features.
+    pub features: FeatureConfig,
+    /// The n-grams, as "w:..." and "c:..." strings.
+    pub vocabulary: Vec<String>,
+    /// One weight per vocabulary entry.
+    pub ngram_weights: Vec<f64>,
+    /// Indicator ids whose strongest weight is a feature, in order.
+    pub indicators: Vec<String>,
+    /// One weight per report feature (indicators, then facts).
+    pub report_weights: Vec<f64>,
+    /// Intercept.
+    pub bias: f64,
+    /// Calibration fitted on dev.
+    pub platt: Platt,
+    /// Training metadata.
+    pub metadata: Metadata,
+    #[serde(skip)]
+    index: HashMap<u64, usize>,
+}
+
+/// What the classifier says about one advert.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Prediction {
+    /// Calibrated probability that the advert is risky.
+    pub probability: f64,
+    /// The n-grams that pushed the score up most, with their contributions.
+    pub top_ngrams: Vec<(String, f64)>,
+}
+
+/// How many n-grams a prediction explains itself with.
+pub const TOP_NGRAMS: usize = 5;
+
+impl Model {
+    /// Builds a model from its parts (training) and indexes the vocabulary.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        features: FeatureConfig,
+        vocabulary: Vec<String>,
+        ngram_weights: Vec<f64>,
+        indicators: Vec<String>,
+        report_weights: Vec<f64>,
+        bias: f64,
+        platt: Platt,
+        metadata: Metadata,
+    ) -> Model {
+        let mut m = Model {
+            format: FORMAT,
+            features,
+            vocabulary,
+            ngram_weights,
+            indicators,
+            report_weights,
+            bias,
+            platt,
+            metadata,
+            index: HashMap::new(),
+        };
+        m.build_index();
+        m
+    }
+
+    fn build_index(&mut self) {
+        self.index = self
+            .vocabulary
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (ngram_hash(n), i))
+            .collect();
+    }
+
+    /// Parses and checks a model file's text.
+    pub fn parse(text: &str) -> Result<Model, ClassifyError> {
+        let mut m: Model =
+            serde_json::from_str(text).map_err(|e| ClassifyError::Format(e.to_string()))?;
+        if m.format != FORMAT {
+            return Err(ClassifyError::Format(format!(
+                "model format {} is not the supported {FORMAT}",
+                m.format
+            )));
+        }
+        let report_len = super::features::report_feature_names(&m.indicators).len();
+        if m.vocabulary.len() != m.ngram_weights.len() || m.report_weights.len() != report_len {
+            return Err(ClassifyError::Format(
+                "weights do not match the features".into(),
+            ));
+        }
+        m.build_index();
+        Ok(m)
+    }
+
+    /// Loads a model file.
+    pub fn load(path: &Path) -> Result<Model, ClassifyError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ClassifyError::Io {
+            path: path.display().to_string(),
+            source: e,
+        })?;
+        Model::parse(&text)
+    }
+
+    /// The model built into the binary (`models/classifier.json`).
+    pub fn bundled() -> Result<Model, ClassifyError> {
+        Model::parse(include_str!("../../models/classifier.json"))
+    }
+
+    /// Writes the model as pretty JSON.
+    pub fn save(&self, path: &Path) -> Result<(), ClassifyError> {
+        let text =
+            serde_json::to_string_pretty(self).map_err(|e| ClassifyError::Format(e.to_string()))?;
+        std::fs::write(path, text + "\n").map_err(|e| ClassifyError::Io {
+            path: path.display().to_string(),
+            source: e,
+        })
+    }
+
+    /// The raw score (before calibration) and the n-gram contributions of an advert, from the
+    /// words views of its fields and its screening report.
+    pub fn raw_score(&self, words: &[&str], report: &Report) -> (f64, Vec<(usize, f64)>) {
+        let mut hits: Vec<usize> = words
+            .iter()
+            .flat_map(|w| ngram_set(w, &self.features, None))
+            .filter_map(|h| self.index.get(&h).copied())
+            .collect();
+        hits.sort_unstable();
+        hits.dedup();
+        let scale = if hits.is_empty() {
+            0.0
+        } else {
+            1.0 / (hits.len() as f64).sqrt()
+        };
+        let contributions: Vec<(usize, f64)> = hits
+            .iter()
+            .map(|&i| (i, self.ngram_weights[i] * scale))
+            .collect();
+        let report_part: f64 = report_features(report, &self.indicators)
+            .iter()
+            .zip(&self.report_weights)
+            .map(|(x, w)| x * w)
+            .sum();
+        let z = self.bias + report_part + contributions.iter().map(|c| c.1).sum::<f64>();
+        (z, contributions)
+    }
+
+    /// The calibrated probability of a raw score.
+    pub fn calibrate(&self, z: f64) -> f64 {
+        1.0 / (1.0 + (-(self.platt.a * z + self.platt.b)).exp())
+    }
+
+    /// Predicts an advert: calibrated probability and the n-grams that pushed it up most.
+    pub fn predict(&self, words: &[&str], report: &Report) -> Prediction {
+        let (z, mut contributions) = self.raw_score(words, report);
+        contributions.sort_by(|a, b| b.1.total_cmp(&a.1));
+        Prediction {
+            probability: self.calibrate(z),
+            top_ngrams: contributions
+                .into_iter()
+                .filter(|c| c.1 > 0.0)
+                .take(TOP_NGRAMS)
+                .map(|(i, w)| (self.vocabulary[i].clone(), (w * 1000.0).round() / 1000.0))
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! Training: choose a vocabulary of the most informative n-grams on the train split (chi-square
+//! against the label), fit a logistic regression with linfa for a few regularisation strengths,
+//! keep the one with the best dev log loss, calibrate it on dev (Platt scaling), and measure dev
+//! and test. The test split is only measured, never used for a choice.
+
+use std::collections::HashMap;
+
+use linfa::Dataset;
+use linfa::traits::Fit;
+use linfa_logistic::LogisticRegression;
+use ndarray::{Array1, Array2};
+use sha2::{Digest, Sha256};
+
+use super::ClassifyError;
+use super::features::{FeatureConfig, ngram_set, report_feature_names, report_features};
+use super::metrics::{log_loss, pr_auc, roc_auc};
+use super::model::{Metadata, Model, Platt, SplitMetrics};
+use crate::advert::Field;
+use crate::corpus::{Label, Labelled, Split};
+use crate::engine::Engine;
+use crate::extract::Scan;
+
+/// Training settings.
+#[derive(Debug, Clone)]
+pub struct TrainOptions {
+    /// Feature configuration.
+    pub features: FeatureConfig,
+    /// Recorded in the model; training itself has no randomness.
+    pub seed: u64,
+    /// L2 strengths tried; the best on dev is kept.
+    pub alphas: Vec<f64>,
+    /// Solver iterations.
+    pub max_iterations: u64,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions {
+            features: FeatureConfig::default(),
+            seed: 42,
+            alphas: vec![0.01, 0.1, 1.0],
+            max_iterations: 200,
+        }
+    }
+}
+
+/// SHA-256 of corpus files given as (name, bytes), in name order, as hex.
+pub fn corpus_hash(files: &mut [(String, Vec<u8>)]) -> String {
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut h = Sha256::new();
+    for (name, bytes) in files.iter() {
+        h.update(name.as_bytes());
+        h.update([0]);
+        h.update(bytes);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// One corpus advert turned into what training needs.
+struct Example {
+    ngrams: Vec<u64>,
+    report: Vec<f64>,
+    risky: bool,
+    split: Split,
+}
+
+/// Trains a model on a labelled corpus, screening every advert with `engine` for the report
+/// features.
+pub fn train(
+    corpus: &[Labelled],
+    hash: String,
+    engine: &Engine,
+    options: &TrainOptions,
+) -> Result<Model, ClassifyError> {
+    let indicators: Vec<String> = engine
+        .rules()
+        .indicators()
+        .iter()
+        .map(|i| i.id.clone())
+        .collect();
+    let mut names: HashMap<u64, String> = HashMap::new();
+    let examples: Vec<Example> = corpus
+        .iter()
+        .map(|a| {
+            let advert = a.advert();
+            let report = engine.screen(&advert);
+            let title = Scan::new(Field::Title, &advert.title);
+            let text = Scan::new(Field::Text, &advert.text);
+            let mut ngrams = ngram_set(title.words.as_str(), &options.features, Some(&mut names));
+            ngrams.extend(ngram_set(
+                text.words.as_str(),
+                &options.features,
+                Some(&mut names),
+            ));
+            ngrams.sort_unstable();
+            ngrams.dedup();
+            Example {
+                ngrams,
+                report: report_features(&report, &indicators),
+                risky: a.label == Label::Risky,
+                split: a.split(),
+            }
+        })
+        .collect();
+    let of = |s: Split| {
+        examples
+            .iter()
+            .filter(move |e| e.split == s)
+            .collect::<Vec<_>>()
+    };
+    let (train, dev, test) = (of(Split::Train), of(Split::Dev), of(Split::Test));
+    if train.iter().all(|e| e.risky) || train.iter().all(|e| !e.risky) || dev.is_empty() {
+        return Err(ClassifyError::Corpus(
+            "train needs both labels and dev must not be empty".into(),
+        ));
+    }
+
+    let vocabulary = select_vocabulary(&train, &names, &options.features);
+    let index: HashMap<u64, usize> = vocabulary
+        .iter()
+        .enumerate()
+        .map(|(i, (h, _))| (*h, i))
+        .collect();
+    let width = vocabulary.len() + report_feature_names(&indicators).len();
+    let matrix = |rows: &[&Example]| -> (Array2<f64>, Array1<usize>) {
+        let mut x = Array2::<f64>::zeros((rows.len(), width));
+        for (r, e) in rows.iter().enumerate() {
+            let hits: Vec<usize> = e
+                .ngrams
+                .iter()
+                .filter_map(|h| index.get(h).copied())
+                .collect();
+            let scale = if hits.is_empty() {
+                0.0
+            } else {
+                1.0 / (hits.len() as f64).sqrt()
+            };
+            for i in hits {
+                x[[r, i]] = scale;
+            }
+            for (k, v) in e.report.iter().enumerate() {
+                x[[r, vocabulary.len() + k]] = *v;
+            }
+        }
+        let y = rows.iter().map(|e| usize::from(e.risky)).collect();
+        (x, y)
+    };
+    let (x_train, y_train) = matrix(&train);
+    let (x_dev, y_dev) = matrix(&dev);
+    let (x_test, y_test) = matrix(&test);
+
+    let mut best: Option<(f64, f64, Array1<f64>, f64)> = None;
+    for &alpha in &options.alphas {
+        let (w, b) = fit_binary(&x_train, &y_train, alpha, options.max_iterations)?;
+        let z = x_dev.dot(&w) + b;
+        let scored: Vec<(f64, bool)> = z
+            .iter()
+            .zip(&y_dev)
+            .map(|(z, y)| (1.0 / (1.0 + (-z).exp()), *y == 1))
+            .collect();
+        let loss = log_loss(&scored);
+        if best.as_ref().is_none_or(|b| loss < b.0) {
+            best = Some((loss, alpha, w, b));
+        }
+    }
+    let Some((_, alpha, w, b)) = best else {
+        return Err(ClassifyError::Fit(
+            "no regularisation strength given".into(),
+        ));
+    };
+
+    // Platt scaling on dev.
+    let z_dev = x_dev.dot(&w) + b;
+    let z_column = z_dev
+        .clone()
+        .into_shape_with_order((z_dev.len(), 1))
+        .map_err(|e| ClassifyError::Fit(e.to_string()))?;
+    let (pa, pb) = fit_binary(&z_column, &y_dev, 1e-6, 100)?;
+    let platt = Platt { a: pa[0], b: pb };
+    let measure = |x: &Array2<f64>, y: &Array1<usize>| -> SplitMetrics {
+        let z = x.dot(&w) + b;
+        let scored: Vec<(f64, bool)> = z
+            .iter()
+            .zip(y)
+            .map(|(z, y)| (1.0 / (1.0 + (-(platt.a * z + platt.b)).exp()), *y == 1))
+            .collect();
+        SplitMetrics {
+            adverts: scored.len(),
+            roc_auc: round(roc_auc(&scored).unwrap_or(f64::NAN)),
+            pr_auc: round(pr_auc(&scored).unwrap_or(f64::NAN)),
+            log_loss: round(log_loss(&scored)),
+        }
+    };
+    let metadata = Metadata {
+        trained_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+        corpus_hash: hash,
+        seed: options.seed,
+        alpha,
+        dev: measure(&x_dev, &y_dev),
+        test: measure(&x_test, &y_test),
+    };
+    let n = vocabulary.len();
+    Ok(Model::new(
+        options.features,
+        vocabulary.into_iter().map(|(_, name)| name).collect(),
+        w.iter().take(n).map(|v| round(*v)).collect(),
+        indicators,
+        w.iter().skip(n).map(|v| round(*v)).collect(),
+        round(b),
+        platt,
+        metadata,
+    ))
+}
+
+/// Fits a logistic regression and returns weights and intercept oriented so that
+/// `sigmoid(x . w + b)` is the probability of class 1 (linfa makes the majority class positive).
+fn fit_binary(
+    x: &Array2<f64>,
+    y: &Array1<usize>,
+    alpha: f64,
+    max_iterations: u64,
+) -> Result<(Array1<f64>, f64), ClassifyError> {
+    let fitted = LogisticRegression::default()
+        .alpha(alpha)
+        .max_iterations(max_iterations)
+        .fit(&Dataset::new(x.clone(), y.clone()))
+        .map_err(|e| ClassifyError::Fit(e.to_string()))?;
+    let (w, b) = (fitted.params().clone(), fitted.intercept());
+    Ok(if fitted.labels().pos.class == 1 {
+        (w, b)
+    } else {
+        (-w, -b)
+    })
+}
+
+fn round(v: f64) -> f64 {
+    (v * 1e6).round() / 1e6
+}
+
+/// The `vocabulary_size` n-grams with the highest chi-square against the label on the train
+/// split, among those in at least `min_document_frequency` documents; ties by name.
+fn select_vocabulary(
+    train: &[&Example],
+    names: &HashMap<u64, String>,
+    config: &FeatureConfig,
+) -> Vec<(u64, String)> {
+    let mut df: HashMap<u64, (f64, f64)> = HashMap::new();
+    for e in train {
+        for h in &e.ngrams {
+            let slot = df.entry(*h).or_insert((0.0, 0.0));
+            if e.risky {
+                slot.0 += 1.0;
+            } else {
+                slot.1 += 1.0;
+            }
+        }
+    }
+    let n = train.len() as f64;
+    let positives = train.iter().filter(|e| e.risky).count() as f64;
+    let negatives = n - positives;
+    let mut scored: Vec<(f64, &str, u64)> = df
+        .iter()
+        .filter(|(_, (p, q))| (p + q) as usize >= config.min_document_frequency)
+        .filter_map(|(h, &(a, b))| {
+            let (c, d) = (positives - a, negatives - b);
+            let denominator = (a + c) * (b + d) * (a + b) * (c + d);
+            let chi2 = if denominator > 0.0 {
+                n * (a * d - b * c).powi(2) / denominator
+            } else {
+                0.0
+            };
+            names.get(h).map(|name| (chi2, name.as_str(), *h))
+        })
+        .collect();
+    scored.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(y.1)));
+    scored
+        .into_iter()
+        .take(config.vocabulary_size)
+        .map(|(_, name, h)| (h, name.to_string()))
+        .collect()
+}

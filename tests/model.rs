@@ -1,0 +1,61 @@
+//! The committed classifier: it loads, it was trained on the committed corpus, and it separates
+//! risky from benign adverts.
+
+use adscreen::classify::Model;
+use adscreen::classify::train::corpus_hash;
+
+use crate::util::{ENGINE, root};
+
+#[test]
+fn committed_model_loads_and_matches_the_committed_corpus() {
+    let model = Model::bundled().expect("models/classifier.json loads");
+    let dir = root().join("corpus/labelled");
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("corpus folder") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "jsonl") {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string();
+            files.push((name, std::fs::read(&path).expect("corpus file")));
+        }
+    }
+    assert_eq!(
+        model.metadata.corpus_hash,
+        corpus_hash(&mut files),
+        "the corpus changed since the model was trained: run `adscreen train`"
+    );
+    assert!(!model.vocabulary.is_empty());
+    assert!(model.metadata.dev.roc_auc > 0.8, "{:?}", model.metadata.dev);
+}
+
+#[test]
+fn model_scores_a_risky_advert_above_a_benign_one() {
+    let model = Model::bundled().expect("model loads");
+    let score = |text: &str| {
+        let advert = adscreen::advert::Advert {
+            id: "m".into(),
+            text: text.into(),
+            ..Default::default()
+        };
+        let report = ENGINE.screen(&advert);
+        let words = adscreen::normalise::Normalised::words(text);
+        model.predict(&[words.as_str()], &report)
+    };
+    let risky = score(
+        "Darbs Vācijā bez pieredzes, 4000 EUR mēnesī, dzīvošana bez maksas, pase jānodod koordinatoram. Tikai WhatsApp.",
+    );
+    let benign = score(
+        "SIA \"Rīgas Maiznīca\" (reģ. nr. 40103000001) meklē pārdevēju veikalā Rīgā. Alga 1100 EUR bruto, darba līgums. CV: darbs@maiznica.lv",
+    );
+    assert!(
+        risky.probability > 0.5 && benign.probability < 0.5,
+        "{} {}",
+        risky.probability,
+        benign.probability
+    );
+    assert!(!risky.top_ngrams.is_empty());
+    assert!(risky.top_ngrams.windows(2).all(|w| w[0].1 >= w[1].1));
+}
