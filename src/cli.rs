@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use adscreen::classify::Model;
 use adscreen::engine::Engine;
 use adscreen::ingest::{self, Format};
 use adscreen::output::{OutputFormat, Writer};
@@ -38,6 +39,8 @@ pub enum Command {
     Scan(ScanArgs),
     /// Train the classifier on the labelled corpus and write the model file.
     Train(TrainArgs),
+    /// Evaluate rules, classifier and both combined on the held-out test split.
+    Eval(EvalArgs),
     /// Work with rule files.
     Rules {
         /// What to do with the rules.
@@ -74,6 +77,26 @@ pub struct TrainArgs {
     pub seed: u64,
 }
 
+/// Options of `eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Folder of labelled `*.jsonl` files.
+    #[arg(long, default_value = "corpus/labelled")]
+    pub corpus: PathBuf,
+    /// Rule folder (default: the rules built into the binary).
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+    /// Classifier model file (default: the model built into the binary).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Where to write the precision-recall curve (SVG).
+    #[arg(long, default_value = "docs/pr-curve.svg")]
+    pub pr_curve: PathBuf,
+}
+
 /// Options of `scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
@@ -90,12 +113,18 @@ pub struct ScanArgs {
     /// Rule folder (default: the rules built into the binary).
     #[arg(long)]
     pub rules: Option<PathBuf>,
-    /// Lowest score that is `medium`.
-    #[arg(long, default_value_t = DEFAULT_MEDIUM, value_parser = clap::value_parser!(u8).range(1..=100))]
-    pub medium: u8,
-    /// Lowest score that is `high`.
-    #[arg(long, default_value_t = DEFAULT_HIGH, value_parser = clap::value_parser!(u8).range(1..=100))]
-    pub high: u8,
+    /// Lowest score that is `medium` (default: the model's, chosen on dev; 40 without a model).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=100))]
+    pub medium: Option<u8>,
+    /// Lowest score that is `high` (default: the model's; 70 without a model).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=100))]
+    pub high: Option<u8>,
+    /// Classifier model file (default: the model built into the binary).
+    #[arg(long, conflicts_with = "no_model")]
+    pub model: Option<PathBuf>,
+    /// Screen with the rules alone.
+    #[arg(long)]
+    pub no_model: bool,
     /// Lowest level that is flagged: medium or high.
     #[arg(long, default_value = "medium", value_parser = parse_level)]
     pub flag_level: Level,
@@ -113,6 +142,7 @@ pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Scan(args) => scan(args),
         Command::Train(args) => train(args),
+        Command::Eval(args) => eval(args),
         Command::Rules {
             command: RulesCommand::Check { rules },
         } => rules_check(rules.as_deref()),
@@ -124,6 +154,16 @@ fn load_rules(dir: Option<&Path>) -> Result<RuleSet> {
         Some(d) => RuleSet::load(d).with_context(|| format!("rules in {}", d.display())),
         None => RuleSet::bundled().context("built-in rules"),
     }
+}
+
+fn load_model(path: Option<&Path>, none: bool) -> Result<Option<Model>> {
+    if none {
+        return Ok(None);
+    }
+    Ok(Some(match path {
+        Some(p) => Model::load(p).with_context(|| format!("model {}", p.display()))?,
+        None => Model::bundled().context("built-in model")?,
+    }))
 }
 
 fn rules_check(dir: Option<&Path>) -> Result<u8> {
@@ -231,6 +271,101 @@ fn train(args: TrainArgs) -> Result<u8> {
     Ok(EXIT_OK)
 }
 
+fn eval(args: EvalArgs) -> Result<u8> {
+    use adscreen::classify::eval::{Comparison, evaluate, pr_curve_svg};
+    let corpus = adscreen::corpus::load_dir(&args.corpus)
+        .with_context(|| format!("corpus in {}", args.corpus.display()))?;
+    let model = load_model(args.model.as_deref(), false)?.context("a model is needed")?;
+    let chosen = model.metadata.thresholds;
+    let thresholds = Thresholds {
+        medium: chosen.medium,
+        high: chosen.high,
+        flag: Level::Medium,
+    };
+    let engine = Engine::new(load_rules(args.rules.as_deref())?, thresholds).with_model(model);
+    let report = evaluate(&corpus, &engine);
+    if let Some(dir) = args.pr_curve.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    std::fs::write(
+        &args.pr_curve,
+        pr_curve_svg(
+            &report.pr_curve,
+            "Combined score, test split: precision against recall",
+        ),
+    )
+    .with_context(|| format!("writing {}", args.pr_curve.display()))?;
+    let mut out = io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+        return Ok(EXIT_OK);
+    }
+    let line = |out: &mut io::StdoutLock<'_>, name: &str, c: &Comparison| -> io::Result<()> {
+        for (what, s) in [
+            ("rules", &c.rules),
+            ("classifier", &c.classifier),
+            ("combined", &c.combined),
+        ] {
+            writeln!(
+                out,
+                "{name:<10} {what:<11} {:>5} {:>6.3} {:>6.3} {:>6.3} {:>6.3} {:>7} {:>7}   {:>3} {:>3} {:>3} {:>3}",
+                s.adverts,
+                s.precision,
+                s.recall,
+                s.f1,
+                s.false_positive_rate,
+                s.roc_auc.map_or("-".into(), |v| format!("{v:.3}")),
+                s.pr_auc.map_or("-".into(), |v| format!("{v:.3}")),
+                s.true_positives,
+                s.false_positives,
+                s.false_negatives,
+                s.true_negatives
+            )?;
+        }
+        Ok(())
+    };
+    writeln!(
+        out,
+        "test split; combined flags from score {} (chosen on dev)\n{:<10} {:<11} {:>5} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7}   {:>3} {:>3} {:>3} {:>3}",
+        chosen.medium,
+        "group",
+        "scorer",
+        "n",
+        "prec",
+        "recall",
+        "F1",
+        "FPR",
+        "ROC-AUC",
+        "PR-AUC",
+        "TP",
+        "FP",
+        "FN",
+        "TN"
+    )?;
+    line(&mut out, "all", &report.overall)?;
+    for (k, c) in &report.per_language {
+        line(&mut out, k, c)?;
+    }
+    for (k, c) in &report.per_kind {
+        line(&mut out, k, c)?;
+    }
+    writeln!(
+        out,
+        "\nindicator recall (labelled indicator among the reasons):"
+    )?;
+    for (k, v) in &report.indicator_recall {
+        writeln!(out, "  {k:<24} {v:.3}")?;
+    }
+    writeln!(
+        out,
+        "flagged risky adverts with a labelled indicator among their reasons: {:.3}\nPR curve written to {}",
+        report.right_indicator_share,
+        args.pr_curve.display()
+    )?;
+    Ok(EXIT_OK)
+}
+
 /// Counts of a scan, printed at the end.
 #[derive(Debug, Default)]
 struct Summary {
@@ -243,19 +378,27 @@ struct Summary {
 }
 
 fn scan(args: ScanArgs) -> Result<u8> {
-    if args.medium >= args.high {
-        bail!(
-            "--medium ({}) must be below --high ({})",
-            args.medium,
-            args.high
-        );
-    }
+    let model = load_model(args.model.as_deref(), args.no_model)?;
+    let chosen = model.as_ref().map(|m| m.metadata.thresholds);
     let thresholds = Thresholds {
-        medium: args.medium,
-        high: args.high,
+        medium: args
+            .medium
+            .or(chosen.map(|t| t.medium))
+            .unwrap_or(DEFAULT_MEDIUM),
+        high: args.high.or(chosen.map(|t| t.high)).unwrap_or(DEFAULT_HIGH),
         flag: args.flag_level,
     };
-    let engine = Engine::new(load_rules(args.rules.as_deref())?, thresholds);
+    if thresholds.medium >= thresholds.high {
+        bail!(
+            "--medium ({}) must be below --high ({})",
+            thresholds.medium,
+            thresholds.high
+        );
+    }
+    let mut engine = Engine::new(load_rules(args.rules.as_deref())?, thresholds);
+    if let Some(model) = model {
+        engine = engine.with_model(model);
+    }
     let stdout = io::stdout();
     let color = stdout.is_terminal() && args.format == OutputFormat::Table;
     let mut writer = Writer::new(io::BufWriter::new(stdout.lock()), args.format, color);

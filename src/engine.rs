@@ -3,10 +3,11 @@
 //! Reading input and writing output belong to `ingest` and `output`.
 
 use crate::advert::{Advert, Field};
+use crate::classify::Model;
 use crate::detect::Detect;
 use crate::extract::{Extractor, Scan};
 use crate::report::{Reason, Report};
-use crate::rules::{ExampleFailure, RuleSet};
+use crate::rules::{ExampleFailure, RuleSet, Texts};
 use crate::score::{self, Thresholds};
 
 /// Screens adverts; build once, share freely (it is immutable).
@@ -16,6 +17,7 @@ pub struct Engine {
     extractor: Extractor,
     detect: Detect,
     thresholds: Thresholds,
+    model: Option<Model>,
 }
 
 impl Engine {
@@ -26,7 +28,19 @@ impl Engine {
             extractor: Extractor::new(),
             detect: Detect::new(),
             thresholds,
+            model: None,
         }
+    }
+
+    /// The same engine with a classifier: scores combine rules and model.
+    pub fn with_model(mut self, model: Model) -> Engine {
+        self.model = Some(model);
+        self
+    }
+
+    /// The classifier in use, if any.
+    pub fn model(&self) -> Option<&Model> {
+        self.model.as_ref()
     }
 
     /// The rules in use.
@@ -66,8 +80,7 @@ impl Engine {
                 .map(|h| (rules[h.rule].indicator, rules[h.rule].weight)),
             |i| indicators[i].damping,
         );
-        let score = score::score(evidence);
-        let level = self.thresholds.level(score);
+        let rule_score = score::score(evidence);
         let mut reasons: Vec<Reason> = hits
             .iter()
             .map(|h| {
@@ -85,16 +98,37 @@ impl Engine {
             })
             .collect();
         reasons.sort_by_key(|r| (r.field.is_none(), r.field, r.start, r.end));
-        Report {
+        let mut report = Report {
             id: advert.id.clone(),
             kind,
             language,
-            score,
-            level,
-            flagged: level >= self.thresholds.flag,
+            score: rule_score,
+            level: self.thresholds.level(rule_score),
+            flagged: false,
+            rule_score,
+            model_probability: None,
             reasons,
             entities,
+        };
+        // An advert without a word gives the model nothing to judge.
+        let has_words = words
+            .iter()
+            .any(|w| w.chars().any(crate::normalise::is_word_char));
+        if let Some(model) = self.model.as_ref().filter(|_| has_words) {
+            let prediction = model.predict(&words, &report);
+            let supported = report.reasons.iter().any(|r| r.weight > 0);
+            report.score = score::combine(
+                rule_score,
+                prediction.probability,
+                supported,
+                self.thresholds.medium,
+            );
+            report.model_probability = Some((prediction.probability * 1000.0).round() / 1000.0);
+            report.reasons.push(model_reason(&prediction));
         }
+        report.level = self.thresholds.level(report.score);
+        report.flagged = report.level >= self.thresholds.flag;
+        report
     }
 
     /// Runs every rule's examples (each screened as the text of an advert with kind guessed).
@@ -115,5 +149,45 @@ impl Engine {
                 .map(|(i, _)| i)
                 .collect()
         })
+    }
+}
+
+/// The classifier's own reason: its probability and the n-grams that pushed it up most.
+fn model_reason(p: &crate::classify::Prediction) -> Reason {
+    let percent = (p.probability * 100.0).round();
+    let words: Vec<String> = p
+        .top_ngrams
+        .iter()
+        .map(|(n, w)| {
+            format!(
+                "{} ({w:+.2})",
+                n.split_once(':').map_or(n.as_str(), |x| x.1).trim()
+            )
+        })
+        .collect();
+    let list = if words.is_empty() {
+        "-".to_string()
+    } else {
+        words.join(", ")
+    };
+    Reason {
+        indicator: "classifier".into(),
+        rule: "classifier.ngrams".into(),
+        weight: 0,
+        field: None,
+        evidence: None,
+        start: None,
+        end: None,
+        explanation: Texts {
+            lv: format!(
+                "Statistiskais modelis, kas apmācīts uz marķētiem sludinājumiem, vērtē šo sludinājumu kā riskantu ar varbūtību {percent}%. Visvairāk to ietekmēja: {list}."
+            ),
+            en: format!(
+                "The statistical model trained on labelled adverts rates this advert risky with probability {percent}%. What pushed it up most: {list}."
+            ),
+            ru: Some(format!(
+                "Статистическая модель, обученная на размеченных объявлениях, оценивает это объявление как рискованное с вероятностью {percent}%. Больше всего повлияло: {list}."
+            )),
+        },
     }
 }

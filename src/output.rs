@@ -223,6 +223,8 @@ mod tests {
             score: 55,
             level: Level::Medium,
             flagged: true,
+            rule_score: 55,
+            model_probability: None,
             reasons: vec![reason],
             entities: Entities::default(),
         };

@@ -38,13 +38,17 @@ pub struct Report {
     pub kind: Kind,
     /// Its language (given or detected).
     pub language: Lang,
-    /// Risk score, 0-100.
+    /// Risk score, 0-100: rules and classifier combined (see `score::combine`).
     pub score: u8,
     /// Risk level.
     pub level: Level,
     /// Whether the level reaches the flag threshold.
     pub flagged: bool,
-    /// Every reason, in order of field and position; absences last.
+    /// The score of the rules alone, 0-100.
+    pub rule_score: u8,
+    /// The classifier's calibrated probability that the advert is risky, when a model is loaded.
+    pub model_probability: Option<f64>,
+    /// Every reason, in order of field and position; absences and the classifier's reason last.
     pub reasons: Vec<Reason>,
     /// The extracted facts.
     pub entities: Entities,

@@ -128,6 +128,20 @@ pub fn score(evidence: f64) -> u8 {
     (s * 100.0).round().clamp(0.0, 100.0) as u8
 }
 
+/// The combined score of rules and classifier: the higher of the rule score and the model's
+/// probability in percent, except that the model alone (no risk reason from the rules) cannot
+/// reach `medium`. A strong rule hit therefore stays flagged when the model is unsure, and a
+/// confident model raises an advert only when a reason a person can check supports it.
+pub fn combine(rule_score: u8, probability: f64, supported: bool, medium: u8) -> u8 {
+    let model = (probability.clamp(0.0, 1.0) * 100.0).round() as u8;
+    let model = if supported {
+        model
+    } else {
+        model.min(medium.saturating_sub(1))
+    };
+    rule_score.max(model)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +190,14 @@ mod tests {
         let risky = score(evidence([(0, 20), (1, 20)], none));
         let mitigated = score(evidence([(0, 20), (1, 20), (2, -15)], none));
         assert!(mitigated < risky);
+    }
+
+    #[test]
+    fn combined_score_needs_rules_to_support_the_model() {
+        assert_eq!(combine(80, 0.1, true, 40), 80);
+        assert_eq!(combine(20, 0.9, true, 40), 90);
+        assert_eq!(combine(0, 0.9, false, 40), 39);
+        assert_eq!(combine(50, 0.9, false, 40), 50);
     }
 
     #[test]

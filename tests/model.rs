@@ -59,3 +59,58 @@ fn model_scores_a_risky_advert_above_a_benign_one() {
     assert!(!risky.top_ngrams.is_empty());
     assert!(risky.top_ngrams.windows(2).all(|w| w[0].1 >= w[1].1));
 }
+
+#[test]
+fn combined_engine_reports_probability_and_the_model_reason() {
+    let model = Model::bundled().expect("model loads");
+    let t = model.metadata.thresholds;
+    let engine = adscreen::engine::Engine::new(
+        adscreen::rules::RuleSet::bundled().expect("rules"),
+        adscreen::score::Thresholds {
+            medium: t.medium,
+            high: t.high,
+            flag: adscreen::score::Level::Medium,
+        },
+    )
+    .with_model(model);
+    let advert = adscreen::advert::Advert {
+        id: "c".into(),
+        text: "Pārdošu nieri, labs veselības stāvoklis.".into(),
+        ..Default::default()
+    };
+    let report = engine.screen(&advert);
+    assert!(report.model_probability.is_some());
+    assert!(report.score >= report.rule_score);
+    let last = report.reasons.last().expect("reasons");
+    assert_eq!(last.indicator, "classifier");
+    assert!(last.explanation.en.contains('%'));
+    assert!(
+        report.flagged,
+        "a decisive rule hit stays flagged: {report:?}"
+    );
+}
+
+#[test]
+fn evaluation_on_the_test_split_compares_three_scorers() {
+    let model = Model::bundled().expect("model loads");
+    let t = model.metadata.thresholds;
+    let engine = adscreen::engine::Engine::new(
+        adscreen::rules::RuleSet::bundled().expect("rules"),
+        adscreen::score::Thresholds {
+            medium: t.medium,
+            high: t.high,
+            flag: adscreen::score::Level::Medium,
+        },
+    )
+    .with_model(model);
+    let corpus = adscreen::corpus::load_dir(&root().join("corpus/labelled")).expect("corpus");
+    let e = adscreen::classify::eval::evaluate(&corpus, &engine);
+    let test_size = corpus
+        .iter()
+        .filter(|a| a.split() == adscreen::corpus::Split::Test)
+        .count();
+    assert_eq!(e.overall.combined.adverts, test_size);
+    assert!(e.overall.combined.recall >= e.overall.rules.recall);
+    assert!(e.per_language.contains_key("lv") && e.per_kind.contains_key("marriage"));
+    assert!(!e.pr_curve.is_empty());
+}

@@ -3,6 +3,7 @@
 //! sparse dot product. `features` makes feature vectors, `model` stores and scores a trained
 //! model, `train` fits one, `metrics` measures ranking quality.
 
+pub mod eval;
 pub mod features;
 pub mod metrics;
 pub mod model;

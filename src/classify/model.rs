@@ -54,6 +54,22 @@ pub struct Metadata {
     pub dev: SplitMetrics,
     /// Figures on the test split (never used for choices).
     pub test: SplitMetrics,
+    /// Score thresholds for the combined score, chosen on dev.
+    pub thresholds: ChosenThresholds,
+}
+
+/// The combined-score thresholds chosen on dev, with what they gave there.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChosenThresholds {
+    /// Lowest combined score that is `medium` (flagged).
+    pub medium: u8,
+    /// Lowest combined score that is `high`.
+    pub high: u8,
+    /// Recall of risky dev adverts at `medium`.
+    pub dev_recall: f64,
+    /// False-positive rate on benign dev adverts at `medium`.
+    pub dev_false_positive_rate: f64,
 }
 
 /// A trained classifier.

@@ -14,11 +14,12 @@ use sha2::{Digest, Sha256};
 use super::ClassifyError;
 use super::features::{FeatureConfig, ngram_set, report_feature_names, report_features};
 use super::metrics::{log_loss, pr_auc, roc_auc};
-use super::model::{Metadata, Model, Platt, SplitMetrics};
+use super::model::{ChosenThresholds, Metadata, Model, Platt, SplitMetrics};
 use crate::advert::Field;
 use crate::corpus::{Label, Labelled, Split};
 use crate::engine::Engine;
 use crate::extract::Scan;
+use crate::score::combine;
 
 /// Training settings.
 #[derive(Debug, Clone)]
@@ -31,6 +32,8 @@ pub struct TrainOptions {
     pub alphas: Vec<f64>,
     /// Solver iterations.
     pub max_iterations: u64,
+    /// The false-positive rate on benign dev adverts the `medium` threshold may cost.
+    pub fpr_budget: f64,
 }
 
 impl Default for TrainOptions {
@@ -40,6 +43,7 @@ impl Default for TrainOptions {
             seed: 42,
             alphas: vec![0.01, 0.1, 1.0],
             max_iterations: 200,
+            fpr_budget: 0.02,
         }
     }
 }
@@ -60,6 +64,8 @@ pub fn corpus_hash(files: &mut [(String, Vec<u8>)]) -> String {
 struct Example {
     ngrams: Vec<u64>,
     report: Vec<f64>,
+    rule_score: u8,
+    supported: bool,
     risky: bool,
     split: Split,
 }
@@ -97,6 +103,8 @@ pub fn train(
             Example {
                 ngrams,
                 report: report_features(&report, &indicators),
+                rule_score: report.rule_score,
+                supported: report.reasons.iter().any(|r| r.weight > 0),
                 risky: a.label == Label::Risky,
                 split: a.split(),
             }
@@ -191,6 +199,11 @@ pub fn train(
             log_loss: round(log_loss(&scored)),
         }
     };
+    let dev_probabilities: Vec<f64> = z_dev
+        .iter()
+        .map(|z| 1.0 / (1.0 + (-(platt.a * z + platt.b)).exp()))
+        .collect();
+    let thresholds = choose_thresholds(&dev, &dev_probabilities, options.fpr_budget);
     let metadata = Metadata {
         trained_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         corpus_hash: hash,
@@ -198,6 +211,7 @@ pub fn train(
         alpha,
         dev: measure(&x_dev, &y_dev),
         test: measure(&x_test, &y_test),
+        thresholds,
     };
     let n = vocabulary.len();
     Ok(Model::new(
@@ -210,6 +224,44 @@ pub fn train(
         platt,
         metadata,
     ))
+}
+
+/// The `medium` threshold (10-90) with the highest dev recall among those whose dev
+/// false-positive rate stays within `fpr_budget`; on a tie the one with fewer false alarms, then
+/// the lowest (which leaves the most recall in hand for unseen adverts).
+/// `high` is 20 points above it (at least the default).
+fn choose_thresholds(dev: &[&Example], probabilities: &[f64], fpr_budget: f64) -> ChosenThresholds {
+    let rate = |medium: u8| {
+        let (mut tp, mut fp, mut pos, mut neg) = (0.0, 0.0, 0.0, 0.0);
+        for (e, p) in dev.iter().zip(probabilities) {
+            let flagged = combine(e.rule_score, *p, e.supported, medium) >= medium;
+            if e.risky {
+                pos += 1.0;
+                tp += f64::from(u8::from(flagged));
+            } else {
+                neg += 1.0;
+                fp += f64::from(u8::from(flagged));
+            }
+        }
+        (tp / f64::max(pos, 1.0), fp / f64::max(neg, 1.0))
+    };
+    let medium = (10..=90u8)
+        .map(|m| (m, rate(m)))
+        .filter(|(_, (_, fpr))| *fpr <= fpr_budget)
+        .max_by(|a, b| {
+            a.1.0
+                .total_cmp(&b.1.0)
+                .then(b.1.1.total_cmp(&a.1.1))
+                .then(b.0.cmp(&a.0))
+        })
+        .map_or(90, |(m, _)| m);
+    let (dev_recall, dev_false_positive_rate) = rate(medium);
+    ChosenThresholds {
+        medium,
+        high: (medium + 20).clamp(crate::score::DEFAULT_HIGH, 95),
+        dev_recall: round(dev_recall),
+        dev_false_positive_rate: round(dev_false_positive_rate),
+    }
 }
 
 /// Fits a logistic regression and returns weights and intercept oriented so that
