@@ -41,6 +41,10 @@ pub enum Command {
     Train(TrainArgs),
     /// Evaluate rules, classifier and both combined on the held-out test split.
     Eval(EvalArgs),
+    /// Screen real job postings (cv.lv export) and report the share flagged.
+    Postings(PostingsArgs),
+    /// Derive the market-pay reference from real job postings (cv.lv export).
+    MarketPay(MarketPayArgs),
     /// Work with rule files.
     Rules {
         /// What to do with the rules.
@@ -97,6 +101,29 @@ pub struct EvalArgs {
     pub pr_curve: PathBuf,
 }
 
+/// Options of `postings`.
+#[derive(Debug, Args)]
+pub struct PostingsArgs {
+    /// The postings CSV.
+    pub file: PathBuf,
+    /// Fail (exit 1) when more than this share is flagged.
+    #[arg(long, default_value_t = 0.02)]
+    pub max_flagged: f64,
+}
+
+/// Options of `market-pay`.
+#[derive(Debug, Args)]
+pub struct MarketPayArgs {
+    /// The postings CSV.
+    pub file: PathBuf,
+    /// Rule folder whose `market_pay.toml` to compare with (default: built in).
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+    /// Fail (exit 1) when a derived figure differs from the reference.
+    #[arg(long)]
+    pub check: bool,
+}
+
 /// Options of `scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
@@ -143,6 +170,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Scan(args) => scan(args),
         Command::Train(args) => train(args),
         Command::Eval(args) => eval(args),
+        Command::Postings(args) => postings(args),
+        Command::MarketPay(args) => market_pay(args),
         Command::Rules {
             command: RulesCommand::Check { rules },
         } => rules_check(rules.as_deref()),
@@ -364,6 +393,66 @@ fn eval(args: EvalArgs) -> Result<u8> {
         args.pr_curve.display()
     )?;
     Ok(EXIT_OK)
+}
+
+fn postings(args: PostingsArgs) -> Result<u8> {
+    let postings = adscreen::postings::read(&args.file)?;
+    let model = load_model(None, false)?;
+    let chosen = model.as_ref().map(|m| m.metadata.thresholds);
+    let thresholds = Thresholds {
+        medium: chosen.map_or(DEFAULT_MEDIUM, |t| t.medium),
+        high: chosen.map_or(DEFAULT_HIGH, |t| t.high),
+        flag: Level::Medium,
+    };
+    let mut engine = Engine::new(load_rules(None)?, thresholds);
+    if let Some(m) = model {
+        engine = engine.with_model(m);
+    }
+    let mut flagged = Vec::new();
+    for p in &postings {
+        let report = engine.screen(&p.advert());
+        if report.flagged {
+            flagged.push((p, report.score));
+        }
+    }
+    let share = flagged.len() as f64 / postings.len().max(1) as f64;
+    println!(
+        "{} of {} real postings flagged ({:.2}%; at most {:.2}% allowed)",
+        flagged.len(),
+        postings.len(),
+        share * 100.0,
+        args.max_flagged * 100.0
+    );
+    for (p, score) in flagged.iter().take(20) {
+        println!("  {score:>3}  {}  {} / {}", p.id, p.title, p.employer);
+    }
+    Ok(if share > args.max_flagged {
+        EXIT_BAD_RECORDS
+    } else {
+        EXIT_OK
+    })
+}
+
+fn market_pay(args: MarketPayArgs) -> Result<u8> {
+    let postings = adscreen::postings::read(&args.file)?;
+    let rules = load_rules(args.rules.as_deref())?;
+    let derived = adscreen::postings::derive_market_pay(&postings, rules.market());
+    let mut differ = 0;
+    println!("{:<22} {:>9} {:>11}", "category", "derived", "reference");
+    for (id, value, reference) in &derived {
+        let mark = if (value - reference).abs() > 0.5 {
+            differ += 1;
+            "  <- differs"
+        } else {
+            ""
+        };
+        println!("{id:<22} {value:>9.0} {reference:>11.0}{mark}");
+    }
+    Ok(if args.check && differ > 0 {
+        EXIT_BAD_RECORDS
+    } else {
+        EXIT_OK
+    })
 }
 
 /// Counts of a scan, printed at the end.

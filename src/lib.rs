@@ -31,6 +31,7 @@ pub mod market;
 pub mod normalise;
 pub mod output;
 pub mod phrase;
+pub mod postings;
 pub mod report;
 pub mod rules;
 pub mod score;

@@ -33,6 +33,12 @@ pub struct Category {
     /// Words that place an advert in this category.
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// Board categories of the cv.lv export this figure is derived from (`adscreen market-pay`).
+    #[serde(default)]
+    pub derived_from: Vec<String>,
+    /// Which quantile of their monthly pay it is (0.5, the median, when not given).
+    #[serde(default)]
+    pub quantile: Option<f64>,
 }
 
 /// A pay reference that cannot be loaded.
@@ -126,6 +132,11 @@ impl MarketPay {
             .map(|h| &self.file.categories[*h.value])
             .max_by(|a, b| a.monthly_eur.total_cmp(&b.monthly_eur))
             .unwrap_or(&self.file.categories[self.default])
+    }
+
+    /// Working hours per month, for hourly pay.
+    pub fn hours_per_month(&self) -> f64 {
+        self.file.hours_per_month
     }
 
     /// All categories.
