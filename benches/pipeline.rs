@@ -1,9 +1,11 @@
-//! Throughput of the screening pipeline over the bundled sample: normalisation alone, and the
-//! whole pipeline (normalise + extract + detect + rules + score), in bytes and adverts per second.
+//! Throughput of the screening pipeline over the bundled sample: normalisation alone, the rules
+//! pipeline (normalise + extract + detect + rules + score), and the whole pipeline with the
+//! classifier, in bytes and adverts per second.
 
 use std::hint::black_box;
 
 use adscreen::advert::Advert;
+use adscreen::classify::Model;
 use adscreen::engine::Engine;
 use adscreen::extract::Scan;
 use adscreen::ingest::{self, Format};
@@ -59,6 +61,22 @@ fn pipeline(c: &mut Criterion) {
             let flagged = adverts
                 .iter()
                 .filter(|a| engine.screen(black_box(a)).flagged)
+                .count();
+            assert!(flagged > 0 && flagged < adverts.len());
+            flagged
+        })
+    });
+
+    let with_model = Engine::new(
+        RuleSet::bundled().expect("bundled rules compile"),
+        Thresholds::default(),
+    )
+    .with_model(Model::bundled().expect("bundled model loads"));
+    group.bench_function("screen_with_classifier_bytes", |b| {
+        b.iter(|| {
+            let flagged = adverts
+                .iter()
+                .filter(|a| with_model.screen(black_box(a)).flagged)
                 .count();
             assert!(flagged > 0 && flagged < adverts.len());
             flagged
