@@ -185,6 +185,37 @@ fn load_rules(dir: Option<&Path>) -> Result<RuleSet> {
     }
 }
 
+/// An engine over the rules and (unless `None`) a model; thresholds not given on the command line
+/// come from the model (chosen on dev) or are the defaults.
+fn build_engine(
+    rules: Option<&Path>,
+    model: Option<Model>,
+    medium: Option<u8>,
+    high: Option<u8>,
+    flag: Level,
+) -> Result<Engine> {
+    let chosen = model.as_ref().map(|m| m.metadata.thresholds);
+    let thresholds = Thresholds {
+        medium: medium
+            .or(chosen.map(|t| t.medium))
+            .unwrap_or(DEFAULT_MEDIUM),
+        high: high.or(chosen.map(|t| t.high)).unwrap_or(DEFAULT_HIGH),
+        flag,
+    };
+    if thresholds.medium >= thresholds.high {
+        bail!(
+            "--medium ({}) must be below --high ({})",
+            thresholds.medium,
+            thresholds.high
+        );
+    }
+    let engine = Engine::new(load_rules(rules)?, thresholds);
+    Ok(match model {
+        Some(m) => engine.with_model(m),
+        None => engine,
+    })
+}
+
 fn load_model(path: Option<&Path>, none: bool) -> Result<Option<Model>> {
     if none {
         return Ok(None);
@@ -259,22 +290,10 @@ fn rules_check(dir: Option<&Path>) -> Result<u8> {
 }
 
 fn train(args: TrainArgs) -> Result<u8> {
-    use adscreen::classify::train::{TrainOptions, corpus_hash};
+    use adscreen::classify::train::{TrainOptions, corpus_hash_of_dir};
     let corpus = adscreen::corpus::load_dir(&args.corpus)
         .with_context(|| format!("corpus in {}", args.corpus.display()))?;
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(&args.corpus)? {
-        let path = entry?.path();
-        if path.extension().is_some_and(|e| e == "jsonl") {
-            let name = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default()
-                .to_string();
-            files.push((name, std::fs::read(&path)?));
-        }
-    }
-    let hash = corpus_hash(&mut files);
+    let hash = corpus_hash_of_dir(&args.corpus)?;
     let engine = Engine::new(load_rules(args.rules.as_deref())?, Thresholds::default());
     let options = TrainOptions {
         seed: args.seed,
@@ -306,12 +325,13 @@ fn eval(args: EvalArgs) -> Result<u8> {
         .with_context(|| format!("corpus in {}", args.corpus.display()))?;
     let model = load_model(args.model.as_deref(), false)?.context("a model is needed")?;
     let chosen = model.metadata.thresholds;
-    let thresholds = Thresholds {
-        medium: chosen.medium,
-        high: chosen.high,
-        flag: Level::Medium,
-    };
-    let engine = Engine::new(load_rules(args.rules.as_deref())?, thresholds).with_model(model);
+    let engine = build_engine(
+        args.rules.as_deref(),
+        Some(model),
+        None,
+        None,
+        Level::Medium,
+    )?;
     let report = evaluate(&corpus, &engine);
     if let Some(dir) = args.pr_curve.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -397,17 +417,7 @@ fn eval(args: EvalArgs) -> Result<u8> {
 
 fn postings(args: PostingsArgs) -> Result<u8> {
     let postings = adscreen::postings::read(&args.file)?;
-    let model = load_model(None, false)?;
-    let chosen = model.as_ref().map(|m| m.metadata.thresholds);
-    let thresholds = Thresholds {
-        medium: chosen.map_or(DEFAULT_MEDIUM, |t| t.medium),
-        high: chosen.map_or(DEFAULT_HIGH, |t| t.high),
-        flag: Level::Medium,
-    };
-    let mut engine = Engine::new(load_rules(None)?, thresholds);
-    if let Some(m) = model {
-        engine = engine.with_model(m);
-    }
+    let engine = build_engine(None, load_model(None, false)?, None, None, Level::Medium)?;
     let mut flagged = Vec::new();
     for p in &postings {
         let report = engine.screen(&p.advert());
@@ -468,26 +478,13 @@ struct Summary {
 
 fn scan(args: ScanArgs) -> Result<u8> {
     let model = load_model(args.model.as_deref(), args.no_model)?;
-    let chosen = model.as_ref().map(|m| m.metadata.thresholds);
-    let thresholds = Thresholds {
-        medium: args
-            .medium
-            .or(chosen.map(|t| t.medium))
-            .unwrap_or(DEFAULT_MEDIUM),
-        high: args.high.or(chosen.map(|t| t.high)).unwrap_or(DEFAULT_HIGH),
-        flag: args.flag_level,
-    };
-    if thresholds.medium >= thresholds.high {
-        bail!(
-            "--medium ({}) must be below --high ({})",
-            thresholds.medium,
-            thresholds.high
-        );
-    }
-    let mut engine = Engine::new(load_rules(args.rules.as_deref())?, thresholds);
-    if let Some(model) = model {
-        engine = engine.with_model(model);
-    }
+    let engine = build_engine(
+        args.rules.as_deref(),
+        model,
+        args.medium,
+        args.high,
+        args.flag_level,
+    )?;
     let stdout = io::stdout();
     let color = stdout.is_terminal() && args.format == OutputFormat::Table;
     let mut writer = Writer::new(io::BufWriter::new(stdout.lock()), args.format, color);

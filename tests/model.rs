@@ -2,29 +2,16 @@
 //! risky from benign adverts.
 
 use adscreen::classify::Model;
-use adscreen::classify::train::corpus_hash;
+use adscreen::classify::train::corpus_hash_of_dir;
 
 use crate::util::{ENGINE, root};
 
 #[test]
 fn committed_model_loads_and_matches_the_committed_corpus() {
     let model = Model::bundled().expect("models/classifier.json loads");
-    let dir = root().join("corpus/labelled");
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(&dir).expect("corpus folder") {
-        let path = entry.expect("entry").path();
-        if path.extension().is_some_and(|e| e == "jsonl") {
-            let name = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default()
-                .to_string();
-            files.push((name, std::fs::read(&path).expect("corpus file")));
-        }
-    }
     assert_eq!(
         model.metadata.corpus_hash,
-        corpus_hash(&mut files),
+        corpus_hash_of_dir(&root().join("corpus/labelled")).expect("corpus readable"),
         "the corpus changed since the model was trained: run `adscreen train`"
     );
     assert!(!model.vocabulary.is_empty());
@@ -62,17 +49,7 @@ fn model_scores_a_risky_advert_above_a_benign_one() {
 
 #[test]
 fn combined_engine_reports_probability_and_the_model_reason() {
-    let model = Model::bundled().expect("model loads");
-    let t = model.metadata.thresholds;
-    let engine = adscreen::engine::Engine::new(
-        adscreen::rules::RuleSet::bundled().expect("rules"),
-        adscreen::score::Thresholds {
-            medium: t.medium,
-            high: t.high,
-            flag: adscreen::score::Level::Medium,
-        },
-    )
-    .with_model(model);
+    let engine = engine_with_model();
     let advert = adscreen::advert::Advert {
         id: "c".into(),
         text: "Pārdošu nieri, labs veselības stāvoklis.".into(),
@@ -92,17 +69,7 @@ fn combined_engine_reports_probability_and_the_model_reason() {
 
 #[test]
 fn evaluation_on_the_test_split_compares_three_scorers() {
-    let model = Model::bundled().expect("model loads");
-    let t = model.metadata.thresholds;
-    let engine = adscreen::engine::Engine::new(
-        adscreen::rules::RuleSet::bundled().expect("rules"),
-        adscreen::score::Thresholds {
-            medium: t.medium,
-            high: t.high,
-            flag: adscreen::score::Level::Medium,
-        },
-    )
-    .with_model(model);
+    let engine = engine_with_model();
     let corpus = adscreen::corpus::load_dir(&root().join("corpus/labelled")).expect("corpus");
     let e = adscreen::classify::eval::evaluate(&corpus, &engine);
     let test_size = corpus
@@ -113,4 +80,19 @@ fn evaluation_on_the_test_split_compares_three_scorers() {
     assert!(e.overall.combined.recall >= e.overall.rules.recall);
     assert!(e.per_language.contains_key("lv") && e.per_kind.contains_key("marriage"));
     assert!(!e.pr_curve.is_empty());
+}
+
+/// The bundled rules and model, with the model's thresholds.
+fn engine_with_model() -> adscreen::engine::Engine {
+    let model = Model::bundled().expect("model loads");
+    let t = model.metadata.thresholds;
+    adscreen::engine::Engine::new(
+        adscreen::rules::RuleSet::bundled().expect("rules"),
+        adscreen::score::Thresholds {
+            medium: t.medium,
+            high: t.high,
+            flag: adscreen::score::Level::Medium,
+        },
+    )
+    .with_model(model)
 }

@@ -60,6 +60,27 @@ pub fn corpus_hash(files: &mut [(String, Vec<u8>)]) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// SHA-256 of the `*.jsonl` files of a corpus folder (see [`corpus_hash`]).
+pub fn corpus_hash_of_dir(dir: &std::path::Path) -> Result<String, ClassifyError> {
+    let io = |e: std::io::Error| ClassifyError::Io {
+        path: dir.display().to_string(),
+        source: e,
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        if path.extension().is_some_and(|e| e == "jsonl") {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string();
+            files.push((name, std::fs::read(&path).map_err(io)?));
+        }
+    }
+    Ok(corpus_hash(&mut files))
+}
+
 /// One corpus advert turned into what training needs.
 struct Example {
     ngrams: Vec<u64>,
@@ -330,4 +351,49 @@ fn select_vocabulary(
         .take(config.vocabulary_size)
         .map(|(_, name, h)| (h, name.to_string()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleSet;
+    use crate::score::Thresholds;
+
+    #[test]
+    fn training_is_deterministic() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/labelled");
+        let corpus: Vec<Labelled> = crate::corpus::load_dir(&dir)
+            .expect("corpus loads")
+            .into_iter()
+            .step_by(8)
+            .collect();
+        let engine = Engine::new(RuleSet::bundled().expect("rules"), Thresholds::default());
+        let options = TrainOptions {
+            features: FeatureConfig {
+                vocabulary_size: 300,
+                ..FeatureConfig::default()
+            },
+            alphas: vec![0.1],
+            max_iterations: 50,
+            ..TrainOptions::default()
+        };
+        let a = train(&corpus, "h".into(), &engine, &options).expect("trains");
+        let b = train(&corpus, "h".into(), &engine, &options).expect("trains");
+        assert_eq!(a.vocabulary, b.vocabulary);
+        assert_eq!(a.ngram_weights, b.ngram_weights);
+        assert_eq!(a.report_weights, b.report_weights);
+        assert_eq!(a.platt, b.platt);
+        assert_eq!(a.metadata.thresholds, b.metadata.thresholds);
+        assert_eq!(a.vocabulary.len(), 300);
+    }
+
+    #[test]
+    fn corpus_hash_depends_on_names_and_bytes() {
+        let h1 = corpus_hash(&mut [("a".into(), b"x".to_vec()), ("b".into(), b"y".to_vec())]);
+        let h2 = corpus_hash(&mut [("b".into(), b"y".to_vec()), ("a".into(), b"x".to_vec())]);
+        let h3 = corpus_hash(&mut [("a".into(), b"x".to_vec()), ("b".into(), b"z".to_vec())]);
+        assert_eq!(h1, h2);
+        assert_ne!(h1, h3);
+        assert_eq!(h1.len(), 64);
+    }
 }
