@@ -17,6 +17,15 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match cli::run(cli) {
         Ok(code) => ExitCode::from(code),
+        // A reader that stops early (`| head`) is not an error.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::from(cli::EXIT_OK)
+        }
         Err(e) => {
             eprintln!("adscreen: {e:#}");
             ExitCode::from(cli::EXIT_ERROR)

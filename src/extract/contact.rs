@@ -117,9 +117,10 @@ static INTERNATIONAL: LazyLock<Regex> = LazyLock::new(|| {
 });
 static LATVIAN: LazyLock<Regex> = LazyLock::new(|| {
     // The ways Latvian mobile and landline numbers are written: 20001234, 2000 1234,
-    // 20 001 234, 200 01 234 (spaces or hyphens). Dots are left out: 25.06.2026 is a date.
+    // 20 001 234, 200 01 234, 20 00 12 34, 20001 234 (spaces or hyphens). Dots are left out:
+    // 25.06.2026 is a date.
     dialect::build(
-        r"(?-u:\b)(?:[26]\d{7}|[26]\d{3}[ \-]\d{4}|[26]\d[ \-]\d{3}[ \-]\d{3}|[26]\d{2}[ \-]\d{2}[ \-]\d{3})(?-u:\b)",
+        r"(?-u:\b)(?:[26]\d{7}|[26]\d{3}[ \-]\d{4}|[26]\d[ \-]\d{3}[ \-]\d{3}|[26]\d{2}[ \-]\d{2}[ \-]\d{3}|[26]\d[ \-]\d{2}[ \-]\d{2}[ \-]\d{2}|[26]\d{4}[ \-]\d{3})(?-u:\b)",
     )
     .expect("latvian phone regex compiles")
 });

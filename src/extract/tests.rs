@@ -14,6 +14,8 @@ fn evidence(text: &str, span: Span) -> &str {
 #[test]
 fn latvian_phone_in_many_spellings_is_one_number() {
     for t in [
+        "zvani 20 00 12 34",
+        "zvani 20001 234",
         "Zvaniet +371 2000 1234",
         "tel. 20001234",
         "tālr. 20 001 234",
@@ -249,4 +251,17 @@ fn messenger_handles_are_kept_as_written() {
         .filter_map(|m| m.value.handle.clone())
         .collect();
     assert_eq!(handles, vec!["@job4you".to_string(), "l1nda_3".to_string()]);
+}
+
+#[test]
+fn more_destinations() {
+    for t in [
+        "Darbs Maltā",
+        "работа в Ливане",
+        "rabota v Pol'shu",
+        "Jobs in Iceland",
+    ] {
+        let (e, _) = extract(t);
+        assert!(e.abroad(), "{t}: {:?}", e.destinations);
+    }
 }

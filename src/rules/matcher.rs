@@ -107,10 +107,10 @@ impl RuleSet {
             if !superset.is_match(text) {
                 continue;
             }
-            for m in exact.find_iter(text).take(MAX_SPANS_PER_RULE) {
-                if m.start() == m.end() || cancelled(&pass.cancels, rule, m.start(), m.end()) {
-                    continue;
-                }
+            let kept = exact.find_iter(text).filter(|m| {
+                m.start() < m.end() && !cancelled(&pass.cancels, rule, m.start(), m.end())
+            });
+            for m in kept.take(MAX_SPANS_PER_RULE) {
                 out.push(Hit {
                     rule,
                     span: Some(scan.span_words(m.start(), m.end())),
