@@ -101,9 +101,11 @@ impl<T> PhraseSet<T> {
                 raw: true,
             });
         }
+        // A contiguous NFA: measured a few per cent faster than a DFA on short adverts with
+        // thousands of patterns, and much quicker to build and smaller.
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(&patterns)?;
         Ok(PhraseSet { automaton, entries })
     }
