@@ -199,7 +199,11 @@ fn build_engine(
         medium: medium
             .or(chosen.map(|t| t.medium))
             .unwrap_or(DEFAULT_MEDIUM),
-        high: high.or(chosen.map(|t| t.high)).unwrap_or(DEFAULT_HIGH),
+        // A `--medium` above the model's `high` moves `high` up with it.
+        high: high
+            .or(chosen.map(|t| t.high.max(medium.map_or(0, |m| m.saturating_add(1)))))
+            .unwrap_or(DEFAULT_HIGH)
+            .min(100),
         flag,
     };
     if thresholds.medium >= thresholds.high {
@@ -289,6 +293,11 @@ fn rules_check(dir: Option<&Path>) -> Result<u8> {
     }
 }
 
+/// A metric that may be missing, to three places.
+fn show(v: Option<f64>) -> String {
+    v.map_or("-".into(), |v| format!("{v:.3}"))
+}
+
 fn train(args: TrainArgs) -> Result<u8> {
     use adscreen::classify::train::{TrainOptions, corpus_hash_of_dir};
     let corpus = adscreen::corpus::load_dir(&args.corpus)
@@ -306,14 +315,14 @@ fn train(args: TrainArgs) -> Result<u8> {
         .with_context(|| format!("writing {}", args.out.display()))?;
     let m = &model.metadata;
     println!(
-        "trained on {} adverts ({} n-grams, alpha {}): dev ROC-AUC {:.3} PR-AUC {:.3}; test ROC-AUC {:.3} PR-AUC {:.3}; written to {}",
+        "trained on {} adverts ({} n-grams, alpha {}): dev ROC-AUC {} PR-AUC {}; test ROC-AUC {} PR-AUC {}; written to {}",
         corpus.len(),
         model.vocabulary.len(),
         m.alpha,
-        m.dev.roc_auc,
-        m.dev.pr_auc,
-        m.test.roc_auc,
-        m.test.pr_auc,
+        show(m.dev.roc_auc),
+        show(m.dev.pr_auc),
+        show(m.test.roc_auc),
+        show(m.test.pr_auc),
         args.out.display()
     );
     Ok(EXIT_OK)

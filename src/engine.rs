@@ -116,7 +116,7 @@ impl Engine {
             .any(|w| w.chars().any(crate::normalise::is_word_char));
         if let Some(model) = self.model.as_ref().filter(|_| has_words) {
             let prediction = model.predict(&words, &report);
-            let supported = report.reasons.iter().any(|r| r.weight > 0);
+            let supported = report.supports_model();
             report.score = score::combine(
                 rule_score,
                 prediction.probability,

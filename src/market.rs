@@ -86,6 +86,16 @@ impl MarketPay {
         .chain(file.currencies.values().copied())
         .chain(file.categories.iter().map(|c| c.monthly_eur))
         .all(|v| v.is_finite() && v > 0.0);
+        let quantiles_ok = file
+            .categories
+            .iter()
+            .filter_map(|c| c.quantile)
+            .all(|q| (0.0..=1.0).contains(&q));
+        if !quantiles_ok {
+            return Err(MarketError::Invalid(
+                "a quantile must be between 0 and 1".into(),
+            ));
+        }
         if !positive {
             return Err(MarketError::Invalid(
                 "rates, working time and pay must be positive numbers".into(),
@@ -166,6 +176,15 @@ mod tests {
         let unskilled = m.category_for(&["darbs noliktava"]).monthly_eur;
         let it = m.category_for(&["programmetajs java"]).monthly_eur;
         assert!(it > unskilled);
+    }
+
+    #[test]
+    fn rejects_a_quantile_outside_zero_to_one() {
+        let bad = "hours_per_month = 168.0\ndays_per_month = 21.0\nweeks_per_month = 4.33\ndefault_category = \"a\"\n[currencies]\neur = 1.0\n[[category]]\nid = \"a\"\nmonthly_eur = 1.0\nquantile = 1.5\n";
+        assert!(matches!(
+            MarketPay::parse(bad),
+            Err(MarketError::Invalid(_))
+        ));
     }
 
     #[test]

@@ -93,17 +93,22 @@ pub struct PostingsError {
     pub message: String,
 }
 
-/// Reads a postings CSV.
+/// Reads a postings CSV. A posting listed again (renewed) is kept once, as first listed.
 pub fn read(path: &Path) -> Result<Vec<Posting>, PostingsError> {
     let fail = |message: String| PostingsError {
         path: path.display().to_string(),
         message,
     };
     let mut reader = csv::Reader::from_path(path).map_err(|e| fail(e.to_string()))?;
-    reader
-        .deserialize()
-        .map(|r| r.map_err(|e| fail(e.to_string())))
-        .collect()
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for record in reader.deserialize() {
+        let posting: Posting = record.map_err(|e| fail(e.to_string()))?;
+        if seen.insert(posting.id.clone()) {
+            out.push(posting);
+        }
+    }
+    Ok(out)
 }
 
 /// The derived monthly pay of every category of the reference that names the board categories
@@ -123,7 +128,7 @@ pub fn derive_market_pay(postings: &[Posting], market: &MarketPay) -> Vec<(Strin
                 return None;
             }
             values.sort_by(f64::total_cmp);
-            let quantile = c.quantile.unwrap_or(0.5);
+            let quantile = c.quantile.unwrap_or(0.5).clamp(0.0, 1.0);
             let at = ((values.len() - 1) as f64 * quantile).round() as usize;
             let derived = (values[at] / 50.0).round() * 50.0;
             Some((c.id.clone(), derived, c.monthly_eur))

@@ -46,10 +46,23 @@ pub struct Report {
     pub flagged: bool,
     /// The score of the rules alone, 0-100.
     pub rule_score: u8,
-    /// The classifier's calibrated probability that the advert is risky, when a model is loaded.
+    /// The classifier's calibrated probability that the advert is risky; absent without a model
+    /// and for an advert without a word.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub model_probability: Option<f64>,
     /// Every reason, in order of field and position; absences and the classifier's reason last.
     pub reasons: Vec<Reason>,
     /// The extracted facts.
     pub entities: Entities,
+}
+
+impl Report {
+    /// Whether the rules found a risk sign a person can check in the text: a positive reason with
+    /// evidence. Only then may the classifier raise the advert to `medium` (an absence such as
+    /// "no employer identity" does not count).
+    pub fn supports_model(&self) -> bool {
+        self.reasons
+            .iter()
+            .any(|r| r.weight > 0 && r.field.is_some())
+    }
 }

@@ -129,8 +129,8 @@ pub fn score(evidence: f64) -> u8 {
 }
 
 /// The combined score of rules and classifier: the higher of the rule score and the model's
-/// probability in percent, except that the model alone (no risk reason from the rules) cannot
-/// reach `medium`. A strong rule hit therefore stays flagged when the model is unsure, and a
+/// probability in percent, except that the model alone (no risk reason with evidence, see
+/// `Report::supports_model`) cannot reach `medium`. A strong rule hit therefore stays flagged when the model is unsure, and a
 /// confident model raises an advert only when a reason a person can check supports it.
 pub fn combine(rule_score: u8, probability: f64, supported: bool, medium: u8) -> u8 {
     let model = (probability.clamp(0.0, 1.0) * 100.0).round() as u8;

@@ -14,8 +14,17 @@ fn committed_model_loads_and_matches_the_committed_corpus() {
         corpus_hash_of_dir(&root().join("corpus/labelled")).expect("corpus readable"),
         "the corpus changed since the model was trained: run `adscreen train`"
     );
+    assert_eq!(
+        model.metadata.rules_hash,
+        adscreen::rules::RuleSet::bundled().expect("rules").hash(),
+        "the rules changed since the model was trained: run `adscreen train`"
+    );
     assert!(!model.vocabulary.is_empty());
-    assert!(model.metadata.dev.roc_auc > 0.8, "{:?}", model.metadata.dev);
+    assert!(
+        model.metadata.dev.roc_auc.is_some_and(|a| a > 0.8),
+        "{:?}",
+        model.metadata.dev
+    );
 }
 
 #[test]
@@ -95,4 +104,20 @@ fn engine_with_model() -> adscreen::engine::Engine {
         },
     )
     .with_model(model)
+}
+
+#[test]
+fn regression_model_alone_cannot_flag_on_an_absence() {
+    // Found in review: "no employer identity" (an absence, no evidence) let a confident model
+    // raise a two-word advert to high.
+    let engine = engine_with_model();
+    let advert = adscreen::advert::Advert {
+        id: "a".into(),
+        text: "Darbs Vācijā. Zvaniet.".into(),
+        ..Default::default()
+    };
+    let report = engine.screen(&advert);
+    assert!(!report.supports_model());
+    assert!(!report.flagged, "{report:?}");
+    assert!(report.score < engine.thresholds().medium);
 }

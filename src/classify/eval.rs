@@ -6,10 +6,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::metrics::{pr_auc, roc_auc};
-use crate::advert::Field;
 use crate::corpus::{Label, Labelled, Split};
 use crate::engine::Engine;
-use crate::extract::Scan;
 use crate::score::DEFAULT_MEDIUM;
 
 /// Counts and rates of one way of flagging.
@@ -66,7 +64,10 @@ fn scores(items: &[(f64, bool, bool)]) -> Scores {
     } else {
         0.0
     };
-    s.false_positive_rate = ratio(s.false_positives, s.false_positives + s.true_negatives);
+    s.false_positive_rate = round(ratio(
+        s.false_positives,
+        s.false_positives + s.true_negatives,
+    ));
     let ranked: Vec<(f64, bool)> = items.iter().map(|x| (x.0, x.2)).collect();
     s.roc_auc = roc_auc(&ranked).map(round);
     s.pr_auc = pr_auc(&ranked).map(round);
@@ -129,11 +130,8 @@ pub fn evaluate(corpus: &[Labelled], engine: &Engine) -> Evaluation {
         .filter(|a| a.split() == Split::Test)
         .map(|a| {
             let report = engine.screen(&a.advert());
-            let probability = report.model_probability.unwrap_or_else(|| {
-                // Without a model the classifier column mirrors the rules.
-                let _ = Scan::new(Field::Text, "");
-                f64::from(report.rule_score) / 100.0
-            });
+            // An advert without a word has no model probability: it counts as 0.
+            let probability = report.model_probability.unwrap_or(0.0);
             Row {
                 lang: a.lang.as_str().to_string(),
                 kind: a.kind.as_str().to_string(),

@@ -26,7 +26,8 @@ pub fn roc_auc(scored: &[(f64, bool)]) -> Option<f64> {
     Some((rank_sum - positives * (positives + 1.0) / 2.0) / (positives * negatives))
 }
 
-/// Average precision: the mean of the precision at each risky advert, ranking by score.
+/// Average precision: the mean of the precision at each risky advert, ranking by score. Adverts
+/// with the same score are taken as one group, so the result does not depend on input order.
 pub fn pr_auc(scored: &[(f64, bool)]) -> Option<f64> {
     let mut v: Vec<(f64, bool)> = scored.to_vec();
     v.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -34,12 +35,12 @@ pub fn pr_auc(scored: &[(f64, bool)]) -> Option<f64> {
     if positives == 0 {
         return None;
     }
-    let (mut tp, mut sum) = (0usize, 0.0);
-    for (k, x) in v.iter().enumerate() {
-        if x.1 {
-            tp += 1;
-            sum += tp as f64 / (k + 1) as f64;
-        }
+    let (mut tp, mut seen, mut sum) = (0usize, 0usize, 0.0);
+    for group in v.chunk_by(|a, b| a.0 == b.0) {
+        let group_positives = group.iter().filter(|x| x.1).count();
+        tp += group_positives;
+        seen += group.len();
+        sum += group_positives as f64 * tp as f64 / seen as f64;
     }
     Some(sum / positives as f64)
 }
@@ -82,6 +83,13 @@ mod tests {
         let v = [(0.9, true), (0.8, false), (0.7, true)];
         let ap = pr_auc(&v).expect("has positives");
         assert!((ap - (1.0 + 2.0 / 3.0) / 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn average_precision_ignores_the_order_of_ties() {
+        let a = pr_auc(&[(0.5, true), (0.5, false), (0.1, true)]);
+        let b = pr_auc(&[(0.5, false), (0.5, true), (0.1, true)]);
+        assert_eq!(a, b);
     }
 
     #[test]

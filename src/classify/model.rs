@@ -30,10 +30,10 @@ pub struct Platt {
 pub struct SplitMetrics {
     /// Adverts in the split.
     pub adverts: usize,
-    /// Area under the ROC curve.
-    pub roc_auc: f64,
-    /// Area under the precision-recall curve (average precision).
-    pub pr_auc: f64,
+    /// Area under the ROC curve (`None` when the split lacks a class).
+    pub roc_auc: Option<f64>,
+    /// Area under the precision-recall curve (average precision; `None` without risky adverts).
+    pub pr_auc: Option<f64>,
     /// Log loss of the calibrated probabilities.
     pub log_loss: f64,
 }
@@ -46,6 +46,8 @@ pub struct Metadata {
     pub trained_at: String,
     /// SHA-256 of the corpus files, in file-name order.
     pub corpus_hash: String,
+    /// SHA-256 of the rule files the report features came from.
+    pub rules_hash: String,
     /// Seed of the training run.
     pub seed: u64,
     /// L2 regularisation chosen on dev.

@@ -125,7 +125,7 @@ pub fn train(
                 ngrams,
                 report: report_features(&report, &indicators),
                 rule_score: report.rule_score,
-                supported: report.reasons.iter().any(|r| r.weight > 0),
+                supported: report.supports_model(),
                 risky: a.label == Label::Risky,
                 split: a.split(),
             }
@@ -215,8 +215,8 @@ pub fn train(
             .collect();
         SplitMetrics {
             adverts: scored.len(),
-            roc_auc: round(roc_auc(&scored).unwrap_or(f64::NAN)),
-            pr_auc: round(pr_auc(&scored).unwrap_or(f64::NAN)),
+            roc_auc: roc_auc(&scored).map(round),
+            pr_auc: pr_auc(&scored).map(round),
             log_loss: round(log_loss(&scored)),
         }
     };
@@ -228,6 +228,7 @@ pub fn train(
     let metadata = Metadata {
         trained_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         corpus_hash: hash,
+        rules_hash: engine.rules().hash().to_string(),
         seed: options.seed,
         alpha,
         dev: measure(&x_dev, &y_dev),

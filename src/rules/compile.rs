@@ -11,6 +11,7 @@ use crate::dialect;
 use crate::market::MarketPay;
 use crate::normalise::Normalised;
 use crate::phrase::{PhraseSet, normalise_phrase};
+use sha2::{Digest, Sha256};
 
 /// The name of the indicator list in a rule folder.
 pub const INDICATORS_FILE: &str = "indicators.toml";
@@ -122,7 +123,17 @@ pub fn compile(files: &[(String, String)]) -> Result<RuleSet, RuleError> {
             RuleError::Many(errors)
         });
     }
-    build(indicators, market, rules)
+    let mut hashed: Vec<&(String, String)> =
+        files.iter().filter(|(n, _)| n.ends_with(".toml")).collect();
+    hashed.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut sha = Sha256::new();
+    for (name, text) in hashed {
+        sha.update(name.as_bytes());
+        sha.update([0]);
+        sha.update(text.as_bytes());
+    }
+    let hash = sha.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    build(indicators, market, rules, hash)
 }
 
 /// Checks one rule; returns its indicator index and matcher.
@@ -207,6 +218,7 @@ fn build(
     indicators: IndicatorFile,
     market: MarketPay,
     rules: Vec<Rule>,
+    hash: String,
 ) -> Result<RuleSet, RuleError> {
     let mut phrase_items: Vec<(String, PhraseRef)> = Vec::new();
     let mut literal_items: Vec<(String, PhraseRef)> = Vec::new();
@@ -267,6 +279,7 @@ fn build(
         })
         .collect::<Result<Vec<_>, RuleError>>()?;
     Ok(RuleSet {
+        hash,
         indicators: indicators.indicators,
         help: indicators.help,
         market,

@@ -88,6 +88,8 @@ pub(crate) enum PhraseRef {
 /// The compiled rules with their indicators and pay reference.
 #[derive(Debug, Clone)]
 pub struct RuleSet {
+    /// SHA-256 of the rule files (names and contents, in name order).
+    hash: String,
     indicators: Vec<Indicator>,
     help: Help,
     market: MarketPay,
@@ -138,6 +140,11 @@ impl RuleSet {
             files.push((name, text));
         }
         compile(&files)
+    }
+
+    /// SHA-256 of the rule files it was compiled from, as hex.
+    pub fn hash(&self) -> &str {
+        &self.hash
     }
 
     /// All indicators, in file order.
