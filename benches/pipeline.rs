@@ -67,18 +67,6 @@ fn pipeline(c: &mut Criterion) {
         })
     });
 
-    group.bench_function("screen_batch_bytes", |b| {
-        b.iter(|| {
-            let flagged = engine
-                .screen_batch(black_box(&adverts))
-                .iter()
-                .filter(|r| r.flagged)
-                .count();
-            assert!(flagged > 0 && flagged < adverts.len());
-            flagged
-        })
-    });
-
     let with_model = Engine::new(
         RuleSet::bundled().expect("bundled rules compile"),
         Thresholds::default(),

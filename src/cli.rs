@@ -474,9 +474,6 @@ fn market_pay(args: MarketPayArgs) -> Result<u8> {
     })
 }
 
-/// Adverts screened together (see `Engine::screen_batch`).
-const BATCH: usize = 256;
-
 /// Counts of a scan, printed at the end.
 #[derive(Debug, Default)]
 struct Summary {
@@ -486,20 +483,6 @@ struct Summary {
     medium: usize,
     bad: usize,
     unreadable: usize,
-}
-
-impl Summary {
-    fn count(&mut self, report: &adscreen::report::Report) {
-        self.screened += 1;
-        if report.flagged {
-            self.flagged += 1;
-        }
-        match report.level {
-            Level::High => self.high += 1,
-            Level::Medium => self.medium += 1,
-            Level::Low => {}
-        }
-    }
 }
 
 fn scan(args: ScanArgs) -> Result<u8> {
@@ -543,29 +526,26 @@ fn scan(args: ScanArgs) -> Result<u8> {
             (Box::new(file), format)
         };
         let input = progress.wrap_read(input);
-        let mut batch: Vec<adscreen::advert::Advert> = Vec::with_capacity(BATCH);
-        let mut flush = |batch: &mut Vec<adscreen::advert::Advert>,
-                         summary: &mut Summary,
-                         write_error: &mut Option<io::Error>| {
-            for (advert, report) in batch.iter().zip(engine.screen_batch(batch)) {
-                summary.count(&report);
-                if write_error.is_none() && (!args.only_flagged || report.flagged) {
-                    if let Err(e) = writer.write(advert, &report) {
-                        *write_error = Some(e);
-                    }
-                }
-            }
-            batch.clear();
-        };
         let result = ingest::read(input, format, &name, |record| {
             if write_error.is_some() {
                 return;
             }
             match record {
                 Ok(advert) => {
-                    batch.push(advert);
-                    if batch.len() == BATCH {
-                        flush(&mut batch, &mut summary, &mut write_error);
+                    let report = engine.screen(&advert);
+                    summary.screened += 1;
+                    if report.flagged {
+                        summary.flagged += 1;
+                    }
+                    match report.level {
+                        Level::High => summary.high += 1,
+                        Level::Medium => summary.medium += 1,
+                        Level::Low => {}
+                    }
+                    if !args.only_flagged || report.flagged {
+                        if let Err(e) = writer.write(&advert, &report) {
+                            write_error = Some(e);
+                        }
                     }
                 }
                 Err(e) => {
@@ -574,7 +554,6 @@ fn scan(args: ScanArgs) -> Result<u8> {
                 }
             }
         });
-        flush(&mut batch, &mut summary, &mut write_error);
         if let Some(e) = write_error.take() {
             if e.kind() == io::ErrorKind::BrokenPipe {
                 return Ok(EXIT_OK);

@@ -2,12 +2,12 @@
 //! the thresholds, and runs the pipeline normalise -> extract -> detect -> rules -> score.
 //! Reading input and writing output belong to `ingest` and `output`.
 
-use crate::advert::{Advert, Field, Kind, Lang};
+use crate::advert::{Advert, Field};
 use crate::classify::Model;
 use crate::detect::Detect;
-use crate::extract::{Entities, Extractor, Scan};
+use crate::extract::{Extractor, Scan};
 use crate::report::{Reason, Report};
-use crate::rules::{ExampleFailure, Hit, RuleSet, Texts};
+use crate::rules::{ExampleFailure, RuleSet, Texts};
 use crate::score::{self, Thresholds};
 
 /// Screens adverts; build once, share freely (it is immutable).
@@ -55,30 +55,6 @@ impl Engine {
 
     /// Screens one advert.
     pub fn screen(&self, advert: &Advert) -> Report {
-        let p = self.prepare(advert);
-        let hits = self.rules.hits(&p.scans, p.kind, &p.entities);
-        self.complete(advert, p, hits)
-    }
-
-    /// Screens many adverts; the same reports as [`Engine::screen`] one by one, faster: the rule
-    /// regexes run regex by regex over the whole batch.
-    pub fn screen_batch(&self, adverts: &[Advert]) -> Vec<Report> {
-        let prepared: Vec<Prepared<'_>> = adverts.iter().map(|a| self.prepare(a)).collect();
-        let scans: Vec<&[Scan<'_>]> = prepared.iter().map(|p| &p.scans[..]).collect();
-        let text_hits = self.rules.text_hits_batch(&scans);
-        prepared
-            .into_iter()
-            .zip(text_hits)
-            .zip(adverts)
-            .map(|((p, hits), advert)| {
-                let hits = self.rules.finish(hits, &p.scans, p.kind, &p.entities);
-                self.complete(advert, p, hits)
-            })
-            .collect()
-    }
-
-    /// Normalises, extracts and guesses kind and language.
-    fn prepare<'a>(&self, advert: &'a Advert) -> Prepared<'a> {
         let scans = [
             Scan::new(Field::Title, &advert.title),
             Scan::new(Field::Text, &advert.text),
@@ -96,23 +72,7 @@ impl Engine {
             };
             self.detect.lang(sample)
         });
-        Prepared {
-            scans,
-            entities,
-            kind,
-            language,
-        }
-    }
-
-    /// Scores the hits, writes the reasons, and adds the classifier.
-    fn complete(&self, advert: &Advert, p: Prepared<'_>, hits: Vec<Hit>) -> Report {
-        let Prepared {
-            scans,
-            entities,
-            kind,
-            language,
-        } = p;
-        let words: Vec<&str> = scans.iter().map(|s| s.words.as_str()).collect();
+        let hits = self.rules.hits(&scans, kind, &entities);
         let rules = self.rules.rules();
         let indicators = self.rules.indicators();
         let evidence = score::evidence(
@@ -190,14 +150,6 @@ impl Engine {
                 .collect()
         })
     }
-}
-
-/// An advert normalised, with its facts, kind and language: ready for the rules.
-struct Prepared<'a> {
-    scans: [Scan<'a>; 2],
-    entities: Entities,
-    kind: Kind,
-    language: Lang,
 }
 
 /// The classifier's own reason: its probability and the n-grams that pushed it up most.

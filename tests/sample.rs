@@ -77,13 +77,3 @@ fn risky_sample_adverts_are_flagged_with_a_right_reason() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
-
-#[test]
-fn batch_screening_gives_the_same_reports_as_one_by_one() {
-    let adverts: Vec<Advert> = sample().into_iter().map(|(a, _)| a).collect();
-    let batch = ENGINE.screen_batch(&adverts);
-    assert_eq!(batch.len(), adverts.len());
-    for (a, b) in adverts.iter().zip(&batch) {
-        assert_eq!(&ENGINE.screen(a), b, "{}", a.id);
-    }
-}

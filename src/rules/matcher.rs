@@ -25,46 +25,9 @@ impl RuleSet {
     pub fn hits(&self, scans: &[Scan<'_>], kind: Kind, entities: &Entities) -> Vec<Hit> {
         let mut hits = Vec::new();
         for scan in scans {
-            let pass = self.automaton_pass(scan, &mut hits);
-            for regex in pass.regexes(&self.unfiltered) {
-                self.run_regex(regex, scan, &pass, &mut hits);
-            }
+            let found = self.automaton_pass(scan, &mut hits);
+            self.regex_hits(scan, &found, &mut hits);
         }
-        self.finish(hits, scans, kind, entities)
-    }
-
-    /// The text stage of many adverts at once, regex by regex rather than advert by advert:
-    /// each regex's automaton stays in the CPU caches while it runs over every field that needs
-    /// it. Returns, per advert, the phrase and regex hits; [`RuleSet::finish`] completes them.
-    pub fn text_hits_batch(&self, adverts: &[&[Scan<'_>]]) -> Vec<Vec<Hit>> {
-        let mut hits: Vec<Vec<Hit>> = vec![Vec::new(); adverts.len()];
-        let mut passes: Vec<Vec<PassResult>> = Vec::with_capacity(adverts.len());
-        let mut tasks: Vec<(usize, usize, usize)> = Vec::new();
-        for (a, scans) in adverts.iter().enumerate() {
-            let mut advert_passes = Vec::with_capacity(scans.len());
-            for (f, scan) in scans.iter().enumerate() {
-                let pass = self.automaton_pass(scan, &mut hits[a]);
-                tasks.extend(pass.regexes(&self.unfiltered).map(|r| (r, a, f)));
-                advert_passes.push(pass);
-            }
-            passes.push(advert_passes);
-        }
-        tasks.sort_unstable();
-        for (regex, a, f) in tasks {
-            self.run_regex(regex, &adverts[a][f], &passes[a][f], &mut hits[a]);
-        }
-        hits
-    }
-
-    /// Adds the conditions over facts to an advert's text hits, drops hits whose `when` facts do
-    /// not hold, and keeps at most a few spans per rule.
-    pub fn finish(
-        &self,
-        mut hits: Vec<Hit>,
-        scans: &[Scan<'_>],
-        kind: Kind,
-        entities: &Entities,
-    ) -> Vec<Hit> {
         for &rule in &self.condition_rules {
             if let Matcher::Condition(c) = &self.rules[rule].matcher {
                 if let Some(span) = evaluate(c, scans, entities, &self.market) {
@@ -127,22 +90,32 @@ impl RuleSet {
         pass
     }
 
-    /// Runs one candidate regex on a field: the cheap superset first, the exact regex for spans.
-    fn run_regex(&self, i: usize, scan: &Scan<'_>, pass: &PassResult, out: &mut Vec<Hit>) {
+    /// Runs the regexes whose prefilter literal occurred, and those without a prefilter.
+    fn regex_hits(&self, scan: &Scan<'_>, pass: &PassResult, out: &mut Vec<Hit>) {
         let text = scan.words.as_str();
-        let rule = self.regex_rules[i];
-        let (superset, exact) = &self.regexes[i];
-        if !superset.is_match(text) {
-            return;
-        }
-        let kept = exact
-            .find_iter(text)
-            .filter(|m| m.start() < m.end() && !cancelled(&pass.cancels, rule, m.start(), m.end()));
-        for m in kept.take(MAX_SPANS_PER_RULE) {
-            out.push(Hit {
-                rule,
-                span: Some(scan.span_words(m.start(), m.end())),
+        let mut candidates: Vec<usize> = pass
+            .candidates
+            .iter()
+            .chain(&self.unfiltered)
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        for i in candidates {
+            let rule = self.regex_rules[i];
+            let (superset, exact) = &self.regexes[i];
+            if !superset.is_match(text) {
+                continue;
+            }
+            let kept = exact.find_iter(text).filter(|m| {
+                m.start() < m.end() && !cancelled(&pass.cancels, rule, m.start(), m.end())
             });
+            for m in kept.take(MAX_SPANS_PER_RULE) {
+                out.push(Hit {
+                    rule,
+                    span: Some(scan.span_words(m.start(), m.end())),
+                });
+            }
         }
     }
 }
@@ -154,16 +127,6 @@ struct PassResult {
     cancels: Vec<(usize, usize, usize)>,
     /// Regexes with a literal of every prefilter set present.
     candidates: Vec<usize>,
-}
-
-impl PassResult {
-    /// The regexes to run on the field: the candidates and those without a prefilter, each once.
-    fn regexes<'a>(&'a self, unfiltered: &'a [usize]) -> impl Iterator<Item = usize> + 'a {
-        let mut all: Vec<usize> = self.candidates.iter().chain(unfiltered).copied().collect();
-        all.sort_unstable();
-        all.dedup();
-        all.into_iter()
-    }
 }
 
 /// Whether an `unless` match of the same rule overlaps a hit.
