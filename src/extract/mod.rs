@@ -170,6 +170,28 @@ impl Entities {
 /// quadratic.
 pub(crate) const MAX_FACTS_PER_FIELD: usize = 200;
 
+/// Facts from a word list: every distinct phrase hit in the words view of a field, made into a
+/// fact by `make(matched text, phrase value)`.
+pub(crate) fn phrase_facts<T, V>(
+    scan: &Scan<'_>,
+    list: &PhraseSet<T>,
+    out: &mut Vec<Located<V>>,
+    make: impl Fn(&str, &T) -> V,
+) {
+    let text = scan.words.as_str();
+    for hit in list
+        .find_distinct(text)
+        .into_iter()
+        .take(MAX_FACTS_PER_FIELD)
+    {
+        out.push(scan.locate_words(
+            hit.start,
+            hit.end,
+            make(&text[hit.start..hit.end], hit.value),
+        ));
+    }
+}
+
 /// The first word character at or after `at` (regexes that stand in for a Unicode `\b` by
 /// consuming the character before a word leave it at the start of their match).
 pub(crate) fn skip_non_word(text: &str, at: usize) -> usize {
@@ -223,9 +245,20 @@ impl Extractor {
             if text.contains('.') {
                 contact::urls(scan, &mut e.urls);
             }
-            person::genders(scan, &self.genders, &mut e.genders);
-            person::appearance(scan, &self.appearance, &mut e.appearance);
-            place::destinations(scan, &self.places, &mut e.destinations);
+            phrase_facts(scan, &self.genders, &mut e.genders, |_, g| GenderDemand {
+                gender: *g,
+            });
+            phrase_facts(scan, &self.appearance, &mut e.appearance, |m, _| {
+                Appearance {
+                    phrase: m.to_string(),
+                }
+            });
+            phrase_facts(scan, &self.places, &mut e.destinations, |m, c| {
+                Destination {
+                    name: m.to_string(),
+                    country: c,
+                }
+            });
             employer::employers(scan, &mut e.employers);
         }
         for scan in fields {

@@ -10,7 +10,6 @@ use serde::Serialize;
 use super::lexicon::Gender;
 use super::{Located, Scan};
 use crate::normalise::{ceil_char_boundary, floor_char_boundary};
-use crate::phrase::PhraseSet;
 
 /// An age demand: a range ("18-25 gadi") or a lower bound ("from 16").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -119,43 +118,5 @@ pub(super) fn ages(scan: &Scan<'_>, out: &mut Vec<Located<AgeRange>>) {
         }
         let start = super::skip_non_word(text, whole.start());
         out.push(scan.locate_basic(start, whole.end(), AgeRange { min, max: None }));
-    }
-}
-
-/// Finds gender words in one field.
-pub(super) fn genders(
-    scan: &Scan<'_>,
-    words: &PhraseSet<Gender>,
-    out: &mut Vec<Located<GenderDemand>>,
-) {
-    let text = scan.words.as_str();
-    for hit in words
-        .find_distinct(text)
-        .into_iter()
-        .take(super::MAX_FACTS_PER_FIELD)
-    {
-        out.push(scan.locate_words(hit.start, hit.end, GenderDemand { gender: *hit.value }));
-    }
-}
-
-/// Finds appearance demands in one field.
-pub(super) fn appearance(
-    scan: &Scan<'_>,
-    words: &PhraseSet<()>,
-    out: &mut Vec<Located<Appearance>>,
-) {
-    let text = scan.words.as_str();
-    for hit in words
-        .find_distinct(text)
-        .into_iter()
-        .take(super::MAX_FACTS_PER_FIELD)
-    {
-        out.push(scan.locate_words(
-            hit.start,
-            hit.end,
-            Appearance {
-                phrase: text[hit.start..hit.end].to_string(),
-            },
-        ));
     }
 }
