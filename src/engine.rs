@@ -159,10 +159,15 @@ fn model_reason(p: &crate::classify::Prediction) -> Reason {
         .top_ngrams
         .iter()
         .map(|(n, w)| {
-            format!(
-                "{} ({w:+.2})",
-                n.split_once(':').map_or(n.as_str(), |x| x.1).trim()
-            )
+            // A character n-gram shows its word edges as `_` ("c: dar" is `_dar`, the start of
+            // a word); a word n-gram is quoted.
+            let text = n.split_once(':').map_or(n.as_str(), |x| x.1);
+            let shown = if n.starts_with("c:") {
+                text.replace(' ', "_")
+            } else {
+                format!("\"{text}\"")
+            };
+            format!("{shown} ({w:+.2})")
         })
         .collect();
     let list = if words.is_empty() {

@@ -130,6 +130,8 @@ impl<W: Write> Writer<W> {
         for r in &report.reasons {
             let place = match (r.field, r.start, r.end) {
                 (Some(field), Some(s), Some(e)) => self.in_context(advert.field(field), s, e),
+                // The classifier's reason explains itself; a rule without a span is an absence.
+                _ if r.indicator == "classifier" => printable(&r.explanation.en),
                 _ => "(no evidence in the text: an absence)".to_string(),
             };
             writeln!(
