@@ -131,6 +131,38 @@ impl Engine {
         report
     }
 
+    /// Recomputes the score, level and flag of a report from the reasons it now carries, after a
+    /// caller added or replaced reasons that do not come from the text (such as a contact shared
+    /// with other adverts). Reasons name their indicator by id; unknown ids carry no damping.
+    pub fn rescore(&self, report: &mut Report) {
+        let indicators = self.rules.indicators();
+        let evidence = score::evidence(
+            report
+                .reasons
+                .iter()
+                .filter(|r| r.weight != 0)
+                .enumerate()
+                .map(|(n, r)| {
+                    let index = indicators.iter().position(|i| i.id == r.indicator);
+                    // An id outside the list still counts, as an indicator of its own.
+                    (index.unwrap_or(indicators.len() + n), r.weight)
+                }),
+            |i| indicators.get(i).and_then(|x| x.damping),
+        );
+        report.rule_score = score::score(evidence);
+        report.score = match report.model_probability {
+            Some(p) => score::combine(
+                report.rule_score,
+                p,
+                report.supports_model(),
+                self.thresholds.medium,
+            ),
+            None => report.rule_score,
+        };
+        report.level = self.thresholds.level(report.score);
+        report.flagged = report.level >= self.thresholds.flag;
+    }
+
     /// Runs every rule's examples (each screened as the text of an advert with kind guessed).
     pub fn check_examples(&self) -> Vec<ExampleFailure> {
         self.rules.check_examples(|text| {

@@ -35,3 +35,4 @@ pub mod postings;
 pub mod report;
 pub mod rules;
 pub mod score;
+pub mod store;

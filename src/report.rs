@@ -1,7 +1,7 @@
 //! The result of screening one advert: the output contract of `scan` (and later of the API).
 //! See README "Output" for the contract; field order here is the order in JSON.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::advert::{Field, Kind, Lang};
 use crate::extract::Entities;
@@ -9,7 +9,7 @@ use crate::rules::Texts;
 use crate::score::Level;
 
 /// One reason behind a score.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reason {
     /// Indicator id.
     pub indicator: String,
@@ -30,7 +30,7 @@ pub struct Reason {
 }
 
 /// The screening result of one advert.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     /// The advert's id.
     pub id: String,

@@ -160,7 +160,9 @@ pub fn report_features(report: &Report, indicators: &[String]) -> Vec<f64> {
     let e = &report.entities;
     let facts = [
         !e.phones.is_empty(),
-        e.phones.iter().any(|p| p.value.country != Some("LV")),
+        e.phones
+            .iter()
+            .any(|p| p.value.country.as_deref() != Some("LV")),
         !e.messengers.is_empty(),
         e.emails.iter().any(|m| m.value.free_webmail),
         e.company_contact().is_some(),

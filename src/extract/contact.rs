@@ -7,23 +7,23 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::dialect;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::lexicon::{FREE_WEBMAIL, NON_EMPLOYER_HOSTS};
 use super::{Located, Scan};
 use crate::normalise::floor_char_boundary;
 
 /// A phone number.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Phone {
     /// E.164 form, `+` and digits.
     pub value: String,
     /// ISO 3166 code of the calling code, when known (`LV` for +371).
-    pub country: Option<&'static str>,
+    pub country: Option<String>,
 }
 
 /// An e-mail address.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Email {
     /// `local@domain`, lower case.
     pub value: String,
@@ -32,7 +32,7 @@ pub struct Email {
 }
 
 /// A web address.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Url {
     /// The address as written, lower case, without trailing punctuation.
     pub value: String,
@@ -43,10 +43,10 @@ pub struct Url {
 }
 
 /// A messenger mentioned as a way to get in touch, with its handle when one is given.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Messenger {
     /// `whatsapp`, `telegram`, `viber` or `signal`.
-    pub app: &'static str,
+    pub app: String,
     /// Phone number (E.164) or user name given with it.
     pub handle: Option<String>,
 }
@@ -183,7 +183,7 @@ pub(super) fn phones(scan: &Scan<'_>, out: &mut Vec<Located<Phone>>) {
             m.start(),
             m.end(),
             Phone {
-                country: country_of(&digits),
+                country: country_of(&digits).map(str::to_string),
                 value: format!("+{digits}"),
             },
         ));
@@ -202,7 +202,7 @@ pub(super) fn phones(scan: &Scan<'_>, out: &mut Vec<Located<Phone>>) {
             m.end(),
             Phone {
                 value: format!("+371{digits}"),
-                country: Some("LV"),
+                country: Some("LV".into()),
             },
         ));
     }
@@ -352,6 +352,13 @@ pub(super) fn messengers(
         if (app == "signal" || &text[hit.start..hit.end] == "tg") && handle.is_none() {
             continue;
         }
-        out.push(scan.locate_words(hit.start, span_end, Messenger { app, handle }));
+        out.push(scan.locate_words(
+            hit.start,
+            span_end,
+            Messenger {
+                app: app.to_string(),
+                handle,
+            },
+        ));
     }
 }

@@ -6,12 +6,12 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::dialect;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Located, Scan};
 
 /// A named company.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Employer {
     /// The legal form, lower case (`sia`, `ltd`).
     pub form: String,
@@ -20,7 +20,7 @@ pub struct Employer {
 }
 
 /// A registration or licence number.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Number {
     /// The number as written, normalised.
     pub value: String,

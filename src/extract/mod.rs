@@ -18,7 +18,7 @@ pub use pay::{Pay, Period};
 pub use person::{AgeRange, Appearance, GenderDemand};
 pub use place::Destination;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::advert::{Field, Span};
 use crate::market::MarketPay;
@@ -87,7 +87,7 @@ impl<'a> Scan<'a> {
 }
 
 /// A fact with the span of original text it was read from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Located<T> {
     /// The fact.
     #[serde(flatten)]
@@ -98,7 +98,7 @@ pub struct Located<T> {
 }
 
 /// Everything extracted from one advert.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Entities {
     /// Phone numbers.
     pub phones: Vec<Located<Phone>>,
@@ -256,7 +256,7 @@ impl Extractor {
             phrase_facts(scan, &self.places, &mut e.destinations, |m, c| {
                 Destination {
                     name: m.to_string(),
-                    country: c,
+                    country: c.to_string(),
                 }
             });
             employer::employers(scan, &mut e.employers);

@@ -8,13 +8,13 @@ use std::sync::LazyLock;
 use regex::{Captures, Regex};
 
 use crate::dialect;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Located, Scan};
 use crate::market::MarketPay;
 
 /// The period a pay amount is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Period {
     /// Per hour.
@@ -30,14 +30,14 @@ pub enum Period {
 }
 
 /// A pay amount or range.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pay {
     /// Lower bound (equal to `max` for a single amount).
     pub min: f64,
     /// Upper bound: what the advert dangles.
     pub max: f64,
     /// ISO 4217 code, lower case.
-    pub currency: &'static str,
+    pub currency: String,
     /// The period, stated or guessed from the amount; `None` when it cannot be told (a bare
     /// "200 EUR" may be a bonus, a day's pay or a fee).
     pub period: Option<Period>,
@@ -160,7 +160,7 @@ fn pay_of(c: &Captures<'_>, market: &MarketPay) -> Option<Pay> {
     Some(Pay {
         min,
         max,
-        currency: code,
+        currency: code.to_string(),
         period,
         period_stated,
         monthly_eur: period.and_then(|p| market.to_monthly_eur(max, code, p)),
@@ -195,7 +195,7 @@ mod tests {
     fn hourly_euro() {
         let p = first("Alga 12 EUR/h, darbs noliktavā").expect("pay found");
         assert_eq!(
-            (p.max, p.currency, p.period, p.period_stated),
+            (p.max, p.currency.as_str(), p.period, p.period_stated),
             (12.0, "eur", Some(Period::Hour), true)
         );
         assert!(p.monthly_eur.is_some_and(|m| m > 1500.0 && m < 2500.0));
@@ -205,7 +205,7 @@ mod tests {
     fn weekly_pounds_before_amount() {
         let p = first("Earn £450 per week").expect("pay found");
         assert_eq!(
-            (p.max, p.currency, p.period),
+            (p.max, p.currency.as_str(), p.period),
             (450.0, "gbp", Some(Period::Week))
         );
     }
@@ -214,7 +214,7 @@ mod tests {
     fn russian_range_per_month() {
         let p = first("Зарплата от 1500 до 2 000 евро в месяц").expect("pay found");
         assert_eq!(
-            (p.min, p.max, p.currency, p.period),
+            (p.min, p.max, p.currency.as_str(), p.period),
             (1500.0, 2000.0, "eur", Some(Period::Month))
         );
     }

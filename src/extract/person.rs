@@ -5,14 +5,14 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::dialect;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::lexicon::Gender;
 use super::{Located, Scan};
 use crate::normalise::{ceil_char_boundary, floor_char_boundary};
 
 /// An age demand: a range ("18-25 gadi") or a lower bound ("from 16").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgeRange {
     /// Lowest age asked for.
     pub min: u8,
@@ -21,14 +21,14 @@ pub struct AgeRange {
 }
 
 /// A gender asked for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GenderDemand {
     /// Which gender.
     pub gender: Gender,
 }
 
 /// An appearance demand ("pleasant appearance", "foto pilnā augumā").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Appearance {
     /// The words, normalised.
     pub phrase: String,

@@ -24,14 +24,14 @@ fn latvian_phone_in_many_spellings_is_one_number() {
         let (e, _) = extract(t);
         assert_eq!(e.phones.len(), 1, "{t}: {:?}", e.phones);
         assert_eq!(e.phones[0].value.value, "+37120001234", "{t}");
-        assert_eq!(e.phones[0].value.country, Some("LV"));
+        assert_eq!(e.phones[0].value.country.as_deref(), Some("LV"));
     }
 }
 
 #[test]
 fn foreign_phone_has_its_country() {
     let (e, t) = extract("WhatsApp +44 7700 900123 only");
-    assert_eq!(e.phones[0].value.country, Some("GB"));
+    assert_eq!(e.phones[0].value.country.as_deref(), Some("GB"));
     assert_eq!(evidence(&t, e.phones[0].span), "+44 7700 900123");
 }
 
@@ -85,7 +85,7 @@ fn messenger_with_number_and_handle() {
     let apps: Vec<_> = e
         .messengers
         .iter()
-        .map(|m| (m.value.app, m.value.handle.clone()))
+        .map(|m| (m.value.app.as_str(), m.value.handle.clone()))
         .collect();
     assert_eq!(
         apps,
@@ -145,7 +145,11 @@ fn gender_and_appearance() {
 #[test]
 fn destinations_in_three_languages() {
     let (e, _) = extract("Darbs Vācijā, работа в Германии, work in Germany; также в Лондоне");
-    let countries: Vec<_> = e.destinations.iter().map(|d| d.value.country).collect();
+    let countries: Vec<_> = e
+        .destinations
+        .iter()
+        .map(|d| d.value.country.as_str())
+        .collect();
     assert_eq!(countries, vec!["DE", "DE", "DE", "GB"]);
     assert!(e.abroad());
     let (e, _) = extract("Darbs Rīgā, Brīvības ielā");

@@ -185,7 +185,7 @@ fn evaluate(
             &mut e
                 .phones
                 .iter()
-                .filter(|p| p.value.country != Some("LV"))
+                .filter(|p| p.value.country.as_deref() != Some("LV"))
                 .map(|p| p.span),
         ),
         Condition::FreeWebmail => first(

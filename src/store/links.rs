@@ -1,0 +1,386 @@
+//! Links between stored adverts: shared contacts and near-duplicates. Both live in memory, are
+//! rebuilt from the index when the store opens, and are updated by the one writer.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::advert::Span;
+use crate::extract::Entities;
+use crate::report::Reason;
+use crate::rules::Texts;
+
+/// The indicator of a contact shared across adverts (listed in `rules/indicators.toml`).
+pub const SHARED_CONTACT: &str = "shared_contact";
+/// The rule id of that reason.
+pub const SHARED_CONTACT_RULE: &str = "network.shared_contact";
+/// Its weight: a clear sign, but not enough alone to reach `medium`.
+pub const SHARED_CONTACT_WEIGHT: i32 = 20;
+
+/// A contact key with the text it was read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    /// `phone:+37120001234`, `email:name@example.com` or `handle:name`.
+    pub key: String,
+    /// Where the contact is in the advert.
+    pub span: Span,
+}
+
+/// The contacts of an advert, normalised so the same contact written differently has one key.
+/// A messenger handle that is a phone number is the phone.
+pub fn contacts_of(entities: &Entities) -> Vec<Contact> {
+    let mut out: Vec<Contact> = Vec::new();
+    let mut push = |key: String, span: Span| {
+        if !out.iter().any(|c| c.key == key) {
+            out.push(Contact { key, span });
+        }
+    };
+    for p in &entities.phones {
+        push(format!("phone:{}", p.value.value), p.span);
+    }
+    for e in &entities.emails {
+        push(format!("email:{}", e.value.value.to_lowercase()), e.span);
+    }
+    for m in &entities.messengers {
+        if let Some(handle) = &m.value.handle {
+            let key = if handle.starts_with('+') {
+                format!("phone:{handle}")
+            } else {
+                format!("handle:{}", handle.trim_start_matches('@').to_lowercase())
+            };
+            push(key, m.span);
+        }
+    }
+    out
+}
+
+/// The employer an advert names, normalised (`None` when it names none).
+pub fn employer_of(entities: &Entities) -> Option<String> {
+    entities.employers.first().map(|e| {
+        let name: String = e
+            .value
+            .name
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect();
+        format!("{} {name}", e.value.form)
+    })
+}
+
+/// What the adverts sharing one contact look like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sharing {
+    /// Adverts with this contact.
+    pub adverts: usize,
+    /// Distinct employer names among them.
+    pub employers: usize,
+    /// Adverts among them that name no employer.
+    pub unnamed: usize,
+}
+
+impl Sharing {
+    /// Whether sharing this contact is a sign: adverts under at least two different employer
+    /// names, or at least three adverts of which two or more name no employer. A company posting
+    /// many adverts under its own name with one HR number is not a sign.
+    pub fn is_sign(&self) -> bool {
+        self.employers >= 2 || self.adverts >= 3 && self.unnamed >= 2
+    }
+}
+
+/// The reason for a contact that is a sign, pointing at the contact in this advert.
+pub fn shared_contact_reason(
+    contact: &Contact,
+    sharing: Sharing,
+    evidence: Option<&str>,
+) -> Reason {
+    let n = sharing.adverts;
+    let what = contact.key.split_once(':').map_or("", |x| x.0);
+    let (lv, en, ru) = match what {
+        "phone" => ("tālruņa numurs", "phone number", "номер телефона"),
+        "email" => ("e-pasts", "e-mail address", "адрес почты"),
+        _ => ("lietotāja vārds", "user name", "имя пользователя"),
+    };
+    let named = sharing.employers;
+    Reason {
+        indicator: SHARED_CONTACT.into(),
+        rule: SHARED_CONTACT_RULE.into(),
+        weight: SHARED_CONTACT_WEIGHT,
+        field: Some(contact.span.field),
+        evidence: evidence.map(str::to_string),
+        start: Some(contact.span.start),
+        end: Some(contact.span.end),
+        explanation: Texts {
+            lv: format!(
+                "Tas pats {lv} ir {n} sludinājumos (dažādi darba devēju nosaukumi: {named}; bez nosaukuma: {}). Vervētāji ar vienu kontaktu bieži ievieto daudz dažādu piedāvājumu.",
+                sharing.unnamed
+            ),
+            en: format!(
+                "The same {en} is in {n} adverts (different employer names: {named}; no name: {}). Recruiters often post many different offers with one contact.",
+                sharing.unnamed
+            ),
+            ru: Some(format!(
+                "Тот же {ru} есть в {n} объявлениях (разных названий работодателя: {named}; без названия: {}). Вербовщики часто размещают много разных предложений с одного контакта.",
+                sharing.unnamed
+            )),
+        },
+    }
+}
+
+/// Which adverts share which contacts.
+#[derive(Debug, Default)]
+pub struct ContactGraph {
+    by_contact: HashMap<String, BTreeMap<String, Option<String>>>,
+    by_advert: HashMap<String, Vec<String>>,
+}
+
+impl ContactGraph {
+    /// Records an advert's contacts and employer, replacing what was recorded for its id; returns
+    /// the contacts whose sharing changed (old and new).
+    pub fn insert(
+        &mut self,
+        id: &str,
+        contacts: &[String],
+        employer: Option<String>,
+    ) -> Vec<String> {
+        let mut touched = self.remove(id);
+        for c in contacts {
+            self.by_contact
+                .entry(c.clone())
+                .or_default()
+                .insert(id.to_string(), employer.clone());
+            touched.push(c.clone());
+        }
+        if !contacts.is_empty() {
+            self.by_advert.insert(id.to_string(), contacts.to_vec());
+        }
+        touched.sort();
+        touched.dedup();
+        touched
+    }
+
+    fn remove(&mut self, id: &str) -> Vec<String> {
+        let old = self.by_advert.remove(id).unwrap_or_default();
+        for c in &old {
+            if let Some(ids) = self.by_contact.get_mut(c) {
+                ids.remove(id);
+                if ids.is_empty() {
+                    self.by_contact.remove(c);
+                }
+            }
+        }
+        old
+    }
+
+    /// How a contact is shared.
+    pub fn sharing(&self, contact: &str) -> Sharing {
+        let Some(ids) = self.by_contact.get(contact) else {
+            return Sharing {
+                adverts: 0,
+                employers: 0,
+                unnamed: 0,
+            };
+        };
+        let named: BTreeSet<&String> = ids.values().flatten().collect();
+        let unnamed = ids.values().filter(|e| e.is_none()).count();
+        Sharing {
+            adverts: ids.len(),
+            employers: named.len(),
+            unnamed,
+        }
+    }
+
+    /// The adverts that carry a contact.
+    pub fn adverts_with(&self, contact: &str) -> impl Iterator<Item = &String> {
+        self.by_contact
+            .get(contact)
+            .into_iter()
+            .flat_map(|m| m.keys())
+    }
+}
+
+/// Values in a [`Signature`].
+pub const SIGNATURE_LEN: usize = 16;
+/// Values per band: adverts agreeing on all values of one band are compared.
+const BAND: usize = 2;
+/// Smallest estimated word overlap (Jaccard) of two adverts in one group.
+pub const NEAR: f64 = 0.6;
+
+/// A MinHash signature of an advert's set of words: the share of equal values estimates how
+/// much two adverts' words overlap, so a repost with a changed number or an added word stays
+/// close. (SimHash was tried first; on adverts of 20-50 words one edit flips too many bits.)
+pub type Signature = [u64; SIGNATURE_LEN];
+
+/// The signature of an advert's words (lower-cased, two characters or more).
+pub fn signature(title: &str, text: &str) -> Signature {
+    let mut sig = [u64::MAX; SIGNATURE_LEN];
+    let words = title
+        .split(|c: char| !c.is_alphanumeric())
+        .chain(text.split(|c: char| !c.is_alphanumeric()))
+        .filter(|w| w.chars().count() >= 2);
+    for w in words {
+        let base = fnv1a(w.to_lowercase().as_bytes());
+        for (i, slot) in sig.iter_mut().enumerate() {
+            *slot = (*slot).min(mix(base ^ SEEDS[i]));
+        }
+    }
+    sig
+}
+
+/// The estimated word overlap of two signatures, 0 to 1.
+pub fn similarity(a: &Signature, b: &Signature) -> f64 {
+    let same = a.iter().zip(b).filter(|(x, y)| x == y).count();
+    same as f64 / SIGNATURE_LEN as f64
+}
+
+const SEEDS: [u64; SIGNATURE_LEN] = [
+    0x9e37_79b9_7f4a_7c15,
+    0xbf58_476d_1ce4_e5b9,
+    0x94d0_49bb_1331_11eb,
+    0x2545_f491_4f6c_dd1d,
+    0x1656_67b1_9e37_79f9,
+    0x85eb_ca77_c2b2_ae63,
+    0xc2b2_ae3d_27d4_eb4f,
+    0x27d4_eb2f_1656_67c5,
+    0x61c8_8646_80b5_83eb,
+    0x0123_4567_89ab_cdef,
+    0xfedc_ba98_7654_3210,
+    0x0f1e_2d3c_4b5a_6978,
+    0x8796_a5b4_c3d2_e1f0,
+    0x5555_aaaa_3333_cccc,
+    0x1234_5678_9abc_def0,
+    0x0fed_cba9_8765_4321,
+];
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// A 64-bit finaliser (from MurmurHash3): spreads every input bit over the output.
+fn mix(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+/// Groups of near-duplicate adverts, found by locality-sensitive hashing over signature bands.
+#[derive(Debug, Default)]
+pub struct DuplicateIndex {
+    bands: HashMap<(usize, u64), Vec<String>>,
+    adverts: HashMap<String, (Signature, String)>,
+}
+
+impl DuplicateIndex {
+    /// Records an advert and returns its group: the group of the most similar advert already
+    /// recorded, if it is near enough, or else the advert's own id.
+    pub fn assign(&mut self, id: &str, sig: Signature) -> String {
+        self.remove(id);
+        let mut best: Option<(f64, &str)> = None;
+        for (band, key) in band_keys(&sig) {
+            for other in self.bands.get(&(band, key)).into_iter().flatten() {
+                if let Some((s, g)) = self.adverts.get(other) {
+                    let sim = similarity(&sig, s);
+                    if sim >= NEAR && best.is_none_or(|(b, _)| sim > b) {
+                        best = Some((sim, g.as_str()));
+                    }
+                }
+            }
+        }
+        let group = best.map_or_else(|| id.to_string(), |(_, g)| g.to_string());
+        self.insert(id, sig, group.clone());
+        group
+    }
+
+    /// Records an advert with a known group (when rebuilding from the index).
+    pub fn insert(&mut self, id: &str, sig: Signature, group: String) {
+        for key in band_keys(&sig) {
+            self.bands.entry(key).or_default().push(id.to_string());
+        }
+        self.adverts.insert(id.to_string(), (sig, group));
+    }
+
+    fn remove(&mut self, id: &str) {
+        if let Some((sig, _)) = self.adverts.remove(id) {
+            for key in band_keys(&sig) {
+                if let Some(ids) = self.bands.get_mut(&key) {
+                    ids.retain(|x| x != id);
+                }
+            }
+        }
+    }
+}
+
+fn band_keys(sig: &Signature) -> impl Iterator<Item = (usize, u64)> + '_ {
+    sig.chunks(BAND)
+        .enumerate()
+        .map(|(i, c)| (i, c.iter().fold(0u64, |acc, v| mix(acc ^ v))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_edits_keep_adverts_similar() {
+        let text = "Piedāvājam darbu gaļas pārstrādes rūpnīcā Vācijā, alga 2500 eiro mēnesī, dzīvesvieta un ceļš par brīvu, zvaniet 20001234 vai rakstiet WhatsApp";
+        let a = signature("Darbs Vācijā", text);
+        let b = signature("Darbs Vācijā!", &text.replace("20001234", "20009999"));
+        let other = signature(
+            "Pārdevējs",
+            "SIA Maxima meklē pārdevēju uz Rīgas veikalu, pilna slodze, alga 1100 EUR bruto",
+        );
+        assert!(similarity(&a, &b) >= NEAR, "{}", similarity(&a, &b));
+        assert!(similarity(&a, &other) < NEAR);
+    }
+
+    #[test]
+    fn duplicates_join_the_first_group() {
+        let mut d = DuplicateIndex::default();
+        let text = "Work in a warehouse in the Netherlands, good pay, housing provided, call now";
+        assert_eq!(d.assign("a", signature("Job", text)), "a");
+        assert_eq!(
+            d.assign("b", signature("Job!", &format!("{text} today"))),
+            "a"
+        );
+        let c = signature(
+            "Nurse",
+            "Hospital in Riga hires a nurse, contract, 1500 EUR gross",
+        );
+        assert_eq!(d.assign("c", c), "c");
+        // Re-recording an advert does not make it its own duplicate.
+        assert_eq!(d.assign("c", c), "c");
+    }
+
+    #[test]
+    fn sharing_counts_employers() {
+        let mut g = ContactGraph::default();
+        let c = vec!["phone:+37120001234".to_string()];
+        g.insert("1", &c, Some("sia alfa".into()));
+        g.insert("2", &c, Some("sia alfa".into()));
+        assert!(!g.sharing(&c[0]).is_sign(), "one employer, one HR phone");
+        g.insert("3", &c, Some("sia beta".into()));
+        let s = g.sharing(&c[0]);
+        assert_eq!((s.adverts, s.employers), (3, 2));
+        assert!(s.is_sign());
+        // Replacing advert 3 without the contact undoes it.
+        let touched = g.insert("3", &[], None);
+        assert_eq!(touched, c);
+        assert!(!g.sharing(&c[0]).is_sign());
+    }
+
+    #[test]
+    fn unnamed_adverts_need_three() {
+        let mut g = ContactGraph::default();
+        let c = vec!["handle:fastjob".to_string()];
+        g.insert("1", &c, None);
+        g.insert("2", &c, None);
+        assert!(!g.sharing(&c[0]).is_sign());
+        g.insert("3", &c, None);
+        assert!(g.sharing(&c[0]).is_sign());
+    }
+}

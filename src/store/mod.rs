@@ -1,0 +1,277 @@
+//! The durable store: a tantivy index on disk holding every ingested advert with its screening
+//! result, searchable and linked by shared contacts and near-duplicates.
+//!
+//! One writer thread owns the index writer. Callers hand it batches and wait: a batch is
+//! acknowledged only after the commit that makes it durable, and batches that arrive while a
+//! commit runs are committed together (group commit). Readers search the last commit.
+
+mod links;
+mod schema;
+mod search;
+mod text;
+mod writer;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use serde::{Deserialize, Serialize};
+use tantivy::collector::TopDocs;
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::advert::Advert;
+use crate::engine::Engine;
+use crate::report::Report;
+
+pub use links::{
+    Contact, ContactGraph, DuplicateIndex, SHARED_CONTACT, Sharing, contacts_of, employer_of,
+    signature,
+};
+pub use schema::Fields;
+pub use search::{Facets, Hit, SearchRequest, SearchResponse, Sort};
+pub use text::latvian_stem;
+
+/// The engine in force; replaced as a whole when rules or model are reloaded.
+pub type SharedEngine = Arc<ArcSwap<Engine>>;
+
+/// An advert as stored: the advert, its result, its near-duplicate group and when it was stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredAdvert {
+    /// The advert as ingested.
+    pub advert: Advert,
+    /// Its screening result, including reasons from links to other adverts.
+    pub report: Report,
+    /// The id of the first advert of its near-duplicate group (its own id when it has none).
+    pub group: String,
+    /// When it was stored (RFC 3339, UTC).
+    pub stored_at: String,
+    /// Contacts this advert shares with others in a way that is a sign, with the number of
+    /// adverts sharing each as of the last update of this advert.
+    #[serde(default)]
+    pub shared_contacts: BTreeMap<String, usize>,
+}
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Reading the index from disk failed.
+    #[error("index i/o: {0}")]
+    Io(#[from] std::io::Error),
+    /// The index failed.
+    #[error("index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    /// The data directory could not be created or opened.
+    #[error("data directory {path}: {source}")]
+    Dir {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The index directory could not be opened.
+    #[error("index directory {path}: {message}")]
+    OpenIndex {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// A stored document could not be read back.
+    #[error("stored advert is unreadable: {0}")]
+    Corrupt(String),
+    /// The writer has stopped (the server is shutting down or a commit failed fatally).
+    #[error("the index writer has stopped")]
+    WriterGone,
+    /// A search request is invalid.
+    #[error("{0}")]
+    BadQuery(String),
+}
+
+/// A batch handed to the writer.
+struct Job {
+    adverts: Vec<(Advert, Report)>,
+    ack: oneshot::Sender<Result<Vec<StoredAdvert>, String>>,
+}
+
+/// The store: open once, share by reference.
+pub struct Store {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    jobs: mpsc::Sender<Job>,
+    writer: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Store {
+    /// Stops the writer after the batches already handed to it, and waits for it to release the
+    /// index, so the directory can be opened again at once.
+    fn drop(&mut self) {
+        let (closed, _) = mpsc::channel(1);
+        drop(std::mem::replace(&mut self.jobs, closed));
+        if let Some(handle) = self.writer.take() {
+            if handle.join().is_err() {
+                tracing::error!("the index writer thread panicked");
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens the index in `dir` (creating it if needed), rebuilds the links between adverts from
+    /// it, and starts the writer thread.
+    pub fn open(dir: &Path, engine: SharedEngine) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Dir {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let (schema, _) = Fields::schema();
+        let directory =
+            tantivy::directory::MmapDirectory::open(dir).map_err(|e| StoreError::OpenIndex {
+                path: dir.to_path_buf(),
+                message: e.to_string(),
+            })?;
+        let index = Index::open_or_create(directory, schema)?;
+        text::register(&index);
+        let fields = Fields::of(&index.schema())?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let state = writer::Links::rebuild(&reader, fields)?;
+        let index_writer = index.writer_with_num_threads(1, 64 * 1024 * 1024)?;
+        let (jobs, rx) = mpsc::channel(64);
+        let w = writer::Writer {
+            writer: index_writer,
+            reader: reader.clone(),
+            fields,
+            engine,
+            links: state,
+        };
+        let handle = std::thread::Builder::new()
+            .name("adscreen-writer".into())
+            .spawn(move || w.run(rx))
+            .map_err(|source| StoreError::Dir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        Ok(Store {
+            index,
+            reader,
+            fields,
+            jobs,
+            writer: Some(handle),
+        })
+    }
+
+    /// Stores screened adverts and returns them as stored, once they are durable. An advert
+    /// whose id is already stored replaces it.
+    pub async fn write(
+        &self,
+        adverts: Vec<(Advert, Report)>,
+    ) -> Result<Vec<StoredAdvert>, StoreError> {
+        let (ack, done) = oneshot::channel();
+        self.jobs
+            .send(Job { adverts, ack })
+            .await
+            .map_err(|_| StoreError::WriterGone)?;
+        match done.await {
+            Ok(Ok(stored)) => Ok(stored),
+            Ok(Err(message)) => Err(StoreError::Index(tantivy::TantivyError::SystemError(
+                message,
+            ))),
+            Err(_) => Err(StoreError::WriterGone),
+        }
+    }
+
+    /// The stored advert with this id.
+    pub fn get(&self, id: &str) -> Result<Option<StoredAdvert>, StoreError> {
+        let searcher = self.reader.searcher();
+        get_by_id(&searcher, self.fields, id)
+    }
+
+    /// Every stored advert with this contact key (see [`contacts_of`]), newest first, at most
+    /// `limit`.
+    pub fn with_contact(&self, key: &str, limit: usize) -> Result<Vec<StoredAdvert>, StoreError> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.contacts, key),
+            IndexRecordOption::Basic,
+        );
+        let top = TopDocs::with_limit(limit.max(1))
+            .order_by_fast_field::<tantivy::DateTime>("date", tantivy::Order::Desc);
+        searcher
+            .search(&query, &top)?
+            .into_iter()
+            .map(|(_, address)| load(&searcher, self.fields, address))
+            .collect()
+    }
+
+    /// Searches the stored adverts.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, StoreError> {
+        search::run(&self.index, &self.reader.searcher(), self.fields, request)
+    }
+
+    /// The number of stored adverts.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Whether nothing is stored.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+fn get_by_id(
+    searcher: &tantivy::Searcher,
+    fields: Fields,
+    id: &str,
+) -> Result<Option<StoredAdvert>, StoreError> {
+    let query = TermQuery::new(
+        Term::from_field_text(fields.id, id),
+        IndexRecordOption::Basic,
+    );
+    let top = searcher.search(&query, &TopDocs::with_limit(1))?;
+    top.first()
+        .map(|(_, address)| load(searcher, fields, *address))
+        .transpose()
+}
+
+fn load(
+    searcher: &tantivy::Searcher,
+    fields: Fields,
+    address: tantivy::DocAddress,
+) -> Result<StoredAdvert, StoreError> {
+    let doc: TantivyDocument = searcher.doc(address)?;
+    let json = doc
+        .get_first(fields.doc)
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| StoreError::Corrupt("no stored document".into()))?;
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Parses a date as adverts and queries give it: RFC 3339 (`2026-05-01T10:00:00Z`), or a date
+/// with an optional time (`2026-05-01`, `2026-05-01 10:00:00`), read as UTC.
+pub fn parse_date(s: &str) -> Option<tantivy::DateTime> {
+    let s = s.trim();
+    let t = humantime::parse_rfc3339_weak(s)
+        .or_else(|_| humantime::parse_rfc3339_weak(&format!("{s} 00:00:00")))
+        .ok()?;
+    let secs = t.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+    Some(tantivy::DateTime::from_timestamp_secs(
+        i64::try_from(secs).ok()?,
+    ))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,407 @@
+//! Search over the stored adverts: full text (lv/ru/en), filters, sorting, pagination, facet
+//! counts and collapsing of near-duplicates.
+
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Bound;
+
+use serde::{Deserialize, Serialize};
+use tantivy::aggregation::agg_req::Aggregations;
+use tantivy::aggregation::{AggregationCollector, AggregationLimitsGuard};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, Index, Order, Searcher, Term};
+
+use super::{Fields, StoreError, StoredAdvert, load, parse_date};
+use crate::score::Level;
+
+/// Most hits one page may have.
+pub const MAX_LIMIT: usize = 200;
+
+/// How hits are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Best text match first (the default with a query).
+    Relevance,
+    /// Highest risk score first (the default without a query).
+    Score,
+    /// Newest first (posting date, or the storing date when the advert has none).
+    Date,
+}
+
+/// A search, as given in the query string of `GET /v1/search`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchRequest {
+    /// Full-text query; empty matches every advert.
+    #[serde(default)]
+    pub q: Option<String>,
+    /// Levels, comma-separated (any of them).
+    #[serde(default)]
+    pub level: Option<String>,
+    /// Lowest score.
+    #[serde(default)]
+    pub min_score: Option<u8>,
+    /// Indicator ids, comma-separated (all of them).
+    #[serde(default)]
+    pub indicator: Option<String>,
+    /// Languages, comma-separated (any).
+    #[serde(default)]
+    pub lang: Option<String>,
+    /// Kinds, comma-separated (any).
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Source, exactly as stored.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Earliest date (inclusive), `YYYY-MM-DD` or RFC 3339.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Latest date (inclusive; a bare date means the whole day).
+    #[serde(default)]
+    pub to: Option<String>,
+    /// Order of hits.
+    #[serde(default)]
+    pub sort: Option<Sort>,
+    /// Hits to skip.
+    #[serde(default)]
+    pub offset: Option<usize>,
+    /// Hits to return (default 20, at most [`MAX_LIMIT`]).
+    #[serde(default)]
+    pub limit: Option<usize>,
+    /// Show one advert per near-duplicate group.
+    #[serde(default)]
+    pub collapse: Option<bool>,
+}
+
+/// One hit: the advert's summary (fetch `/v1/adverts/{id}` for everything).
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    /// Advert id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// The start of the text.
+    pub excerpt: String,
+    /// Risk score.
+    pub score: u8,
+    /// Risk level.
+    pub level: Level,
+    /// Whether flagged.
+    pub flagged: bool,
+    /// Language.
+    pub language: crate::advert::Lang,
+    /// Kind.
+    pub kind: crate::advert::Kind,
+    /// Source, when given.
+    pub source: Option<String>,
+    /// Posting date, as given.
+    pub posted_at: Option<String>,
+    /// When stored.
+    pub stored_at: String,
+    /// Risk indicators among the reasons.
+    pub indicators: Vec<String>,
+    /// Near-duplicate group.
+    pub group: String,
+}
+
+/// Facet counts over all matching adverts.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Facets {
+    /// Adverts per level.
+    pub level: BTreeMap<String, u64>,
+    /// Adverts per risk indicator.
+    pub indicator: BTreeMap<String, u64>,
+    /// Adverts per language.
+    pub language: BTreeMap<String, u64>,
+    /// Adverts per kind.
+    pub kind: BTreeMap<String, u64>,
+}
+
+/// The answer to a search.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResponse {
+    /// Every matching advert (before paging and collapsing).
+    pub total: usize,
+    /// The requested page.
+    pub hits: Vec<Hit>,
+    /// Counts per level, indicator, language and kind over all matching adverts.
+    pub facets: Facets,
+    /// Hits skipped.
+    pub offset: usize,
+    /// Page size.
+    pub limit: usize,
+    /// Whether near-duplicates were collapsed.
+    pub collapsed: bool,
+}
+
+fn list(s: &Option<String>) -> Vec<&str> {
+    s.as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .collect()
+}
+
+fn any_of(field: tantivy::schema::Field, values: &[&str]) -> Box<dyn Query> {
+    let terms: Vec<(Occur, Box<dyn Query>)> = values
+        .iter()
+        .map(|v| {
+            let q: Box<dyn Query> = Box::new(TermQuery::new(
+                Term::from_field_text(field, v),
+                IndexRecordOption::Basic,
+            ));
+            (Occur::Should, q)
+        })
+        .collect();
+    Box::new(BooleanQuery::new(terms))
+}
+
+fn query_of(index: &Index, f: Fields, r: &SearchRequest) -> Result<Box<dyn Query>, StoreError> {
+    let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let text = r.q.as_deref().unwrap_or("").trim();
+    if !text.is_empty() {
+        let mut parser = QueryParser::for_index(index, vec![f.words, f.stems]);
+        parser.set_field_boost(f.words, 2.0);
+        // Lenient: a stray quote or colon in what an inspector typed is not an error.
+        let (q, _) = parser.parse_query_lenient(text);
+        must.push((Occur::Must, q));
+    }
+    let levels = list(&r.level);
+    for l in &levels {
+        if Level::parse(l).is_none() {
+            return Err(StoreError::BadQuery(format!(
+                "level {l:?} is not one of low, medium, high"
+            )));
+        }
+    }
+    let filters = [
+        (f.level, levels),
+        (f.language, list(&r.lang)),
+        (f.kind, list(&r.kind)),
+    ];
+    for (field, values) in filters {
+        if !values.is_empty() {
+            must.push((Occur::Must, any_of(field, &values)));
+        }
+    }
+    for i in list(&r.indicator) {
+        must.push((Occur::Must, any_of(f.indicators, &[i])));
+    }
+    if let Some(source) = r.source.as_deref().filter(|s| !s.is_empty()) {
+        must.push((Occur::Must, any_of(f.source, &[source])));
+    }
+    if let Some(min) = r.min_score {
+        must.push((
+            Occur::Must,
+            Box::new(RangeQuery::new(
+                Bound::Included(Term::from_field_u64(f.score, u64::from(min))),
+                Bound::Unbounded,
+            )),
+        ));
+    }
+    let date = |s: &Option<String>, name: &str| -> Result<Option<tantivy::DateTime>, StoreError> {
+        s.as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| {
+                parse_date(s).ok_or_else(|| {
+                    StoreError::BadQuery(format!(
+                        "{name}={s:?} is not a date: use YYYY-MM-DD or RFC 3339"
+                    ))
+                })
+            })
+            .transpose()
+    };
+    let from = date(&r.from, "from")?;
+    let to = date(&r.to, "to")?;
+    if from.is_some() || to.is_some() {
+        let lower = from.map_or(Bound::Unbounded, |d| {
+            Bound::Included(Term::from_field_date(f.date, d))
+        });
+        // A bare date as the upper bound includes that whole day.
+        let to_is_day = r.to.as_deref().is_some_and(|s| s.trim().len() == 10);
+        let upper = to.map_or(Bound::Unbounded, |d| {
+            if to_is_day {
+                let next = tantivy::DateTime::from_timestamp_secs(d.into_timestamp_secs() + 86_400);
+                Bound::Excluded(Term::from_field_date(f.date, next))
+            } else {
+                Bound::Included(Term::from_field_date(f.date, d))
+            }
+        });
+        must.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+    }
+    if must.is_empty() {
+        return Ok(Box::new(AllQuery));
+    }
+    Ok(Box::new(BooleanQuery::new(must)))
+}
+
+fn facet_aggregations() -> Aggregations {
+    let terms =
+        |field: &str, size: u32| serde_json::json!({"terms": {"field": field, "size": size}});
+    let value = serde_json::json!({
+        "level": terms("level", 3),
+        "indicator": terms("indicators", 100),
+        "language": terms("language", 10),
+        "kind": terms("kind", 10),
+    });
+    // The request is a constant; it is checked by the tests.
+    serde_json::from_value(value).unwrap_or_default()
+}
+
+fn buckets(results: &serde_json::Value, name: &str) -> BTreeMap<String, u64> {
+    results[name]["buckets"]
+        .as_array()
+        .map(|b| {
+            b.iter()
+                .filter_map(|x| Some((x["key"].as_str()?.to_string(), x["doc_count"].as_u64()?)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn top(
+    searcher: &Searcher,
+    query: &dyn Query,
+    sort: Sort,
+    n: usize,
+) -> Result<Vec<DocAddress>, StoreError> {
+    let n = n.max(1);
+    Ok(match sort {
+        Sort::Relevance => searcher
+            .search(query, &TopDocs::with_limit(n))?
+            .into_iter()
+            .map(|x| x.1)
+            .collect(),
+        Sort::Score => searcher
+            .search(
+                query,
+                &TopDocs::with_limit(n).order_by_fast_field::<u64>("score", Order::Desc),
+            )?
+            .into_iter()
+            .map(|x| x.1)
+            .collect(),
+        Sort::Date => searcher
+            .search(
+                query,
+                &TopDocs::with_limit(n)
+                    .order_by_fast_field::<tantivy::DateTime>("date", Order::Desc),
+            )?
+            .into_iter()
+            .map(|x| x.1)
+            .collect(),
+    })
+}
+
+fn hit(s: StoredAdvert) -> Hit {
+    let indicators: Vec<String> = s
+        .report
+        .reasons
+        .iter()
+        .filter(|r| r.weight > 0)
+        .map(|r| r.indicator.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let excerpt: String = s.advert.text.chars().take(240).collect();
+    Hit {
+        id: s.advert.id,
+        title: s.advert.title,
+        excerpt,
+        score: s.report.score,
+        level: s.report.level,
+        flagged: s.report.flagged,
+        language: s.report.language,
+        kind: s.report.kind,
+        source: s.advert.source,
+        posted_at: s.advert.posted_at,
+        stored_at: s.stored_at,
+        indicators,
+        group: s.group,
+    }
+}
+
+/// Runs a search.
+pub(super) fn run(
+    index: &Index,
+    searcher: &Searcher,
+    f: Fields,
+    r: &SearchRequest,
+) -> Result<SearchResponse, StoreError> {
+    let query = query_of(index, f, r)?;
+    let offset = r.offset.unwrap_or(0);
+    let limit = r.limit.unwrap_or(20).min(MAX_LIMIT);
+    let has_text = r.q.as_deref().is_some_and(|q| !q.trim().is_empty());
+    let sort = r.sort.unwrap_or(if has_text {
+        Sort::Relevance
+    } else {
+        Sort::Score
+    });
+    let collapse = r.collapse.unwrap_or(false);
+    let aggs =
+        AggregationCollector::from_aggs(facet_aggregations(), AggregationLimitsGuard::default());
+    let (total, results) = searcher.search(&query, &(Count, aggs))?;
+    let results = serde_json::to_value(results).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let facets = Facets {
+        level: buckets(&results, "level"),
+        indicator: buckets(&results, "indicator"),
+        language: buckets(&results, "language"),
+        kind: buckets(&results, "kind"),
+    };
+    let mut hits = Vec::new();
+    if limit > 0 && offset < total {
+        if collapse {
+            // Fetch more and more until the page is full of distinct groups or all are seen.
+            let mut n = (offset + limit) * 2;
+            loop {
+                let addresses = top(searcher, query.as_ref(), sort, n)?;
+                let mut seen = HashSet::new();
+                hits.clear();
+                let mut skipped = 0;
+                for a in &addresses {
+                    let s = load(searcher, f, *a)?;
+                    if !seen.insert(s.group.clone()) {
+                        continue;
+                    }
+                    if skipped < offset {
+                        skipped += 1;
+                        continue;
+                    }
+                    hits.push(hit(s));
+                    if hits.len() == limit {
+                        break;
+                    }
+                }
+                if hits.len() == limit || addresses.len() < n {
+                    break;
+                }
+                n *= 4;
+            }
+        } else {
+            let addresses = top(searcher, query.as_ref(), sort, offset + limit)?;
+            for a in addresses.into_iter().skip(offset) {
+                hits.push(hit(load(searcher, f, a)?));
+            }
+        }
+    }
+    Ok(SearchResponse {
+        total,
+        hits,
+        facets,
+        offset,
+        limit,
+        collapsed: collapse,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_facet_request_is_valid() {
+        assert_eq!(facet_aggregations().len(), 4);
+    }
+}

@@ -1,0 +1,207 @@
+use std::sync::{Arc, LazyLock};
+
+use arc_swap::ArcSwap;
+
+use super::*;
+use crate::rules::RuleSet;
+use crate::score::Thresholds;
+
+static ENGINE: LazyLock<Arc<Engine>> = LazyLock::new(|| {
+    Arc::new(Engine::new(
+        RuleSet::bundled().expect("bundled rules"),
+        Thresholds::default(),
+    ))
+});
+
+fn shared() -> SharedEngine {
+    Arc::new(ArcSwap::new(ENGINE.clone()))
+}
+
+fn advert(id: &str, title: &str, text: &str) -> (Advert, Report) {
+    let a = Advert {
+        id: id.into(),
+        title: title.into(),
+        text: text.into(),
+        source: Some("test".into()),
+        posted_at: Some("2026-05-01".into()),
+        ..Advert::default()
+    };
+    let r = ENGINE.screen(&a);
+    (a, r)
+}
+
+const RISKY: &str = "Darbs Vācijā meitenēm 18-25, alga 4000 EUR mēnesī, pieredze nav vajadzīga, ceļš un dzīvoklis par brīvu. Pase jāatstāj pie mums. Raksti WhatsApp +371 2000 1234";
+const BENIGN: &str = "SIA Rimi Latvia (reģ. Nr. 40003053029) meklē pārdevēju Rīgā. Alga 1100 EUR bruto, darba līgums. CV: darbs@rimi.lv";
+
+#[tokio::test]
+async fn stores_gets_and_replaces_by_id() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path(), shared()).expect("open");
+    let stored = store
+        .write(vec![
+            advert("a1", "Darbs", RISKY),
+            advert("b1", "Pārdevējs", BENIGN),
+        ])
+        .await
+        .expect("write");
+    assert_eq!(stored.len(), 2);
+    assert_eq!(store.len(), 2);
+    let a = store.get("a1").expect("get").expect("found");
+    assert!(a.report.flagged);
+    store
+        .write(vec![advert("a1", "Darbs", "Labots teksts bez riska")])
+        .await
+        .expect("rewrite");
+    assert_eq!(store.len(), 2, "same id replaces");
+    let a = store.get("a1").expect("get").expect("found");
+    assert_eq!(a.advert.text, "Labots teksts bez riska");
+    assert!(store.get("nope").expect("get").is_none());
+}
+
+#[tokio::test]
+async fn survives_reopening() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let store = Store::open(dir.path(), shared()).expect("open");
+        store
+            .write(vec![advert("x", "Darbs", RISKY)])
+            .await
+            .expect("write");
+    }
+    let store = Store::open(dir.path(), shared()).expect("reopen");
+    assert!(store.get("x").expect("get").is_some());
+}
+
+#[tokio::test]
+async fn search_filters_sorts_and_counts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path(), shared()).expect("open");
+    store
+        .write(vec![
+            advert("r1", "Darbs ārzemēs", RISKY),
+            advert("b1", "Pārdevējs", BENIGN),
+            advert(
+                "b2",
+                "Job",
+                "Warehouse operative in Riga, SIA Alfa Logistika, 1200 EUR gross, contract",
+            ),
+        ])
+        .await
+        .expect("write");
+    let all = store.search(&SearchRequest::default()).expect("search");
+    assert_eq!(all.total, 3);
+    assert_eq!(all.hits[0].id, "r1", "highest score first");
+    assert_eq!(all.facets.language.get("lv"), Some(&2));
+    let flagged: u64 = ["medium", "high"]
+        .iter()
+        .filter_map(|l| all.facets.level.get(*l))
+        .sum();
+    assert_eq!(flagged, 1);
+    // Latvian inflection and missing diacritics: "arzemes" finds "ārzemēs", "Vācijas" "Vācijā".
+    let q = |q: &str| SearchRequest {
+        q: Some(q.into()),
+        ..SearchRequest::default()
+    };
+    assert_eq!(store.search(&q("arzemes")).expect("search").total, 1);
+    assert_eq!(store.search(&q("Vācijas")).expect("search").total, 1);
+    assert_eq!(
+        store.search(&q("warehouse")).expect("search").hits[0].id,
+        "b2"
+    );
+    let high = store
+        .search(&SearchRequest {
+            min_score: Some(50),
+            ..SearchRequest::default()
+        })
+        .expect("search");
+    assert_eq!(high.total, 1);
+    let by_indicator = store
+        .search(&SearchRequest {
+            indicator: Some("documents_retained".into()),
+            ..SearchRequest::default()
+        })
+        .expect("search");
+    assert_eq!(by_indicator.hits.len(), 1);
+    let none = store
+        .search(&SearchRequest {
+            from: Some("2026-06-01".into()),
+            ..SearchRequest::default()
+        })
+        .expect("search");
+    assert_eq!(none.total, 0);
+    let bad = store.search(&SearchRequest {
+        level: Some("severe".into()),
+        ..SearchRequest::default()
+    });
+    assert!(matches!(bad, Err(StoreError::BadQuery(_))));
+}
+
+#[tokio::test]
+async fn shared_contacts_become_a_reason_on_every_advert() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path(), shared()).expect("open");
+    let phone = "Zvaniet +371 2000 1234";
+    store
+        .write(vec![advert(
+            "c1",
+            "Pavārs",
+            &format!("SIA Alfa meklē pavāru. {phone}"),
+        )])
+        .await
+        .expect("write");
+    let first = store.get("c1").expect("get").expect("found");
+    assert!(
+        !first
+            .report
+            .reasons
+            .iter()
+            .any(|r| r.indicator == SHARED_CONTACT)
+    );
+    store
+        .write(vec![advert(
+            "c2",
+            "Šoferis",
+            &format!("SIA Beta meklē šoferi. {phone}"),
+        )])
+        .await
+        .expect("write");
+    for id in ["c1", "c2"] {
+        let s = store.get(id).expect("get").expect("found");
+        let reason = s
+            .report
+            .reasons
+            .iter()
+            .find(|r| r.indicator == SHARED_CONTACT)
+            .unwrap_or_else(|| panic!("{id} has no shared-contact reason"));
+        assert_eq!(reason.evidence.as_deref(), Some("+371 2000 1234"));
+        assert!(reason.explanation.en.contains("in 2 adverts"));
+    }
+    let linked = store
+        .with_contact("phone:+37120001234", 10)
+        .expect("contacts");
+    assert_eq!(linked.len(), 2);
+}
+
+#[tokio::test]
+async fn reposts_share_a_group() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path(), shared()).expect("open");
+    store
+        .write(vec![
+            advert("d1", "Darbs", RISKY),
+            advert("d2", "Darbs!", &RISKY.replace("4000", "4500")),
+            advert("d3", "Pārdevējs", BENIGN),
+        ])
+        .await
+        .expect("write");
+    let d2 = store.get("d2").expect("get").expect("found");
+    assert_eq!(d2.group, "d1");
+    let collapsed = store
+        .search(&SearchRequest {
+            collapse: Some(true),
+            ..SearchRequest::default()
+        })
+        .expect("search");
+    assert_eq!(collapsed.total, 3);
+    assert_eq!(collapsed.hits.len(), 2);
+}

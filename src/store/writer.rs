@@ -1,0 +1,270 @@
+//! The writer thread: applies batches, keeps links between adverts up to date, commits, and
+//! acknowledges each batch after its commit.
+
+use std::collections::{BTreeSet, HashMap};
+use std::time::SystemTime;
+
+use tantivy::schema::Value;
+use tantivy::{IndexReader, IndexWriter, TantivyDocument, Term};
+use tokio::sync::mpsc;
+
+use super::links::{
+    self, ContactGraph, DuplicateIndex, SHARED_CONTACT, contacts_of, employer_of, signature,
+};
+use super::{Fields, Job, SharedEngine, StoreError, StoredAdvert, get_by_id, parse_date};
+use crate::report::Report;
+
+/// Largest number of adverts taken into one commit.
+const MAX_GROUP: usize = 20_000;
+
+/// Shared contacts and near-duplicate groups of everything stored.
+pub(super) struct Links {
+    contacts: ContactGraph,
+    duplicates: DuplicateIndex,
+}
+
+impl Links {
+    /// Reads every stored advert once to rebuild the links.
+    pub(super) fn rebuild(reader: &IndexReader, fields: Fields) -> Result<Links, StoreError> {
+        let mut links = Links {
+            contacts: ContactGraph::default(),
+            duplicates: DuplicateIndex::default(),
+        };
+        let searcher = reader.searcher();
+        for segment in searcher.segment_readers() {
+            let store = segment.get_store_reader(64)?;
+            for doc in store.iter::<TantivyDocument>(segment.alive_bitset()) {
+                let doc = doc?;
+                let json = doc
+                    .get_first(fields.doc)
+                    .and_then(|v| v.as_str())
+                    .ok_or_else(|| StoreError::Corrupt("no stored document".into()))?;
+                let stored: StoredAdvert =
+                    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let id = &stored.advert.id;
+                let keys: Vec<String> = contacts_of(&stored.report.entities)
+                    .into_iter()
+                    .map(|c| c.key)
+                    .collect();
+                links
+                    .contacts
+                    .insert(id, &keys, employer_of(&stored.report.entities));
+                links.duplicates.insert(
+                    id,
+                    signature(&stored.advert.title, &stored.advert.text),
+                    stored.group,
+                );
+            }
+        }
+        Ok(links)
+    }
+}
+
+pub(super) struct Writer {
+    pub(super) writer: IndexWriter,
+    pub(super) reader: IndexReader,
+    pub(super) fields: Fields,
+    pub(super) engine: SharedEngine,
+    pub(super) links: Links,
+}
+
+impl Writer {
+    /// Runs until every sender is gone.
+    pub(super) fn run(mut self, mut jobs: mpsc::Receiver<Job>) {
+        while let Some(first) = jobs.blocking_recv() {
+            let mut group = vec![first];
+            let mut size = group[0].adverts.len();
+            while size < MAX_GROUP {
+                match jobs.try_recv() {
+                    Ok(job) => {
+                        size += job.adverts.len();
+                        group.push(job);
+                    }
+                    Err(_) => break,
+                }
+            }
+            let batches: Vec<Vec<(crate::advert::Advert, Report)>> = group
+                .iter_mut()
+                .map(|j| std::mem::take(&mut j.adverts))
+                .collect();
+            match self.apply(batches) {
+                Ok(stored) => {
+                    for (job, stored) in group.into_iter().zip(stored) {
+                        // A caller that went away does not need its answer.
+                        let _ = job.ack.send(Ok(stored));
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "commit failed; batch not stored");
+                    // Undo what was added since the last commit; links are rebuilt to match.
+                    if let Err(e) = self.writer.rollback() {
+                        tracing::error!(error = %e, "rollback failed");
+                    }
+                    match Links::rebuild(&self.reader, self.fields) {
+                        Ok(links) => self.links = links,
+                        Err(e) => tracing::error!(error = %e, "rebuilding links failed"),
+                    }
+                    for job in group {
+                        let _ = job.ack.send(Err(e.to_string()));
+                    }
+                }
+            }
+        }
+        if let Err(e) = self.writer.wait_merging_threads() {
+            tracing::warn!(error = %e, "index merge did not finish");
+        }
+    }
+
+    /// Adds the batches, updates adverts whose links changed, and commits.
+    fn apply(
+        &mut self,
+        batches: Vec<Vec<(crate::advert::Advert, Report)>>,
+    ) -> Result<Vec<Vec<StoredAdvert>>, StoreError> {
+        let engine = self.engine.load_full();
+        let stored_at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+        let mut pending: HashMap<String, StoredAdvert> = HashMap::new();
+        let mut order: Vec<Vec<String>> = Vec::new();
+        let mut touched: BTreeSet<String> = BTreeSet::new();
+        for batch in batches {
+            let mut ids = Vec::with_capacity(batch.len());
+            for (advert, report) in batch {
+                let keys: Vec<String> = contacts_of(&report.entities)
+                    .into_iter()
+                    .map(|c| c.key)
+                    .collect();
+                touched.extend(self.links.contacts.insert(
+                    &advert.id,
+                    &keys,
+                    employer_of(&report.entities),
+                ));
+                let group = self
+                    .links
+                    .duplicates
+                    .assign(&advert.id, signature(&advert.title, &advert.text));
+                ids.push(advert.id.clone());
+                pending.insert(
+                    advert.id.clone(),
+                    StoredAdvert {
+                        advert,
+                        report,
+                        group,
+                        stored_at: stored_at.clone(),
+                        shared_contacts: Default::default(),
+                    },
+                );
+            }
+            order.push(ids);
+        }
+        // Adverts already stored whose shared contacts changed.
+        let searcher = self.reader.searcher();
+        let mut neighbours: BTreeSet<String> = BTreeSet::new();
+        for c in &touched {
+            neighbours.extend(
+                self.links
+                    .contacts
+                    .adverts_with(c)
+                    .filter(|id| !pending.contains_key(*id))
+                    .cloned(),
+            );
+        }
+        let mut updated = Vec::new();
+        for id in neighbours {
+            if let Some(mut old) = get_by_id(&searcher, self.fields, &id)? {
+                if self.relink(&engine, &mut old, false) {
+                    updated.push(old);
+                }
+            }
+        }
+        for stored in pending.values_mut() {
+            self.relink(&engine, stored, true);
+        }
+        for stored in pending.values().chain(&updated) {
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.id, &stored.advert.id));
+            self.writer.add_document(self.document(stored)?)?;
+        }
+        self.writer.commit()?;
+        self.reader.reload()?;
+        Ok(order
+            .into_iter()
+            .map(|ids| {
+                ids.iter()
+                    .filter_map(|id| pending.get(id).cloned())
+                    .collect()
+            })
+            .collect())
+    }
+
+    /// Brings an advert's shared-contact reasons up to date and rescores it; returns whether it
+    /// changed. For an advert already stored, a count that merely grew is refreshed only when it
+    /// doubles, so a contact in thousands of adverts does not rewrite them all on every new one.
+    fn relink(&self, engine: &crate::engine::Engine, stored: &mut StoredAdvert, new: bool) -> bool {
+        let mut reasons = Vec::new();
+        let mut shared = std::collections::BTreeMap::new();
+        for contact in contacts_of(&stored.report.entities) {
+            let sharing = self.links.contacts.sharing(&contact.key);
+            if sharing.is_sign() {
+                let evidence = stored.advert.evidence(&contact.span);
+                reasons.push(links::shared_contact_reason(&contact, sharing, evidence));
+                shared.insert(contact.key, sharing.adverts);
+            }
+        }
+        let same_signs = shared.keys().eq(stored.shared_contacts.keys());
+        let grew_little = shared
+            .iter()
+            .zip(&stored.shared_contacts)
+            .all(|((_, now), (_, then))| now.max(&1).ilog2() == then.max(&1).ilog2());
+        if !new && same_signs && grew_little {
+            return false;
+        }
+        let report = &mut stored.report;
+        report.reasons.retain(|r| r.indicator != SHARED_CONTACT);
+        report.reasons.extend(reasons);
+        report
+            .reasons
+            .sort_by_key(|r| (r.field.is_none(), r.field, r.start, r.end));
+        engine.rescore(report);
+        stored.shared_contacts = shared;
+        true
+    }
+
+    fn document(&self, stored: &StoredAdvert) -> Result<TantivyDocument, StoreError> {
+        let f = self.fields;
+        let r = &stored.report;
+        let a = &stored.advert;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, &a.id);
+        for field in [f.words, f.stems] {
+            doc.add_text(field, &a.title);
+            doc.add_text(field, &a.text);
+        }
+        doc.add_text(f.level, r.level.as_str());
+        doc.add_u64(f.score, u64::from(r.score));
+        let indicators: BTreeSet<&str> = r
+            .reasons
+            .iter()
+            .filter(|x| x.weight > 0)
+            .map(|x| x.indicator.as_str())
+            .collect();
+        for i in indicators {
+            doc.add_text(f.indicators, i);
+        }
+        doc.add_text(f.language, r.language.as_str());
+        doc.add_text(f.kind, r.kind.as_str());
+        doc.add_text(f.source, a.source.as_deref().unwrap_or(""));
+        let date = a
+            .posted_at
+            .as_deref()
+            .and_then(parse_date)
+            .or_else(|| parse_date(&stored.stored_at))
+            .unwrap_or_else(|| tantivy::DateTime::from_timestamp_secs(0));
+        doc.add_date(f.date, date);
+        for c in contacts_of(&r.entities) {
+            doc.add_text(f.contacts, &c.key);
+        }
+        doc.add_text(f.group, &stored.group);
+        let json = serde_json::to_string(stored).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        doc.add_text(f.doc, &json);
+        Ok(doc)
+    }
+}
