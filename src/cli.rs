@@ -27,6 +27,9 @@ pub const EXIT_ERROR: u8 = 2;
 #[derive(Debug, Parser)]
 #[command(name = "adscreen", version, about)]
 pub struct Cli {
+    /// Log format on stderr: `human` or `json`.
+    #[arg(long, global = true, env = "ADSCREEN_LOG_FORMAT", default_value = "human", value_parser = ["human", "json"])]
+    pub log_format: String,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -45,6 +48,14 @@ pub enum Command {
     Postings(PostingsArgs),
     /// Derive the market-pay reference from real job postings (cv.lv export).
     MarketPay(MarketPayArgs),
+    /// Run the HTTP API (and the web page) over a durable index.
+    Serve(crate::cli_service::ServeArgs),
+    /// Manage API keys of a server's data directory.
+    Keys {
+        /// What to do with keys.
+        #[command(subcommand)]
+        command: crate::cli_service::KeysCommand,
+    },
     /// Work with rule files.
     Rules {
         /// What to do with the rules.
@@ -172,6 +183,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Eval(args) => eval(args),
         Command::Postings(args) => postings(args),
         Command::MarketPay(args) => market_pay(args),
+        Command::Serve(args) => crate::cli_service::run_serve(args),
+        Command::Keys { command } => crate::cli_service::run_keys(command),
         Command::Rules {
             command: RulesCommand::Check { rules },
         } => rules_check(rules.as_deref()),

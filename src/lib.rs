@@ -35,4 +35,5 @@ pub mod postings;
 pub mod report;
 pub mod rules;
 pub mod score;
+pub mod service;
 pub mod store;

@@ -1,20 +1,30 @@
 //! The `adscreen` binary: parse the command line, set up logging, run, map errors to exit codes.
 
 mod cli;
+mod cli_service;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("ADSCREEN_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = cli::Cli::parse();
+    // The server logs each request at info; batch commands only warnings.
+    let default = if matches!(cli.command, cli::Command::Serve(_)) {
+        "info,tantivy=warn"
+    } else {
+        "warn"
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ADSCREEN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if cli.log_format == "json" {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
     match cli::run(cli) {
         Ok(code) => ExitCode::from(code),
         // A reader that stops early (`| head`) is not an error.

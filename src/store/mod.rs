@@ -32,7 +32,7 @@ pub use links::{
     signature,
 };
 pub use schema::Fields;
-pub use search::{Facets, Hit, SearchRequest, SearchResponse, Sort};
+pub use search::{Facets, Hit, SearchRequest, SearchResponse, Sort, hit_of};
 pub use text::latvian_stem;
 
 /// The engine in force; replaced as a whole when rules or model are reloaded.
@@ -83,6 +83,9 @@ pub enum StoreError {
     /// A stored document could not be read back.
     #[error("stored advert is unreadable: {0}")]
     Corrupt(String),
+    /// A commit failed; the batch is not stored.
+    #[error("commit failed: {0}")]
+    Commit(String),
     /// The writer has stopped (the server is shutting down or a commit failed fatally).
     #[error("the index writer has stopped")]
     WriterGone,
@@ -95,6 +98,21 @@ pub enum StoreError {
 struct Job {
     adverts: Vec<(Advert, Report)>,
     ack: oneshot::Sender<Result<Vec<StoredAdvert>, String>>,
+}
+
+/// Adverts handed to the writer, not yet known to be committed.
+#[derive(Debug)]
+pub struct Pending(oneshot::Receiver<Result<Vec<StoredAdvert>, String>>);
+
+impl Pending {
+    /// Waits for the commit; returns the adverts as stored once they are durable.
+    pub async fn wait(self) -> Result<Vec<StoredAdvert>, StoreError> {
+        match self.0.await {
+            Ok(Ok(stored)) => Ok(stored),
+            Ok(Err(message)) => Err(StoreError::Commit(message)),
+            Err(_) => Err(StoreError::WriterGone),
+        }
+    }
 }
 
 /// The store: open once, share by reference.
@@ -173,24 +191,23 @@ impl Store {
         })
     }
 
-    /// Stores screened adverts and returns them as stored, once they are durable. An advert
-    /// whose id is already stored replaces it.
-    pub async fn write(
-        &self,
-        adverts: Vec<(Advert, Report)>,
-    ) -> Result<Vec<StoredAdvert>, StoreError> {
+    /// Hands screened adverts to the writer without waiting for the commit; an advert whose id
+    /// is already stored replaces it. Waits only while the writer's queue is full.
+    pub async fn submit(&self, adverts: Vec<(Advert, Report)>) -> Result<Pending, StoreError> {
         let (ack, done) = oneshot::channel();
         self.jobs
             .send(Job { adverts, ack })
             .await
             .map_err(|_| StoreError::WriterGone)?;
-        match done.await {
-            Ok(Ok(stored)) => Ok(stored),
-            Ok(Err(message)) => Err(StoreError::Index(tantivy::TantivyError::SystemError(
-                message,
-            ))),
-            Err(_) => Err(StoreError::WriterGone),
-        }
+        Ok(Pending(done))
+    }
+
+    /// Stores screened adverts and returns them as stored, once they are durable.
+    pub async fn write(
+        &self,
+        adverts: Vec<(Advert, Report)>,
+    ) -> Result<Vec<StoredAdvert>, StoreError> {
+        self.submit(adverts).await?.wait().await
     }
 
     /// The stored advert with this id.

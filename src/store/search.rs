@@ -295,7 +295,8 @@ fn top(
     })
 }
 
-fn hit(s: StoredAdvert) -> Hit {
+/// The search summary of a stored advert.
+pub fn hit_of(s: StoredAdvert) -> Hit {
     let indicators: Vec<String> = s
         .report
         .reasons
@@ -369,7 +370,7 @@ pub(super) fn run(
                         skipped += 1;
                         continue;
                     }
-                    hits.push(hit(s));
+                    hits.push(hit_of(s));
                     if hits.len() == limit {
                         break;
                     }
@@ -382,7 +383,7 @@ pub(super) fn run(
         } else {
             let addresses = top(searcher, query.as_ref(), sort, offset + limit)?;
             for a in addresses.into_iter().skip(offset) {
-                hits.push(hit(load(searcher, f, a)?));
+                hits.push(hit_of(load(searcher, f, a)?));
             }
         }
     }

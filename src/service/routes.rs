@@ -1,0 +1,520 @@
+//! The handlers. Each checks its scope and the rate limit first, reads its body with a size
+//! limit, and answers JSON; bad input is a 4xx with a message, never a panic or a 500.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::TryStreamExt;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::auth::{Access, Scope};
+use super::{ApiError, AppState, load_engine};
+use crate::advert::Advert;
+use crate::ingest::{self, Format, IngestError};
+use crate::store::{SearchRequest, StoredAdvert, contacts_of, hit_of};
+
+type AppResult<T> = Result<T, ApiError>;
+
+/// Adverts screened per batch handed to the writer while a stream is read.
+const CHUNK: usize = 1000;
+/// Name given to the reader so ids it assigns can be recognised and replaced.
+const NO_ID: &str = "\u{0}";
+
+/// Checks the key for a scope, then the rate limit of the key (or of the client address).
+fn guard(state: &AppState, headers: &HeaderMap, client: SocketAddr, scope: Scope) -> AppResult<()> {
+    let key = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok()))
+        .map(str::trim);
+    let who = match state.keys.check(key, scope) {
+        Access::Allowed(Some(id)) => format!("key:{id}"),
+        Access::Allowed(None) => format!("ip:{}", client.ip()),
+        Access::Missing => return Err(ApiError::MissingKey),
+        Access::Invalid => return Err(ApiError::InvalidKey),
+        Access::Forbidden(_) => return Err(ApiError::Forbidden(scope.as_str())),
+    };
+    if let Some(limiter) = &state.limiter {
+        if let Err(not_until) = limiter.check_key(&who) {
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                &governor::clock::DefaultClock::default(),
+            ));
+            return Err(ApiError::RateLimited {
+                retry_after: wait.as_secs() + 1,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A stable id from an advert's content, for adverts sent without one: re-sending the same
+/// advert then updates it instead of duplicating it.
+fn content_id(a: &Advert) -> String {
+    let mut sha = Sha256::new();
+    for part in [&a.title, &a.text, a.source.as_deref().unwrap_or("")] {
+        sha.update(part.as_bytes());
+        sha.update([0]);
+    }
+    let hex: String = sha.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("h{hex}")
+}
+
+fn fix_id(mut a: Advert) -> Advert {
+    if a.id.starts_with(NO_ID) {
+        a.id = content_id(&a);
+    }
+    a
+}
+
+fn content_type(headers: &HeaderMap) -> String {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+}
+
+const BODY_HINT: &str = "Send a smaller body: one advert per request to /v1/screen, or many adverts as an NDJSON stream (Content-Type: application/x-ndjson) to /v1/adverts; or raise limits.body_bytes.";
+
+/// Reads a whole body, refusing it as soon as it passes `limit` bytes.
+async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> AppResult<Vec<u8>> {
+    let too_large = ApiError::TooLarge {
+        limit: limit as u64,
+        hint: BODY_HINT,
+    };
+    if declared_length(headers).is_some_and(|n| n > limit as u64) {
+        return Err(too_large);
+    }
+    let mut out = Vec::new();
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream
+        .try_next()
+        .await
+        .map_err(|e| ApiError::BadRequest(format!("reading the body failed: {e}")))?
+    {
+        if out.len() + chunk.len() > limit {
+            return Err(too_large);
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
+fn record_error(e: &IngestError) -> RecordError {
+    RecordError {
+        line: e.line(),
+        error: e.to_string(),
+    }
+}
+
+/// `POST /v1/screen`: one advert in (JSON object, or plain text), its result out.
+pub(super) async fn screen(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Body,
+) -> AppResult<Response> {
+    guard(&state, &headers, client, Scope::Screen)?;
+    let bytes = read_body(&headers, body, state.config.limits.body_bytes).await?;
+    let format = match content_type(&headers).as_str() {
+        "text/plain" => Format::Text,
+        "application/json" | "" => Format::Json,
+        other => return Err(ApiError::UnsupportedType(other.to_string())),
+    };
+    let state2 = state.clone();
+    let report = tokio::task::spawn_blocking(move || {
+        let mut records = Vec::new();
+        ingest::read(bytes.as_slice(), format, NO_ID, |r| records.push(r))
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        if records.len() != 1 {
+            return Err(ApiError::BadRequest(format!(
+                "send exactly one advert (got {}); send many to /v1/adverts",
+                records.len()
+            )));
+        }
+        let advert = match records.pop() {
+            Some(Ok(a)) => fix_id(a),
+            Some(Err(e)) => return Err(ApiError::BadRequest(e.to_string())),
+            None => return Err(ApiError::BadRequest("no advert in the body".into())),
+        };
+        let report = state2.engine.load().screen(&advert);
+        state2.metrics.screened(&report);
+        Ok(report)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    Ok(Json(report).into_response())
+}
+
+/// One advert's outcome in an ingest response.
+#[derive(Debug, Serialize)]
+struct Stored {
+    id: String,
+    status: &'static str,
+    score: u8,
+    level: crate::score::Level,
+    flagged: bool,
+    group: String,
+}
+
+/// A record that could not be read.
+#[derive(Debug, Serialize)]
+struct RecordError {
+    line: Option<usize>,
+    error: String,
+}
+
+#[derive(Debug, Serialize)]
+struct IngestResponse {
+    stored: usize,
+    failed: usize,
+    adverts: Vec<Stored>,
+    errors: Vec<RecordError>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stopped: Option<String>,
+}
+
+/// A reader that fails once more than `limit` bytes came through.
+struct Capped<R> {
+    inner: R,
+    left: u64,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.left = self.left.checked_sub(n as u64).ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::FileTooLarge,
+                "stream over the size limit",
+            )
+        })?;
+        Ok(n)
+    }
+}
+
+/// `POST /v1/adverts`: one advert or a JSON array (`application/json`), or an NDJSON stream
+/// (`application/x-ndjson`), read and screened as it arrives and stored in batches. Answers once
+/// every stored advert is durable.
+pub(super) async fn ingest(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Body,
+) -> AppResult<Response> {
+    guard(&state, &headers, client, Scope::Write)?;
+    state.store()?;
+    let limits = &state.config.limits;
+    let format = match content_type(&headers).as_str() {
+        "application/x-ndjson"
+        | "application/ndjson"
+        | "application/jsonl"
+        | "application/x-jsonlines"
+        | "application/jsonlines" => Format::Ndjson,
+        "application/json" | "" => Format::Json,
+        other => return Err(ApiError::UnsupportedType(other.to_string())),
+    };
+    let reader: Box<dyn Read + Send> = if format == Format::Json {
+        Box::new(std::io::Cursor::new(
+            read_body(&headers, body, limits.body_bytes).await?,
+        ))
+    } else {
+        if declared_length(&headers).is_some_and(|n| n > limits.stream_bytes) {
+            return Err(ApiError::TooLarge {
+                limit: limits.stream_bytes,
+                hint: "Split the stream into several requests, or raise limits.stream_bytes.",
+            });
+        }
+        let stream = body
+            .into_data_stream()
+            .map_err(|e| std::io::Error::other(e.to_string()));
+        let bridge = tokio_util::io::SyncIoBridge::new(tokio_util::io::StreamReader::new(stream));
+        Box::new(Capped {
+            inner: bridge,
+            left: limits.stream_bytes,
+        })
+    };
+    let runtime = tokio::runtime::Handle::current();
+    let worker = state.clone();
+    let (pending, errors, stopped) = tokio::task::spawn_blocking(move || {
+        let store = worker.store()?;
+        let engine = worker.engine.load_full();
+        let mut pending = Vec::new();
+        let mut errors = Vec::new();
+        let mut chunk = Vec::with_capacity(CHUNK);
+        let mut failure: Option<ApiError> = None;
+        let read = ingest::read(reader, format, NO_ID, |record| {
+            if failure.is_some() {
+                return;
+            }
+            match record {
+                Ok(advert) => {
+                    let advert = fix_id(advert);
+                    let report = engine.screen(&advert);
+                    worker.metrics.screened(&report);
+                    chunk.push((advert, report));
+                    if chunk.len() == CHUNK {
+                        let batch = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                        match runtime.block_on(store.submit(batch)) {
+                            Ok(p) => pending.push(p),
+                            Err(e) => failure = Some(e.into()),
+                        }
+                    }
+                }
+                Err(e) => errors.push(record_error(&e)),
+            }
+        });
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        let stopped = match read {
+            Ok(()) => None,
+            Err(e) => Some(format!("reading stopped, later adverts were not read: {e}")),
+        };
+        if !chunk.is_empty() {
+            pending.push(runtime.block_on(store.submit(chunk))?);
+        }
+        Ok::<_, ApiError>((pending, errors, stopped))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let mut adverts = Vec::new();
+    for p in pending {
+        for s in p.wait().await? {
+            adverts.push(Stored {
+                status: "stored",
+                score: s.report.score,
+                level: s.report.level,
+                flagged: s.report.flagged,
+                group: s.group,
+                id: s.advert.id,
+            });
+        }
+    }
+    state.metrics.stored(adverts.len() as u64);
+    let too_large = stopped
+        .as_deref()
+        .is_some_and(|s| s.contains("over the size limit"));
+    let status = if too_large {
+        StatusCode::PAYLOAD_TOO_LARGE
+    } else if adverts.is_empty() && (!errors.is_empty() || stopped.is_some()) {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let response = IngestResponse {
+        stored: adverts.len(),
+        failed: errors.len(),
+        adverts,
+        errors,
+        stopped,
+    };
+    Ok((status, Json(response)).into_response())
+}
+
+/// `GET /v1/adverts/{id}`.
+pub(super) async fn advert(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> AppResult<Json<StoredAdvert>> {
+    guard(&state, &headers, client, Scope::Read)?;
+    let worker = state.clone();
+    let found = tokio::task::spawn_blocking(move || {
+        worker
+            .store()?
+            .get(&id)
+            .map_err(ApiError::from)
+            .map(|f| (id, f))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    match found {
+        (_, Some(s)) => Ok(Json(s)),
+        (id, None) => Err(ApiError::NotFound(format!("no advert with id {id:?}"))),
+    }
+}
+
+/// `GET /v1/search`.
+pub(super) async fn search(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    query: Result<Query<SearchRequest>, QueryRejection>,
+) -> AppResult<Response> {
+    guard(&state, &headers, client, Scope::Read)?;
+    let Query(request) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let worker = state.clone();
+    let response = tokio::task::spawn_blocking(move || {
+        worker.store()?.search(&request).map_err(ApiError::from)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    Ok(Json(response).into_response())
+}
+
+#[derive(Serialize)]
+pub(super) struct ContactAdverts {
+    contact: String,
+    total: usize,
+    adverts: Vec<crate::store::Hit>,
+}
+
+/// The contact key of what a user typed: a phone number in any format, an e-mail or a handle.
+fn contact_key(state: &AppState, value: &str) -> String {
+    let probe = Advert {
+        id: "contact".into(),
+        text: value.to_string(),
+        ..Advert::default()
+    };
+    let report = state.engine.load().screen(&probe);
+    if let Some(c) = contacts_of(&report.entities).into_iter().next() {
+        return c.key;
+    }
+    let v = value.trim().to_lowercase();
+    if v.contains('@') && v.contains('.') && !v.starts_with('@') {
+        format!("email:{v}")
+    } else {
+        format!("handle:{}", v.trim_start_matches('@'))
+    }
+}
+
+/// `GET /v1/contacts/{value}/adverts`: every stored advert with this phone, e-mail or handle.
+pub(super) async fn contact_adverts(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(value): Path<String>,
+) -> AppResult<Json<ContactAdverts>> {
+    guard(&state, &headers, client, Scope::Read)?;
+    if value.trim().is_empty() || value.len() > 256 {
+        return Err(ApiError::BadRequest(
+            "give a phone number, e-mail or handle of at most 256 bytes".into(),
+        ));
+    }
+    let worker = state.clone();
+    let answer = tokio::task::spawn_blocking(move || {
+        let key = contact_key(&worker, &value);
+        let adverts = worker.store()?.with_contact(&key, 1000)?;
+        Ok::<_, ApiError>(ContactAdverts {
+            contact: key,
+            total: adverts.len(),
+            adverts: adverts.into_iter().map(hit_of).collect(),
+        })
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    Ok(Json(answer))
+}
+
+/// `GET /v1/indicators`: names, references, advice and help-lines.
+pub(super) async fn indicators(State(state): State<Arc<AppState>>) -> Response {
+    let engine = state.engine.load();
+    Json(serde_json::json!({
+        "indicators": engine.rules().indicators(),
+        "help": engine.rules().help(),
+    }))
+    .into_response()
+}
+
+/// `POST /v1/admin/reload`: new rules and model, or a 422 and the old ones stay.
+pub(super) async fn reload(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    guard(&state, &headers, client, Scope::Admin)?;
+    let _one_at_a_time = state.reload.lock().await;
+    let worker = state.clone();
+    let engine = tokio::task::spawn_blocking(move || load_engine(&worker.config))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| {
+            tracing::warn!(error = %e, "reload refused");
+            ApiError::Reload(e)
+        })?;
+    let answer = serde_json::json!({
+        "reloaded": true,
+        "rules": engine.rules().rules().len(),
+        "rules_hash": engine.rules().hash(),
+        "model": engine.model().is_some(),
+    });
+    state.engine.store(Arc::new(engine));
+    tracing::info!("rules and model reloaded");
+    Ok(Json(answer).into_response())
+}
+
+/// `GET /healthz`: the process answers.
+pub(super) async fn healthz() -> Response {
+    Json(serde_json::json!({"status": "ok"})).into_response()
+}
+
+/// `GET /readyz`: the index is open and requests can be served.
+pub(super) async fn readyz(State(state): State<Arc<AppState>>) -> Response {
+    match state.store.get() {
+        Some(store) => {
+            Json(serde_json::json!({"status": "ready", "adverts": store.len()})).into_response()
+        }
+        None => ApiError::NotReady.into_response(),
+    }
+}
+
+/// `GET /metrics`: Prometheus text format.
+pub(super) async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+/// The OpenAPI document of this API.
+pub(super) const OPENAPI: &str = include_str!("openapi.json");
+
+/// `GET /openapi.json`.
+pub(super) async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+pub(super) async fn not_found() -> ApiError {
+    ApiError::NotFound("no such route; see /openapi.json".into())
+}
+
+pub(super) async fn method_not_allowed() -> Response {
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        Json(serde_json::json!({"error": {
+            "code": "method_not_allowed",
+            "message": "this route does not take this method",
+            "hint": "See /openapi.json for the methods of each route."
+        }})),
+    )
+        .into_response()
+}
