@@ -4,4 +4,6 @@ mod cli;
 mod hard_cases;
 mod model;
 mod sample;
+mod server;
+mod service;
 mod util;

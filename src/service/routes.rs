@@ -292,7 +292,10 @@ pub(super) async fn ingest(
         }
         let stopped = match read {
             Ok(()) => None,
-            Err(e) => Some(format!("reading stopped, later adverts were not read: {e}")),
+            Err(e) if format == Format::Json => Some(format!("the body is not usable JSON: {e}")),
+            Err(e) => Some(format!(
+                "reading the stream stopped; nothing after this was read: {e}"
+            )),
         };
         if !chunk.is_empty() {
             pending.push(runtime.block_on(store.submit(chunk))?);

@@ -1,0 +1,556 @@
+//! The HTTP service end to end: a real server on loopback, a real HTTP client.
+
+use std::collections::HashSet;
+
+use serde_json::{Value, json};
+
+use crate::server::{Server, add_key, send};
+use crate::util::root;
+
+const JSON: &str = "application/json";
+const NDJSON: &str = "application/x-ndjson";
+
+const RISKY: &str = "Darbs Vācijā meitenēm 18-25, alga 4000 EUR mēnesī, pieredze nav vajadzīga, ceļš un dzīvoklis par brīvu. Pase jāatstāj pie mums. Raksti WhatsApp +371 2000 1234";
+const BENIGN: &str = "SIA Rimi Latvia (reģ. Nr. 40003053029) meklē pārdevēju Rīgā. Alga 1100 EUR bruto, darba līgums. CV: darbs@rimi.lv";
+
+fn sample_ndjson() -> String {
+    std::fs::read_to_string(root().join("corpus/sample.jsonl")).expect("sample")
+}
+
+fn ids(v: &Value) -> Vec<String> {
+    v["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["id"].as_str().expect("id").to_string())
+        .collect()
+}
+
+#[test]
+fn screen_answers_a_report_with_exact_evidence_and_stores_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = Server::start(dir.path(), &[]);
+    let advert = json!({"title": "Darbs", "text": RISKY});
+    let (status, r) = s.post("/v1/screen", None, JSON, advert.to_string());
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["flagged"], true);
+    assert!(r["model_probability"].as_f64().is_some());
+    let reasons = r["reasons"].as_array().expect("reasons");
+    assert!(reasons.len() >= 3);
+    for reason in reasons.iter().filter(|x| x["field"] == "text") {
+        let (a, b) = (
+            reason["start"].as_u64().expect("start") as usize,
+            reason["end"].as_u64().expect("end") as usize,
+        );
+        assert_eq!(reason["evidence"].as_str(), RISKY.get(a..b));
+    }
+    let (status, r) = s.post("/v1/screen", None, "text/plain", BENIGN);
+    assert_eq!(status, 200);
+    assert_eq!(r["flagged"], false, "{r}");
+    assert_eq!(s.stored(), 0);
+}
+
+#[test]
+fn ingest_takes_objects_arrays_and_streams_and_updates_by_id() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = add_key(dir.path(), "read,write");
+    let s = Server::start(dir.path(), &[]);
+    let k = Some(key.as_str());
+    let (status, r) = s.post(
+        "/v1/adverts",
+        k,
+        JSON,
+        json!({"id": "one", "text": RISKY}).to_string(),
+    );
+    assert_eq!((status, r["stored"].as_u64()), (200, Some(1)), "{r}");
+    let array = json!([
+        {"id": "a1", "text": BENIGN},
+        {"id": 2, "description": "Work in a warehouse in the Netherlands, housing provided"},
+        {"id": "a3", "title": "Pavārs", "body": "Kafejnīca meklē pavāru", "unknown_field": true},
+    ]);
+    let (status, r) = s.post("/v1/adverts", k, JSON, array.to_string());
+    assert_eq!((status, r["stored"].as_u64()), (200, Some(3)), "{r}");
+    let stream = format!(
+        "{}\n{{not json\n{}\n\n{}\n",
+        json!({"id": "n1", "text": RISKY}),
+        json!({"id": "n2", "text": BENIGN}),
+        json!({"id": "n3", "title": "no text"}),
+    );
+    let (status, r) = s.post("/v1/adverts", k, NDJSON, stream);
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["stored"], 2, "{r}");
+    assert_eq!(r["errors"][0]["line"], 2, "{r}");
+    assert_eq!(
+        r["errors"][1]["line"], 5,
+        "an advert without text is refused: {r}"
+    );
+    assert_eq!(s.stored(), 6);
+    // Same id again: updated, not duplicated.
+    let (status, _) = s.post(
+        "/v1/adverts",
+        k,
+        JSON,
+        json!({"id": "n1", "text": BENIGN}).to_string(),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(s.stored(), 6);
+    let (status, a) = s.get("/v1/adverts/n1", k);
+    assert_eq!(status, 200);
+    assert_eq!(a["advert"]["text"], BENIGN);
+    assert_eq!(a["report"]["flagged"], false);
+    // Without an id, the same advert sent twice is stored once.
+    for _ in 0..2 {
+        let (status, r) = s.post(
+            "/v1/adverts",
+            k,
+            JSON,
+            json!({"text": "Auklīte ģimenei Jūrmalā"}).to_string(),
+        );
+        assert_eq!(status, 200, "{r}");
+    }
+    assert_eq!(s.stored(), 7);
+    let (status, e) = s.get("/v1/adverts/missing", k);
+    assert_eq!(status, 404);
+    assert_eq!(e["error"]["code"], "not_found");
+    // Malformed JSON: a clear error, nothing stored.
+    let (status, e) = s.post("/v1/adverts", k, JSON, "{\"id\": ");
+    assert_eq!(status, 400, "{e}");
+    assert!(
+        e["stopped"]
+            .as_str()
+            .is_some_and(|m| m.contains("malformed JSON")),
+        "{e}"
+    );
+    // Invalid UTF-8 in a stream line is reported with its line.
+    let mut bad = b"{\"id\":\"u1\",\"text\":\"ok\"}\n{\"id\":\"u2\",\"text\":\"".to_vec();
+    bad.extend_from_slice(&[0xff, 0xfe]);
+    bad.extend_from_slice(b"\"}\n");
+    let (status, r) = s.post("/v1/adverts", k, NDJSON, bad);
+    assert_eq!((status, r["stored"].as_u64()), (200, Some(1)), "{r}");
+    assert_eq!(r["errors"][0]["line"], 2);
+}
+
+#[test]
+fn search_filters_sorts_pages_and_counts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = add_key(dir.path(), "read,write");
+    let k = Some(key.as_str());
+    let s = Server::start(dir.path(), &[]);
+    let (status, r) = s.post("/v1/adverts", k, NDJSON, sample_ndjson());
+    assert_eq!(status, 200, "{r}");
+    let n = r["stored"].as_u64().expect("stored");
+    assert!(n >= 70);
+    let (status, all) = s.get("/v1/search", k);
+    assert_eq!(status, 200, "{all}");
+    assert_eq!(all["total"], n);
+    let level_sum: u64 = all["facets"]["level"]
+        .as_object()
+        .expect("levels")
+        .values()
+        .filter_map(Value::as_u64)
+        .sum();
+    assert_eq!(level_sum, n, "every advert has one level");
+    let lang_sum: u64 = all["facets"]["language"]
+        .as_object()
+        .expect("langs")
+        .values()
+        .filter_map(Value::as_u64)
+        .sum();
+    assert_eq!(lang_sum, n);
+    // Default order without a query: highest score first.
+    let scores: Vec<u64> = all["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .filter_map(|h| h["score"].as_u64())
+        .collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    // Each filter narrows to adverts that satisfy it, and facets follow the filter.
+    let (_, high) = s.get("/v1/search?level=high&limit=200", k);
+    assert!(
+        high["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .all(|h| h["level"] == "high")
+    );
+    assert_eq!(
+        Some(high["total"].as_u64()),
+        Some(all["facets"]["level"]["high"].as_u64())
+    );
+    assert_eq!(
+        high["facets"]["level"].as_object().expect("levels").len(),
+        1
+    );
+    let (_, min) = s.get("/v1/search?min_score=60&limit=200", k);
+    assert!(
+        min["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .all(|h| h["score"].as_u64() >= Some(60))
+    );
+    let (_, ind) = s.get("/v1/search?indicator=sham_marriage&limit=200", k);
+    assert!(ind["total"].as_u64() > Some(0));
+    assert!(ind["hits"].as_array().expect("hits").iter().all(|h| {
+        h["indicators"]
+            .as_array()
+            .expect("list")
+            .contains(&json!("sham_marriage"))
+    }));
+    let (_, ru) = s.get("/v1/search?lang=ru&kind=marriage&limit=200", k);
+    assert!(ru["total"].as_u64() > Some(0));
+    assert!(
+        ru["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .all(|h| h["language"] == "ru" && h["kind"] == "marriage")
+    );
+    let (_, src) = s.get("/v1/search?source=written", k);
+    assert_eq!(src["total"], n);
+    let (_, none) = s.get("/v1/search?source=elsewhere", k);
+    assert_eq!(none["total"], 0);
+    // Dates: adverts without a posting date carry the day they were stored.
+    let (_, today) = s.get("/v1/search?from=2020-01-01", k);
+    assert_eq!(today["total"], n);
+    let (_, past) = s.get("/v1/search?to=2020-01-01", k);
+    assert_eq!(past["total"], 0);
+    // Full text in three languages, inflected and without diacritics.
+    for q in ["whatsapp", "Германии", "vacija", "marriage"] {
+        let (status, r) = s.get(&format!("/v1/search?q={q}"), k);
+        assert_eq!(status, 200);
+        assert!(r["total"].as_u64() > Some(0), "{q} found nothing");
+    }
+    // Pages do not overlap and cover the result.
+    let (_, p1) = s.get("/v1/search?sort=date&limit=10", k);
+    let (_, p2) = s.get("/v1/search?sort=date&limit=10&offset=10", k);
+    let (a, b): (HashSet<_>, HashSet<_>) = (
+        ids(&p1).into_iter().collect(),
+        ids(&p2).into_iter().collect(),
+    );
+    assert_eq!((a.len(), b.len()), (10, 10));
+    assert!(a.is_disjoint(&b));
+    // Bad parameters are 400 with a message.
+    for bad in [
+        "level=severe",
+        "from=yesterday",
+        "min_score=lots",
+        "colour=red",
+    ] {
+        let (status, e) = s.get(&format!("/v1/search?{bad}"), k);
+        assert_eq!(status, 400, "{bad}: {e}");
+        assert_eq!(e["error"]["code"], "bad_request");
+    }
+}
+
+#[test]
+fn contacts_link_adverts_and_become_a_reason() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = add_key(dir.path(), "read,write");
+    let k = Some(key.as_str());
+    let s = Server::start(dir.path(), &[]);
+    let adverts = [
+        json!({"id": "c1", "text": "SIA Alfa meklē noliktavas darbiniekus. Zvaniet +371 2000 1234"}),
+        json!({"id": "c2", "text": "SIA Beta aicina pavārus. Tālr. 20001234"}),
+    ];
+    for a in &adverts {
+        let (status, r) = s.post("/v1/adverts", k, JSON, a.to_string());
+        assert_eq!(status, 200, "{r}");
+    }
+    for value in ["+371%202000%201234", "20001234", "%2B37120001234"] {
+        let (status, r) = s.get(&format!("/v1/contacts/{value}/adverts"), k);
+        assert_eq!(status, 200, "{r}");
+        assert_eq!(r["contact"], "phone:+37120001234");
+        assert_eq!(r["total"], 2, "{value}: {r}");
+    }
+    for id in ["c1", "c2"] {
+        let (_, a) = s.get(&format!("/v1/adverts/{id}"), k);
+        let reasons = a["report"]["reasons"].as_array().expect("reasons");
+        let shared = reasons.iter().find(|r| r["indicator"] == "shared_contact");
+        assert!(shared.is_some(), "{id}: {a}");
+    }
+    let (_, other) = s.get("/v1/contacts/nobody@example.com/adverts", k);
+    assert_eq!(other["total"], 0);
+}
+
+#[test]
+fn keys_scopes_and_errors_are_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let reader = add_key(dir.path(), "read");
+    let s = Server::start(dir.path(), &[]);
+    let (status, e) = s.get("/v1/search", None);
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (401, Some("missing_key"))
+    );
+    let (status, e) = s.get("/v1/search", Some("ads_not_a_key"));
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (401, Some("invalid_key"))
+    );
+    let (status, e) = s.post("/v1/adverts", Some(&reader), JSON, "{}");
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (403, Some("forbidden"))
+    );
+    let (status, _) = s.get("/v1/search", Some(&reader));
+    assert_eq!(status, 200);
+    // Revoked with the command while the server runs: refused from then on.
+    let list = std::process::Command::new(env!("CARGO_BIN_EXE_adscreen"))
+        .args(["keys", "list", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .expect("keys list");
+    let listing = String::from_utf8_lossy(&list.stdout).to_string();
+    assert!(!listing.contains(&reader), "the list never shows keys");
+    let id = reader.split('_').nth(1).expect("id part");
+    assert!(listing.contains(id));
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_adscreen"))
+        .args(["keys", "revoke", id, "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .expect("keys revoke");
+    assert!(out.status.success());
+    let (status, _) = s.get("/v1/search", Some(&reader));
+    assert_eq!(status, 401);
+    let (status, e) = s.get("/v1/nowhere", None);
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (404, Some("not_found"))
+    );
+    let (status, e) = send(s.request(reqwest::Method::DELETE, "/v1/screen", None));
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (405, Some("method_not_allowed"))
+    );
+}
+
+#[test]
+fn limits_answer_with_the_right_status() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("adscreen.toml");
+    std::fs::write(
+        &config,
+        "[limits]\nbody_bytes = 4096\nrate_per_second = 2\nrate_burst = 3\n",
+    )
+    .expect("config");
+    let s = Server::start(
+        &dir.path().join("data"),
+        &["--config", config.to_str().expect("utf-8")],
+    );
+    let big = json!({"text": "a".repeat(5000)}).to_string();
+    let (status, e) = s.post("/v1/screen", None, JSON, big);
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (413, Some("too_large")),
+        "{e}"
+    );
+    assert!(
+        e["error"]["hint"]
+            .as_str()
+            .is_some_and(|h| h.contains("NDJSON"))
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1600));
+    let (status, e) = s.post("/v1/screen", None, "application/xml", "<advert/>");
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (415, Some("unsupported_type"))
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1600));
+    let (status, e) = s.post("/v1/screen", None, JSON, "[1, 2");
+    assert_eq!(status, 400, "{e}");
+    // A burst over the rate: 429 with Retry-After.
+    let mut limited = None;
+    for _ in 0..10 {
+        let r = s
+            .request(reqwest::Method::POST, "/v1/screen", None)
+            .header("content-type", JSON)
+            .body(json!({"text": BENIGN}).to_string())
+            .send()
+            .expect("answered");
+        if r.status() == 429 {
+            limited = Some(r);
+            break;
+        }
+    }
+    let r = limited.expect("rate limit reached");
+    assert!(r.headers().get("retry-after").is_some());
+    let e: Value = r.json().expect("json");
+    assert_eq!(e["error"]["code"], "rate_limited");
+}
+
+#[test]
+fn reload_refuses_a_broken_rule_file_and_keeps_the_old_rules() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).expect("mkdir");
+    for entry in std::fs::read_dir(root().join("rules")).expect("rules") {
+        let p = entry.expect("entry").path();
+        std::fs::copy(&p, rules.join(p.file_name().expect("name"))).expect("copy");
+    }
+    let data = dir.path().join("data");
+    let admin = add_key(&data, "admin");
+    let s = Server::start(&data, &["--rules", rules.to_str().expect("utf-8")]);
+    let screen = || s.post("/v1/screen", None, JSON, json!({"text": RISKY}).to_string());
+    let before = screen().1["score"].clone();
+    std::fs::write(rules.join("fees.toml"), "[[rule]\nid = broken").expect("break");
+    let (status, e) = s.post("/v1/admin/reload", Some(&admin), JSON, "");
+    assert_eq!(status, 422, "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("fees.toml")),
+        "{e}"
+    );
+    let (status, r) = screen();
+    assert_eq!(status, 200);
+    assert_eq!(r["score"], before, "old rules still in force");
+    std::fs::copy(root().join("rules/fees.toml"), rules.join("fees.toml")).expect("restore");
+    let (status, r) = s.post("/v1/admin/reload", Some(&admin), JSON, "");
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["reloaded"], true);
+    let (status, _) = s.post("/v1/admin/reload", None, JSON, "");
+    assert_eq!(status, 401);
+}
+
+#[test]
+fn meta_routes_answer() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = Server::start(dir.path(), &[]);
+    let (status, h) = s.get("/healthz", None);
+    assert_eq!((status, h["status"].as_str()), (200, Some("ok")));
+    let (status, ind) = s.get("/v1/indicators", None);
+    assert_eq!(status, 200);
+    let list = ind["indicators"].as_array().expect("list");
+    assert!(list.iter().any(|i| i["id"] == "shared_contact"));
+    assert!(
+        list.iter()
+            .all(|i| i["name"]["lv"].is_string() && i["about"]["en"].is_string())
+    );
+    assert!(ind["help"]["phone"].is_string());
+    let (status, api) = s.get("/openapi.json", None);
+    assert_eq!(status, 200);
+    assert!(api["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+    for path in [
+        "/v1/screen",
+        "/v1/adverts",
+        "/v1/adverts/{id}",
+        "/v1/search",
+        "/v1/contacts/{value}/adverts",
+        "/v1/indicators",
+        "/v1/admin/reload",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+    ] {
+        assert!(
+            api["paths"][path].is_object(),
+            "{path} missing from /openapi.json"
+        );
+    }
+    s.post("/v1/screen", None, JSON, json!({"text": RISKY}).to_string());
+    let text = s
+        .request(reqwest::Method::GET, "/metrics", None)
+        .send()
+        .expect("metrics")
+        .text()
+        .expect("text");
+    assert!(text.contains("adscreen_adverts_screened_total 1"), "{text}");
+    assert!(text.contains("adscreen_adverts_flagged_total{level="));
+    assert!(text.contains("adscreen_http_request_duration_seconds_bucket"));
+    assert!(text.contains("route=\"/v1/screen\""));
+}
+
+#[test]
+fn acknowledged_adverts_survive_kill_9_without_duplicates() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = add_key(dir.path(), "read,write");
+    let server = Server::start(dir.path(), &[]);
+    let url = server.url.clone();
+    let sample: Vec<Value> = sample_ndjson()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let writer_key = key.clone();
+    let (acked_tx, acked_rx) = std::sync::mpsc::channel::<Vec<String>>();
+    let ingest = std::thread::spawn(move || {
+        let client = reqwest::blocking::Client::new();
+        for batch in 0..10_000 {
+            let body: String = (0..50)
+                .map(|i| {
+                    let mut a = sample[(batch * 50 + i) % sample.len()].clone();
+                    // Every fifth batch re-sends ids of the first batches: updates, not copies.
+                    let n = if batch % 5 == 4 { i } else { batch * 50 + i };
+                    a["id"] = json!(format!("crash-{n}"));
+                    format!("{a}\n")
+                })
+                .collect();
+            let response = client
+                .post(format!("{url}/v1/adverts"))
+                .bearer_auth(&writer_key)
+                .header("content-type", NDJSON)
+                .body(body)
+                .send();
+            let Ok(r) = response else { return };
+            if r.status() != 200 {
+                return;
+            }
+            let Ok(v) = r.json::<Value>() else { return };
+            let ids = v["adverts"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x["id"].as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if acked_tx.send(ids).is_err() {
+                return;
+            }
+        }
+    });
+    // Let some batches be acknowledged, then kill the server mid-stream.
+    let mut acked: HashSet<String> = HashSet::new();
+    while acked.len() < 400 {
+        acked.extend(acked_rx.recv().expect("batches acknowledged"));
+    }
+    server.kill();
+    let _ = ingest.join();
+    acked.extend(acked_rx.try_iter().flatten());
+    let s = Server::start(dir.path(), &[]);
+    let k = Some(key.as_str());
+    for id in &acked {
+        let (status, _) = s.get(&format!("/v1/adverts/{id}"), k);
+        assert_eq!(status, 200, "acknowledged advert {id} lost");
+    }
+    // No duplicates: the index holds exactly one document per distinct id stored.
+    let stored = s.stored();
+    let (_, all) = s.get("/v1/search?limit=1", k);
+    assert_eq!(all["total"].as_u64(), Some(stored));
+    let mut distinct = 0;
+    let mut offset = 0;
+    let mut seen = HashSet::new();
+    loop {
+        let (_, page) = s.get(
+            &format!("/v1/search?sort=date&limit=200&offset={offset}"),
+            k,
+        );
+        let page_ids = ids(&page);
+        if page_ids.is_empty() {
+            break;
+        }
+        for id in page_ids {
+            assert!(seen.insert(id.clone()), "{id} stored twice");
+            distinct += 1;
+        }
+        offset += 200;
+    }
+    assert_eq!(distinct, stored);
+    assert!(stored >= acked.len() as u64);
+    // A graceful stop (SIGTERM) keeps everything too.
+    s.stop();
+    let s = Server::start(dir.path(), &[]);
+    assert_eq!(s.stored(), stored);
+}
