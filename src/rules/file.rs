@@ -78,6 +78,10 @@ pub struct Indicator {
     /// phrases): the factor, between 0 and 1, that all risk evidence is multiplied by.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub damping: Option<f64>,
+    /// A sign found by linking stored adverts (the service's shared contacts), not by rules in
+    /// the text; it has no rules of its own.
+    #[serde(default)]
+    pub linked: bool,
     /// Short label.
     pub name: Texts,
     /// ILO forced-labour indicators it belongs to.
