@@ -554,3 +554,46 @@ fn acknowledged_adverts_survive_kill_9_without_duplicates() {
     let s = Server::start(dir.path(), &[]);
     assert_eq!(s.stored(), stored);
 }
+
+/// A body that sends one line, then stalls.
+struct Stalling {
+    sent: bool,
+}
+
+impl std::io::Read for Stalling {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.sent {
+            std::thread::sleep(std::time::Duration::from_secs(4));
+            return Ok(0);
+        }
+        self.sent = true;
+        let line = b"{\"id\":\"slow\",\"text\":\"Auklite\"}\n";
+        buf[..line.len()].copy_from_slice(line);
+        Ok(line.len())
+    }
+}
+
+#[test]
+fn a_request_over_its_time_limit_gets_a_json_503() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("adscreen.toml");
+    std::fs::write(&config, "[limits]\ningest_timeout_secs = 1\n").expect("config");
+    let data = dir.path().join("data");
+    let key = add_key(&data, "write");
+    let s = Server::start(&data, &["--config", config.to_str().expect("utf-8")]);
+    let (status, e) = send(
+        s.request(reqwest::Method::POST, "/v1/adverts", Some(&key))
+            .header("content-type", NDJSON)
+            .body(reqwest::blocking::Body::new(Stalling { sent: false })),
+    );
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (503, Some("timeout")),
+        "{e}"
+    );
+    assert!(
+        e["error"]["hint"]
+            .as_str()
+            .is_some_and(|h| h.contains("ingest_timeout_secs"))
+    );
+}
