@@ -229,6 +229,8 @@ log "$ADVERTS adverts, $ADVERTS_MB MB; $BODY_COUNT /v1/screen bodies"
 
 if [[ -z $PORT ]]; then
     PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+elif ! python3 -c 'import socket, sys; socket.socket().bind(("127.0.0.1", int(sys.argv[1])))' "$PORT" 2>/dev/null; then
+    die "port $PORT on 127.0.0.1 is in use (unset PORT to pick a free one)"
 fi
 ADDR=127.0.0.1:$PORT
 BASE=http://$ADDR
@@ -255,7 +257,7 @@ deadline=$((SECONDS + READY_TIMEOUT))
 ready=
 while ((SECONDS < deadline)); do
     check_server_alive "startup"
-    code=$(curl -s -o "$TMP/readyz.json" -w '%{http_code}' "$BASE/readyz" 2>/dev/null) || code=000
+    code=$(curl -s --max-time 2 -o "$TMP/readyz.json" -w '%{http_code}' "$BASE/readyz" 2>/dev/null) || code=000
     if [[ $code == 200 ]]; then
         ready=1
         break
@@ -270,6 +272,7 @@ log "server ready: ${LISTEN_LINE:-$BASE} (pid $SERVER_PID)"
 # ---------------------------------------------------------------------------------------------
 # 5. Ingest
 
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')
 log "POST /v1/adverts: $ADVERTS adverts as one NDJSON stream ($ADVERTS_MB MB)"
 INGEST_RESPONSE=$TMP/ingest-response.json
 start_ns=$(date +%s%N)
@@ -315,8 +318,8 @@ fi
 [[ -z $INGEST_NOTE ]] || warn "ingest: $INGEST_NOTE"
 ((STORED == ADVERTS)) || warn "ingest stored $STORED adverts, not $ADVERTS"
 
-READY_COUNT=$(curl -s "$BASE/readyz" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("adverts", "?"))' 2>/dev/null || echo '?')
-SEARCH_TOTAL=$(curl -s -H "Authorization: Bearer $KEY" "$BASE/v1/search?limit=1" |
+READY_COUNT=$(curl -s --max-time 30 "$BASE/readyz" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("adverts", "?"))' 2>/dev/null || echo '?')
+SEARCH_TOTAL=$(curl -s --max-time 30 -H "Authorization: Bearer $KEY" "$BASE/v1/search?limit=1" |
     python3 -c 'import json,sys; print(json.load(sys.stdin).get("total", "?"))' 2>/dev/null || echo '?')
 log "after ingest: /readyz reports $READY_COUNT adverts; /v1/search (no query) total $SEARCH_TOTAL"
 
@@ -329,7 +332,7 @@ log "checking each /v1/screen body once"
 n=0
 while IFS= read -r body; do
     n=$((n + 1))
-    code=$(printf '%s' "$body" | curl -s -o "$TMP/check.json" -w '%{http_code}' -X POST \
+    code=$(printf '%s' "$body" | curl -s --max-time 30 -o "$TMP/check.json" -w '%{http_code}' -X POST \
         -H 'Content-Type: application/json' --data-binary @- "$BASE/v1/screen") || code=000
     if [[ $code != 200 ]]; then
         msg="POST /v1/screen body $n -> HTTP $code: $(head -c 300 "$TMP/check.json" 2>/dev/null)"
@@ -349,7 +352,7 @@ for path in "${SEARCH_PATHS[@]}"; do
     times=()
     code=000
     for _ in 1 2 3 4 5; do
-        out=$(curl -s -o "$TMP/check.json" -w '%{http_code} %{time_total}' \
+        out=$(curl -s --max-time 30 -o "$TMP/check.json" -w '%{http_code} %{time_total}' \
             -H "Authorization: Bearer $KEY" "$BASE$path") || out="000 0"
         code=${out%% *}
         times+=("${out#* }")
@@ -406,7 +409,35 @@ run_wrk search "$SEARCH_CONNECTIONS" -H "Authorization: Bearer $KEY" \
 # ---------------------------------------------------------------------------------------------
 # 8. Stop and report
 
-LOG_PROBLEMS=$(grep -Eci 'panic|"level":"(error|warn)"| ERROR | WARN ' "$SERVER_LOG" || true)
+PLAIN_LOG=$TMP/server-plain.log
+sed 's/\x1b\[[0-9;]*m//g' "$SERVER_LOG" >"$PLAIN_LOG"
+LOG_PROBLEMS=$(grep -Eci 'panic| ERROR | WARN |"level":"(ERROR|WARN)"' "$PLAIN_LOG" || true)
+# Server-side latency per route, from the request lines of the log (best effort: empty when
+# the log does not have route= and latency_ms= fields).
+SERVER_LATENCY=$(python3 - "$PLAIN_LOG" <<'EOF'
+import re, sys
+routes = {"/v1/adverts": [], "/v1/screen": [], "/v1/search": []}
+pat = re.compile(r'route="?([^" ]+)"?.*?latency_ms=([0-9.]+)')
+with open(sys.argv[1], encoding="utf-8", errors="replace") as f:
+    for line in f:
+        m = pat.search(line)
+        if m and m.group(1) in routes:
+            routes[m.group(1)].append(float(m.group(2)))
+def pct(v, p):
+    return v[min(len(v) - 1, int(len(v) * p / 100))]
+out = []
+for route, v in routes.items():
+    if v:
+        v.sort()
+        out.append(f"{route} p50 {pct(v, 50):.2f} ms, p99 {pct(v, 99):.2f} ms (n={len(v)})")
+print("; ".join(out))
+EOF
+) || SERVER_LATENCY=
+
+# Request lines with an error status, leaving out the /readyz polls made while the index opens.
+grep -v 'route="/readyz"' "$PLAIN_LOG" >"$TMP/server-requests.log" || true
+LOG_4XX=$(grep -Ec 'status=4[0-9][0-9]|"status":4[0-9][0-9]' "$TMP/server-requests.log" || true)
+LOG_5XX=$(grep -Ec 'status=5[0-9][0-9]|"status":5[0-9][0-9]' "$TMP/server-requests.log" || true)
 log "stopping the server (SIGTERM)"
 stop_server 30
 SERVER_STATUS="exit status $SERVER_RC after SIGTERM, stopped in ${STOP_SECS}s"
@@ -433,7 +464,7 @@ SUMMARY=$TMP/summary.md
     echo "## adscreen load benchmark"
     echo
     echo "- Date: $(date -u +%Y-%m-%dT%H:%M:%SZ); commit $COMMIT; release build"
-    echo "- Machine: $(nproc) cores (nproc), ${CPU_MODEL:-unknown CPU}, $MEM RAM, $(uname -sr); load average after the run $LOAD_AVG"
+    echo "- Machine: $(nproc) cores (nproc), ${CPU_MODEL:-unknown CPU}, $MEM RAM, $(uname -sr); load average (1, 5, 15 min) $LOAD_BEFORE before the measurements, $LOAD_AVG after"
     echo "- wrk $THREADS threads on the same machine as the server (it shares the CPU); request timeout $WRK_TIMEOUT; rate limiting off"
     echo
     echo "| Test | Load | Throughput | p50 | p99 | Target | Target met | Errors |"
@@ -444,6 +475,10 @@ SUMMARY=$TMP/summary.md
     echo
     echo "More latency (wrk): screen p90 $(ms "${R[screen.p90_us]}"), p99.9 $(ms "${R[screen.p999_us]}"), max $(ms "${R[screen.max_us]}"); search p90 $(ms "${R[search.p90_us]}"), p99.9 $(ms "${R[search.p999_us]}"), max $(ms "${R[search.max_us]}")."
     echo
+    if [[ -n $SERVER_LATENCY ]]; then
+        echo "Server-side latency from the server's request log (includes the checks before the wrk runs): $SERVER_LATENCY."
+        echo
+    fi
     echo "Search queries, each alone on an idle server (median of 5 sequential requests, curl time_total):"
     echo
     echo "| Query | Total hits | Time |"
@@ -451,7 +486,21 @@ SUMMARY=$TMP/summary.md
     printf '%s\n' "${QUERY_ROWS[@]}"
     echo
     echo "- After ingest: /readyz reported $READY_COUNT adverts, an empty search $SEARCH_TOTAL."
-    echo "- Server: $SERVER_STATUS; $LOG_PROBLEMS log lines with error/warn/panic."
+    echo "- Server: $SERVER_STATUS; log: $LOG_PROBLEMS lines with ERROR/WARN/panic, $LOG_4XX requests (other than /readyz) answered 4xx, $LOG_5XX answered 5xx."
+    if ((LOG_4XX + LOG_5XX > 0)); then
+        echo "- First 4xx/5xx request lines of the server log:"
+        echo
+        echo '```'
+        grep -E 'status=[45][0-9][0-9]|"status":[45][0-9][0-9]' "$TMP/server-requests.log" | head -n 5 | cut -c1-400
+        echo '```'
+    fi
+    if ((LOG_PROBLEMS > 0)); then
+        echo "- First ERROR/WARN/panic lines of the server log:"
+        echo
+        echo '```'
+        grep -Ei 'panic| ERROR | WARN |"level":"(ERROR|WARN)"' "$PLAIN_LOG" | head -n 5 | cut -c1-400
+        echo '```'
+    fi
     if [[ -n $INGEST_NOTE ]]; then
         echo "- Ingest response: $INGEST_NOTE"
     fi

@@ -172,12 +172,9 @@ pub(super) async fn screen(
 /// One advert's outcome in an ingest response.
 #[derive(Debug, Serialize)]
 struct Stored {
-    id: String,
+    #[serde(flatten)]
+    ack: crate::store::Ack,
     status: &'static str,
-    score: u8,
-    level: crate::score::Level,
-    flagged: bool,
-    group: String,
 }
 
 /// A record that could not be read.
@@ -191,6 +188,7 @@ struct RecordError {
 struct IngestResponse {
     stored: usize,
     failed: usize,
+    /// Every stored advert (an advert is listed only once it is durable).
     adverts: Vec<Stored>,
     errors: Vec<RecordError>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -306,16 +304,10 @@ pub(super) async fn ingest(
     .map_err(|e| ApiError::Internal(e.to_string()))??;
     let mut adverts = Vec::new();
     for p in pending {
-        for s in p.wait().await? {
-            adverts.push(Stored {
-                status: "stored",
-                score: s.report.score,
-                level: s.report.level,
-                flagged: s.report.flagged,
-                group: s.group,
-                id: s.advert.id,
-            });
-        }
+        adverts.extend(p.wait().await?.into_iter().map(|ack| Stored {
+            ack,
+            status: "stored",
+        }));
     }
     state.metrics.stored(adverts.len() as u64);
     let too_large = stopped

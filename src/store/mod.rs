@@ -55,6 +55,34 @@ pub struct StoredAdvert {
     pub shared_contacts: BTreeMap<String, usize>,
 }
 
+/// The acknowledgement of one stored advert: what a client needs, not the whole advert (a
+/// stream of 100,000 adverts must not keep them all in memory until it ends).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ack {
+    /// The advert's id.
+    pub id: String,
+    /// Its score after linking.
+    pub score: u8,
+    /// Its level.
+    pub level: crate::score::Level,
+    /// Whether flagged.
+    pub flagged: bool,
+    /// Its near-duplicate group.
+    pub group: String,
+}
+
+impl Ack {
+    fn of(s: &StoredAdvert) -> Ack {
+        Ack {
+            id: s.advert.id.clone(),
+            score: s.report.score,
+            level: s.report.level,
+            flagged: s.report.flagged,
+            group: s.group.clone(),
+        }
+    }
+}
+
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -97,16 +125,16 @@ pub enum StoreError {
 /// A batch handed to the writer.
 struct Job {
     adverts: Vec<(Advert, Report)>,
-    ack: oneshot::Sender<Result<Vec<StoredAdvert>, String>>,
+    ack: oneshot::Sender<Result<Vec<Ack>, String>>,
 }
 
 /// Adverts handed to the writer, not yet known to be committed.
 #[derive(Debug)]
-pub struct Pending(oneshot::Receiver<Result<Vec<StoredAdvert>, String>>);
+pub struct Pending(oneshot::Receiver<Result<Vec<Ack>, String>>);
 
 impl Pending {
-    /// Waits for the commit; returns the adverts as stored once they are durable.
-    pub async fn wait(self) -> Result<Vec<StoredAdvert>, StoreError> {
+    /// Waits for the commit; acknowledges the adverts once they are durable.
+    pub async fn wait(self) -> Result<Vec<Ack>, StoreError> {
         match self.0.await {
             Ok(Ok(stored)) => Ok(stored),
             Ok(Err(message)) => Err(StoreError::Commit(message)),
@@ -202,11 +230,8 @@ impl Store {
         Ok(Pending(done))
     }
 
-    /// Stores screened adverts and returns them as stored, once they are durable.
-    pub async fn write(
-        &self,
-        adverts: Vec<(Advert, Report)>,
-    ) -> Result<Vec<StoredAdvert>, StoreError> {
+    /// Stores screened adverts and acknowledges them once they are durable.
+    pub async fn write(&self, adverts: Vec<(Advert, Report)>) -> Result<Vec<Ack>, StoreError> {
         self.submit(adverts).await?.wait().await
     }
 

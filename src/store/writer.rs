@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use super::links::{
     self, ContactGraph, DuplicateIndex, SHARED_CONTACT, contacts_of, employer_of, signature,
 };
-use super::{Fields, Job, SharedEngine, StoreError, StoredAdvert, get_by_id, parse_date};
+use super::{Ack, Fields, Job, SharedEngine, StoreError, StoredAdvert, get_by_id, parse_date};
 use crate::report::Report;
 
 /// Largest number of adverts taken into one commit.
@@ -119,7 +119,7 @@ impl Writer {
     fn apply(
         &mut self,
         batches: Vec<Vec<(crate::advert::Advert, Report)>>,
-    ) -> Result<Vec<Vec<StoredAdvert>>, StoreError> {
+    ) -> Result<Vec<Vec<Ack>>, StoreError> {
         let engine = self.engine.load_full();
         let stored_at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
         let mut pending: HashMap<String, StoredAdvert> = HashMap::new();
@@ -189,7 +189,7 @@ impl Writer {
             .into_iter()
             .map(|ids| {
                 ids.iter()
-                    .filter_map(|id| pending.get(id).cloned())
+                    .filter_map(|id| pending.get(id).map(Ack::of))
                     .collect()
             })
             .collect())
