@@ -104,6 +104,8 @@ pub(crate) struct AppState {
     pub(crate) limiter: Option<DefaultKeyedRateLimiter<String>>,
     pub(crate) metrics: Metrics,
     pub(crate) reload: tokio::sync::Mutex<()>,
+    /// One permit per core for CPU-bound request work.
+    pub(crate) cpu: tokio::sync::Semaphore,
 }
 
 impl AppState {
@@ -140,6 +142,9 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         limiter,
         metrics: Metrics::new(),
         reload: tokio::sync::Mutex::new(()),
+        cpu: tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+        ),
         config,
     });
     let (fatal_tx, fatal_rx) = tokio::sync::oneshot::channel::<String>();

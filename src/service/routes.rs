@@ -19,7 +19,7 @@ use super::auth::{Access, Scope};
 use super::{ApiError, AppState, load_engine};
 use crate::advert::Advert;
 use crate::ingest::{self, Format, IngestError};
-use crate::store::{SearchRequest, StoredAdvert, contacts_of, hit_of};
+use crate::store::{SearchRequest, StoredAdvert, contacts_of};
 
 type AppResult<T> = Result<T, ApiError>;
 
@@ -54,6 +54,23 @@ fn guard(state: &AppState, headers: &HeaderMap, client: SocketAddr, scope: Scope
         }
     }
     Ok(())
+}
+
+/// Runs CPU-bound work (screening, searching) off the async threads, at most one task per core
+/// at a time: under load requests queue in order instead of all slowing each other down.
+async fn on_cpu<T: Send + 'static>(
+    state: &Arc<AppState>,
+    work: impl FnOnce(&AppState) -> AppResult<T> + Send + 'static,
+) -> AppResult<T> {
+    let _permit = state
+        .cpu
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let worker = state.clone();
+    tokio::task::spawn_blocking(move || work(&worker))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
 }
 
 /// A stable id from an advert's content, for adverts sent without one: re-sending the same
@@ -144,8 +161,7 @@ pub(super) async fn screen(
         "application/json" | "" => Format::Json,
         other => return Err(ApiError::UnsupportedType(other.to_string())),
     };
-    let state2 = state.clone();
-    let report = tokio::task::spawn_blocking(move || {
+    let report = on_cpu(&state, move |state2| {
         let mut records = Vec::new();
         ingest::read(bytes.as_slice(), format, NO_ID, |r| records.push(r))
             .map_err(|e| ApiError::BadRequest(e.to_string()))?;
@@ -164,8 +180,7 @@ pub(super) async fn screen(
         state2.metrics.screened(&report);
         Ok(report)
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    .await?;
     Ok(Json(report).into_response())
 }
 
@@ -262,23 +277,27 @@ pub(super) async fn ingest(
         let engine = worker.engine.load_full();
         let mut pending = Vec::new();
         let mut errors = Vec::new();
-        let mut chunk = Vec::with_capacity(CHUNK);
+        let mut chunk: Vec<Advert> = Vec::with_capacity(CHUNK);
         let mut failure: Option<ApiError> = None;
+        let flush = |chunk: Vec<Advert>, pending: &mut Vec<crate::store::Pending>| {
+            let screened = screen_all(&engine, chunk)?;
+            for (_, report) in &screened {
+                worker.metrics.screened(report);
+            }
+            pending.push(runtime.block_on(store.submit(screened))?);
+            Ok::<_, ApiError>(())
+        };
         let read = ingest::read(reader, format, NO_ID, |record| {
             if failure.is_some() {
                 return;
             }
             match record {
                 Ok(advert) => {
-                    let advert = fix_id(advert);
-                    let report = engine.screen(&advert);
-                    worker.metrics.screened(&report);
-                    chunk.push((advert, report));
+                    chunk.push(fix_id(advert));
                     if chunk.len() == CHUNK {
                         let batch = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
-                        match runtime.block_on(store.submit(batch)) {
-                            Ok(p) => pending.push(p),
-                            Err(e) => failure = Some(e.into()),
+                        if let Err(e) = flush(batch, &mut pending) {
+                            failure = Some(e);
                         }
                     }
                 }
@@ -296,7 +315,7 @@ pub(super) async fn ingest(
             )),
         };
         if !chunk.is_empty() {
-            pending.push(runtime.block_on(store.submit(chunk))?);
+            flush(chunk, &mut pending)?;
         }
         Ok::<_, ApiError>((pending, errors, stopped))
     })
@@ -330,6 +349,55 @@ pub(super) async fn ingest(
     Ok((status, Json(response)).into_response())
 }
 
+/// Screens adverts on every core (order kept): screening is the costly part of ingest.
+fn screen_all(
+    engine: &crate::engine::Engine,
+    adverts: Vec<Advert>,
+) -> AppResult<Vec<(Advert, crate::report::Report)>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads == 1 || adverts.len() < 2 * threads {
+        return Ok(adverts
+            .into_iter()
+            .map(|a| {
+                let r = engine.screen(&a);
+                (a, r)
+            })
+            .collect());
+    }
+    let per = adverts.len().div_ceil(threads);
+    let mut parts: Vec<Vec<Advert>> = Vec::new();
+    let mut rest = adverts;
+    while rest.len() > per {
+        let tail = rest.split_off(per);
+        parts.push(rest);
+        rest = tail;
+    }
+    parts.push(rest);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .into_iter()
+            .map(|part| {
+                scope.spawn(move || {
+                    part.into_iter()
+                        .map(|a| {
+                            let r = engine.screen(&a);
+                            (a, r)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for h in handles {
+            out.extend(
+                h.join()
+                    .map_err(|_| ApiError::Internal("a screening thread failed".into()))?,
+            );
+        }
+        Ok(out)
+    })
+}
+
 /// `GET /v1/adverts/{id}`.
 pub(super) async fn advert(
     State(state): State<Arc<AppState>>,
@@ -338,16 +406,10 @@ pub(super) async fn advert(
     Path(id): Path<String>,
 ) -> AppResult<Json<StoredAdvert>> {
     guard(&state, &headers, client, Scope::Read)?;
-    let worker = state.clone();
-    let found = tokio::task::spawn_blocking(move || {
-        worker
-            .store()?
-            .get(&id)
-            .map_err(ApiError::from)
-            .map(|f| (id, f))
+    let found = on_cpu(&state, move |w| {
+        w.store()?.get(&id).map_err(ApiError::from).map(|f| (id, f))
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    .await?;
     match found {
         (_, Some(s)) => Ok(Json(s)),
         (id, None) => Err(ApiError::NotFound(format!("no advert with id {id:?}"))),
@@ -363,12 +425,10 @@ pub(super) async fn search(
 ) -> AppResult<Response> {
     guard(&state, &headers, client, Scope::Read)?;
     let Query(request) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let worker = state.clone();
-    let response = tokio::task::spawn_blocking(move || {
-        worker.store()?.search(&request).map_err(ApiError::from)
+    let response = on_cpu(&state, move |w| {
+        w.store()?.search(&request).map_err(ApiError::from)
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    .await?;
     Ok(Json(response).into_response())
 }
 
@@ -411,18 +471,16 @@ pub(super) async fn contact_adverts(
             "give a phone number, e-mail or handle of at most 256 bytes".into(),
         ));
     }
-    let worker = state.clone();
-    let answer = tokio::task::spawn_blocking(move || {
-        let key = contact_key(&worker, &value);
+    let answer = on_cpu(&state, move |worker| {
+        let key = contact_key(worker, &value);
         let adverts = worker.store()?.with_contact(&key, 1000)?;
         Ok::<_, ApiError>(ContactAdverts {
             contact: key,
             total: adverts.len(),
-            adverts: adverts.into_iter().map(hit_of).collect(),
+            adverts,
         })
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    .await?;
     Ok(Json(answer))
 }
 

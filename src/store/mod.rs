@@ -243,7 +243,7 @@ impl Store {
 
     /// Every stored advert with this contact key (see [`contacts_of`]), newest first, at most
     /// `limit`.
-    pub fn with_contact(&self, key: &str, limit: usize) -> Result<Vec<StoredAdvert>, StoreError> {
+    pub fn with_contact(&self, key: &str, limit: usize) -> Result<Vec<Hit>, StoreError> {
         let searcher = self.reader.searcher();
         let query = TermQuery::new(
             Term::from_field_text(self.fields.contacts, key),
@@ -254,7 +254,7 @@ impl Store {
         searcher
             .search(&query, &top)?
             .into_iter()
-            .map(|(_, address)| load(&searcher, self.fields, address))
+            .map(|(_, address)| load_hit(&searcher, self.fields, address))
             .collect()
     }
 
@@ -299,6 +299,20 @@ fn load(
         .get_first(fields.doc)
         .and_then(|v| v.as_str())
         .ok_or_else(|| StoreError::Corrupt("no stored document".into()))?;
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// The search summary of a stored advert, from its own stored field.
+pub(crate) fn load_hit(
+    searcher: &tantivy::Searcher,
+    fields: Fields,
+    address: tantivy::DocAddress,
+) -> Result<Hit, StoreError> {
+    let doc: TantivyDocument = searcher.doc(address)?;
+    let json = doc
+        .get_first(fields.summary)
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| StoreError::Corrupt("no stored summary".into()))?;
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 

@@ -36,6 +36,8 @@ pub struct Fields {
     pub group: Field,
     /// The whole [`super::StoredAdvert`] as JSON.
     pub doc: Field,
+    /// Its search summary ([`super::Hit`]) as JSON, so a page of hits parses little.
+    pub summary: Field,
 }
 
 impl Fields {
@@ -69,6 +71,7 @@ impl Fields {
             contacts: b.add_text_field("contacts", STRING),
             group: b.add_text_field("group", STRING | FAST),
             doc: b.add_text_field("doc", STORED),
+            summary: b.add_text_field("summary", STORED),
         };
         (b.build(), fields)
     }
@@ -90,6 +93,7 @@ impl Fields {
             contacts: f("contacts")?,
             group: f("group")?,
             doc: f("doc")?,
+            summary: f("summary")?,
         })
     }
 }

@@ -12,7 +12,7 @@ use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQue
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Index, Order, Searcher, Term};
 
-use super::{Fields, StoreError, StoredAdvert, load, parse_date};
+use super::{Fields, StoreError, StoredAdvert, load_hit, parse_date};
 use crate::score::Level;
 
 /// Most hits one page may have.
@@ -76,7 +76,7 @@ pub struct SearchRequest {
 }
 
 /// One hit: the advert's summary (fetch `/v1/adverts/{id}` for everything).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Hit {
     /// Advert id.
     pub id: String,
@@ -296,7 +296,7 @@ fn top(
 }
 
 /// The search summary of a stored advert.
-pub fn hit_of(s: StoredAdvert) -> Hit {
+pub fn hit_of(s: &StoredAdvert) -> Hit {
     let indicators: Vec<String> = s
         .report
         .reasons
@@ -308,19 +308,19 @@ pub fn hit_of(s: StoredAdvert) -> Hit {
         .collect();
     let excerpt: String = s.advert.text.chars().take(240).collect();
     Hit {
-        id: s.advert.id,
-        title: s.advert.title,
+        id: s.advert.id.clone(),
+        title: s.advert.title.clone(),
         excerpt,
         score: s.report.score,
         level: s.report.level,
         flagged: s.report.flagged,
         language: s.report.language,
         kind: s.report.kind,
-        source: s.advert.source,
-        posted_at: s.advert.posted_at,
-        stored_at: s.stored_at,
+        source: s.advert.source.clone(),
+        posted_at: s.advert.posted_at.clone(),
+        stored_at: s.stored_at.clone(),
         indicators,
-        group: s.group,
+        group: s.group.clone(),
     }
 }
 
@@ -362,7 +362,7 @@ pub(super) fn run(
                 hits.clear();
                 let mut skipped = 0;
                 for a in &addresses {
-                    let s = load(searcher, f, *a)?;
+                    let s = load_hit(searcher, f, *a)?;
                     if !seen.insert(s.group.clone()) {
                         continue;
                     }
@@ -370,7 +370,7 @@ pub(super) fn run(
                         skipped += 1;
                         continue;
                     }
-                    hits.push(hit_of(s));
+                    hits.push(s);
                     if hits.len() == limit {
                         break;
                     }
@@ -383,7 +383,7 @@ pub(super) fn run(
         } else {
             let addresses = top(searcher, query.as_ref(), sort, offset + limit)?;
             for a in addresses.into_iter().skip(offset) {
-                hits.push(hit_of(load(searcher, f, a)?));
+                hits.push(load_hit(searcher, f, a)?);
             }
         }
     }

@@ -265,6 +265,9 @@ impl Writer {
         doc.add_text(f.group, &stored.group);
         let json = serde_json::to_string(stored).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         doc.add_text(f.doc, &json);
+        let summary = serde_json::to_string(&super::hit_of(stored))
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        doc.add_text(f.summary, &summary);
         Ok(doc)
     }
 }
