@@ -1,5 +1,6 @@
 //! Integration tests: one binary (see Cargo.toml `[[test]]`).
 
+mod browser;
 mod cli;
 mod hard_cases;
 mod model;

@@ -8,6 +8,7 @@ pub mod config;
 mod error;
 mod metrics;
 mod routes;
+mod web;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
@@ -242,6 +243,9 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/readyz", axum::routing::get(routes::readyz))
         .route("/metrics", axum::routing::get(routes::metrics))
         .route("/openapi.json", axum::routing::get(routes::openapi))
+        .route("/", axum::routing::get(web::index))
+        .route("/assets/app.js", axum::routing::get(web::script))
+        .route("/assets/app.css", axum::routing::get(web::style))
         .layer(timeout(limits.request_timeout_secs))
         .merge(ingest)
         .fallback(routes::not_found)

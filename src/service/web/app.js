@@ -1,0 +1,499 @@
+// adscreen web page: check an advert (counsellors) and search stored adverts (inspectors).
+// No framework, no build step, no network beyond this server. Data is put in the page with
+// textContent only, never as HTML.
+"use strict";
+
+const T = {
+  lv: {
+    tab_check: "Pārbaudīt sludinājumu", tab_search: "Meklēt un pārskatīt", ui_language: "Valoda",
+    check_intro: "Ielīmē darba vai iepazīšanās/laulības sludinājumu. adscreen parāda riska pazīmes, ko atrod, izskaidro tās un iesaka, ko pajautāt. Vairāki sludinājumi: starp tiem ieliec rindu ar ---.",
+    advert_label: "Sludinājuma teksts", kind_label: "Veids", kind_auto: "noteikt pašam", kind_job: "darbs",
+    kind_marriage: "laulība / partneris", kind_other: "cits", check_button: "Pārbaudīt",
+    search_query: "Vārdi", level: "Līmenis", level_high: "augsts", level_medium: "vidējs", level_low: "zems",
+    min_score: "Mazākais punktu skaits", indicator: "Pazīme", any: "jebkura", language: "Valoda",
+    source: "Avots", from: "No", to: "Līdz", collapse: "viens no atkārtotiem sludinājumiem",
+    search_button: "Meklēt", export_csv: "Eksportēt CSV", col_score: "Punkti", col_title: "Sludinājums",
+    col_date: "Datums", col_indicators: "Pazīmes", prev: "Iepriekšējie", next: "Nākamie",
+    key_title: "Vajadzīga API atslēga", key_text: "Šis serveris prasa API atslēgu. Tā tiek glabāta tikai šajā pārlūka cilnē.",
+    key_label: "API atslēga", key_save: "Izmantot atslēgu", cancel: "Atcelt",
+    score: "Punkti", advert_language: "Sludinājuma valoda", reasons: "Kāpēc", signs: "Riska pazīmes un ko darīt",
+    mitigating: "Kas mazina risku", about: "Kas tas ir", ask: "Ko pajautāt", safe: "Ko teiktu drošs sludinājums",
+    help: "Kur saņemt palīdzību", none_found: "Riska pazīmes netika atrastas. Tomēr pārbaudi darba devēju un neko nemaksā iepriekš.",
+    found: "atrasti sludinājumi", linked: "Sludinājumi ar to pašu kontaktu", contact_button: "Citi sludinājumi ar",
+    no_text_evidence: "(attiecas uz visu sludinājumu)", close: "Aizvērt", error: "Kļūda", export_ready: "Lejupielādēt CSV",
+    rows: "rindas", lang_lv: "latviešu", lang_ru: "krievu", lang_en: "angļu", model: "statistiskais modelis",
+    advert_n: "Sludinājums",
+  },
+  en: {
+    tab_check: "Check an advert", tab_search: "Search and review", ui_language: "Language",
+    check_intro: "Paste a job or marriage/partner advert. adscreen shows the signs of risk it finds, explains them and says what to ask. Several adverts: put a line with --- between them.",
+    advert_label: "Advert text", kind_label: "Kind", kind_auto: "guess", kind_job: "job",
+    kind_marriage: "marriage / partner", kind_other: "other", check_button: "Check",
+    search_query: "Words", level: "Level", level_high: "high", level_medium: "medium", level_low: "low",
+    min_score: "Lowest score", indicator: "Sign", any: "any", language: "Language",
+    source: "Source", from: "From", to: "To", collapse: "one per group of reposts",
+    search_button: "Search", export_csv: "Export CSV", col_score: "Score", col_title: "Advert",
+    col_date: "Date", col_indicators: "Signs", prev: "Previous", next: "Next",
+    key_title: "API key needed", key_text: "This server asks for an API key. It is kept only in this browser tab.",
+    key_label: "API key", key_save: "Use key", cancel: "Cancel",
+    score: "Score", advert_language: "Advert language", reasons: "Why", signs: "Signs of risk and what to do",
+    mitigating: "What lowers the risk", about: "What it is", ask: "What to ask", safe: "What a safe advert would say",
+    help: "Where to get help", none_found: "No signs of risk found. Still check the employer and never pay anything up front.",
+    found: "adverts found", linked: "Adverts with the same contact", contact_button: "Other adverts with",
+    no_text_evidence: "(about the whole advert)", close: "Close", error: "Error", export_ready: "Download CSV",
+    rows: "rows", lang_lv: "Latvian", lang_ru: "Russian", lang_en: "English", model: "statistical model",
+    advert_n: "Advert",
+  },
+  ru: {
+    tab_check: "Проверить объявление", tab_search: "Поиск и просмотр", ui_language: "Язык",
+    check_intro: "Вставь объявление о работе или о знакомстве/браке. adscreen покажет найденные признаки риска, объяснит их и подскажет, что спросить. Несколько объявлений: раздели их строкой ---.",
+    advert_label: "Текст объявления", kind_label: "Тип", kind_auto: "определить", kind_job: "работа",
+    kind_marriage: "брак / партнёр", kind_other: "другое", check_button: "Проверить",
+    search_query: "Слова", level: "Уровень", level_high: "высокий", level_medium: "средний", level_low: "низкий",
+    min_score: "Минимальный балл", indicator: "Признак", any: "любой", language: "Язык",
+    source: "Источник", from: "С", to: "По", collapse: "одно из повторных объявлений",
+    search_button: "Искать", export_csv: "Экспорт CSV", col_score: "Балл", col_title: "Объявление",
+    col_date: "Дата", col_indicators: "Признаки", prev: "Назад", next: "Дальше",
+    key_title: "Нужен API-ключ", key_text: "Этот сервер требует API-ключ. Он хранится только в этой вкладке браузера.",
+    key_label: "API-ключ", key_save: "Использовать ключ", cancel: "Отмена",
+    score: "Балл", advert_language: "Язык объявления", reasons: "Почему", signs: "Признаки риска и что делать",
+    mitigating: "Что снижает риск", about: "Что это", ask: "Что спросить", safe: "Что было бы в безопасном объявлении",
+    help: "Где получить помощь", none_found: "Признаков риска не найдено. Всё равно проверь работодателя и ничего не плати заранее.",
+    found: "найдено объявлений", linked: "Объявления с тем же контактом", contact_button: "Другие объявления с",
+    no_text_evidence: "(относится ко всему объявлению)", close: "Закрыть", error: "Ошибка", export_ready: "Скачать CSV",
+    rows: "строк", lang_lv: "латышский", lang_ru: "русский", lang_en: "английский", model: "статистическая модель",
+    advert_n: "Объявление",
+  },
+};
+
+const PALETTE = ["#ffd6d6", "#ffe4b8", "#fff3a8", "#d9f2c2", "#c9ecf5", "#d6dcff", "#ecd6ff", "#ffd6ef",
+  "#f5e1c8", "#d0f0e8", "#e8e8c0", "#f0d0d0", "#d8e8f8", "#f8e0f0", "#e0f0d0", "#f0e8d8"];
+
+const state = {
+  lang: localStorage.getItem("adscreen-lang") || "lv",
+  indicators: [], byId: {}, help: null,
+  search: { offset: 0, limit: 20, sort: null, total: 0 },
+  lastCheck: [], lastDetail: null,
+};
+
+const $ = (sel) => document.querySelector(sel);
+const t = (key) => (T[state.lang] && T[state.lang][key]) || T.en[key] || key;
+const pick = (texts) => (texts ? texts[state.lang] || texts.en || texts.lv || "" : "");
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) if (c !== null && c !== undefined) node.append(c);
+  return node;
+}
+
+function applyI18n() {
+  document.documentElement.lang = state.lang;
+  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  $("#ui-lang").value = state.lang;
+  fillIndicatorSelect();
+  renderHelp();
+  if (state.lastCheck.length) renderChecks(state.lastCheck);
+  if (state.lastDetail) renderDetail(state.lastDetail.stored, state.lastDetail.linked);
+}
+
+// --- API ------------------------------------------------------------------------------------
+
+let keyPrompt = null;
+
+function askForKey() {
+  if (keyPrompt) return keyPrompt;
+  const dialog = $("#key-dialog");
+  keyPrompt = new Promise((resolve) => {
+    const done = (key) => { dialog.close(); keyPrompt = null; resolve(key); };
+    $("#key-form").onsubmit = (e) => { e.preventDefault(); done($("#key-input").value.trim()); };
+    $("#key-cancel").onclick = () => done(null);
+    dialog.showModal();
+    $("#key-input").focus();
+  });
+  return keyPrompt;
+}
+
+async function api(path, options = {}) {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const headers = Object.assign({}, options.headers || {});
+    const key = sessionStorage.getItem("adscreen-key");
+    if (key) headers["Authorization"] = "Bearer " + key;
+    const response = await fetch(path, Object.assign({}, options, { headers }));
+    if (response.status === 401 || response.status === 403) {
+      const newKey = await askForKey();
+      if (!newKey) break;
+      sessionStorage.setItem("adscreen-key", newKey);
+      continue;
+    }
+    const body = await response.json().catch(() => null);
+    if (!response.ok) {
+      const message = body && body.error ? body.error.message + ". " + body.error.hint : response.statusText;
+      throw new Error(message);
+    }
+    return body;
+  }
+  throw new Error(t("key_title"));
+}
+
+// --- Highlighting ---------------------------------------------------------------------------
+
+// Byte offsets (UTF-8) from the server to indices into a JavaScript (UTF-16) string.
+function byteIndexMap(text) {
+  const map = new Map();
+  let bytes = 0;
+  let index = 0;
+  for (const ch of text) {
+    map.set(bytes, index);
+    const cp = ch.codePointAt(0);
+    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    index += ch.length;
+  }
+  map.set(bytes, index);
+  return map;
+}
+
+function colourOf(indicator) {
+  const i = state.indicators.findIndex((x) => x.id === indicator);
+  return PALETTE[(i < 0 ? 0 : i) % PALETTE.length];
+}
+
+function indicatorName(id) {
+  if (id === "classifier") return t("model");
+  const ind = state.byId[id];
+  return ind ? pick(ind.name) : id;
+}
+
+// The text of one field with every reason's evidence marked in place.
+function highlighted(text, reasons) {
+  const map = byteIndexMap(text);
+  const spans = reasons
+    .map((r) => ({ r, a: map.get(r.start), b: map.get(r.end) }))
+    .filter((s) => s.a !== undefined && s.b !== undefined && s.b > s.a);
+  const cuts = new Set([0, text.length]);
+  for (const s of spans) { cuts.add(s.a); cuts.add(s.b); }
+  const points = [...cuts].sort((x, y) => x - y);
+  const out = document.createDocumentFragment();
+  for (let i = 0; i + 1 < points.length; i++) {
+    const [a, b] = [points[i], points[i + 1]];
+    const piece = text.slice(a, b);
+    const covering = spans.filter((s) => s.a <= a && s.b >= b).map((s) => s.r);
+    if (!covering.length) { out.append(piece); continue; }
+    const strongest = covering.reduce((x, y) => (Math.abs(y.weight) > Math.abs(x.weight) ? y : x));
+    const tip = covering.map((r) => indicatorName(r.indicator) + ": " + pick(r.explanation)).join("\n");
+    const mark = el("mark", {
+      title: tip, tabindex: "0", "data-indicator": strongest.indicator,
+      "aria-label": piece + " — " + tip,
+    }, piece);
+    if (strongest.weight < 0) mark.className = "mitigating";
+    else { mark.style.background = colourOf(strongest.indicator); mark.style.borderColor = "#555"; }
+    out.append(mark);
+  }
+  return out;
+}
+
+function levelBadge(report) {
+  return el("span", { class: "badge " + report.level, "data-level": report.level }, t("level_" + report.level));
+}
+
+// A report as a card: verdict, the advert highlighted, reasons, advice per sign, mitigating signs.
+function reportCard(report, advert, heading) {
+  const card = el("article", { class: "card result", "data-id": report.id });
+  if (heading) card.append(el("h2", { text: heading }));
+  card.append(el("div", { class: "verdict" }, levelBadge(report),
+    el("span", { class: "score", text: t("score") + ": " + report.score + "/100" }),
+    el("span", { text: t("advert_language") + ": " + t("lang_" + report.language) })));
+  const body = el("div", { class: "advert" });
+  if (advert.title) {
+    body.append(el("h3", {}, highlighted(advert.title, report.reasons.filter((r) => r.field === "title"))));
+  }
+  body.append(highlighted(advert.text || "", report.reasons.filter((r) => r.field === "text")));
+  card.append(body);
+
+  // The model's own reason is shown only when the model finds the advert risky.
+  const modelSaysRisky = (report.model_probability || 0) >= 0.5;
+  const risky = report.reasons.filter((r) => r.weight > 0 || (r.indicator === "classifier" && modelSaysRisky));
+  const calming = report.reasons.filter((r) => r.weight < 0);
+  if (risky.length) {
+    card.append(el("h3", { text: t("reasons") }));
+    const list = el("ul", { class: "reasons" });
+    for (const r of risky) {
+      const quote = r.evidence ? "„" + r.evidence + "” – " : t("no_text_evidence") + " ";
+      list.append(el("li", { "data-rule": r.rule },
+        el("span", { class: "swatch", style: "background:" + colourOf(r.indicator) }),
+        el("strong", { text: indicatorName(r.indicator) + ": " }), quote + pick(r.explanation)));
+    }
+    card.append(list);
+  } else if (!report.flagged) {
+    card.append(el("p", { text: t("none_found") }));
+  }
+  const signs = [...new Set(report.reasons.filter((r) => r.weight > 0).map((r) => r.indicator))];
+  if (signs.length) {
+    const advice = el("div", { class: "advice" }, el("h3", { text: t("signs") }));
+    for (const id of signs) {
+      const ind = state.byId[id];
+      if (!ind) continue;
+      advice.append(el("section", { "data-indicator": id },
+        el("h4", {}, el("span", { class: "swatch", style: "background:" + colourOf(id) }), pick(ind.name)),
+        el("p", {}, el("strong", { text: t("about") + ": " }), pick(ind.about)),
+        el("p", {}, el("strong", { text: t("ask") + ": " }), pick(ind.ask)),
+        el("p", {}, el("strong", { text: t("safe") + ": " }), pick(ind.safe_advert))));
+    }
+    card.append(advice);
+  }
+  if (calming.length) {
+    card.append(el("h3", { class: "mitigation", text: t("mitigating") }));
+    const list = el("ul", { class: "mitigating-list" });
+    for (const r of calming) {
+      list.append(el("li", {}, el("strong", { text: indicatorName(r.indicator) + ": " }),
+        (r.evidence ? "„" + r.evidence + "” – " : "") + pick(r.explanation)));
+    }
+    card.append(list);
+  }
+  return card;
+}
+
+function renderHelp() {
+  const box = $("#help-box");
+  box.replaceChildren();
+  if (!state.help) return;
+  box.append(el("h2", { text: t("help") }), el("p", { text: pick(state.help.text) }));
+  const links = el("ul");
+  for (const l of state.help.links || []) {
+    links.append(el("li", {}, el("a", { href: l.url, rel: "noopener" }, l.name)));
+  }
+  box.append(links);
+}
+
+// --- Check view -----------------------------------------------------------------------------
+
+function renderChecks(results) {
+  const box = $("#check-results");
+  box.replaceChildren();
+  results.forEach((x, i) => {
+    if (x.error) box.append(el("p", { class: "error", text: t("error") + ": " + x.error }));
+    else box.append(reportCard(x.report, x.advert, results.length > 1 ? t("advert_n") + " " + (i + 1) : null));
+  });
+}
+
+async function check(event) {
+  event.preventDefault();
+  const parts = $("#advert-text").value.split(/^\s*---\s*$/m).map((s) => s.trim()).filter(Boolean);
+  const kind = $("#advert-kind").value;
+  const results = [];
+  for (const text of parts) {
+    const advert = { text };
+    if (kind) advert.kind = kind;
+    try {
+      const report = await api("/v1/screen", {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(advert),
+      });
+      results.push({ report, advert });
+    } catch (e) {
+      results.push({ error: e.message });
+    }
+  }
+  state.lastCheck = results;
+  renderChecks(results);
+}
+
+// --- Search view ----------------------------------------------------------------------------
+
+function fillIndicatorSelect() {
+  const select = $("#indicator");
+  const current = select.value;
+  select.replaceChildren(el("option", { value: "" }, t("any")));
+  for (const ind of state.indicators) select.append(el("option", { value: ind.id }, pick(ind.name)));
+  select.value = current;
+}
+
+function searchParams(offset, limit) {
+  const form = $("#search-form");
+  const p = new URLSearchParams();
+  const q = $("#q").value.trim();
+  if (q) p.set("q", q);
+  const levels = [...form.querySelectorAll("input[name=level]:checked")].map((x) => x.value);
+  if (levels.length) p.set("level", levels.join(","));
+  for (const name of ["min_score", "indicator", "lang", "kind", "source", "from", "to"]) {
+    const v = form.elements[name].value.trim();
+    if (v) p.set(name, v);
+  }
+  if ($("#collapse").checked) p.set("collapse", "true");
+  if (state.search.sort) p.set("sort", state.search.sort);
+  p.set("offset", String(offset));
+  p.set("limit", String(limit));
+  return p;
+}
+
+async function runSearch(offset) {
+  state.search.offset = offset;
+  let answer;
+  try {
+    answer = await api("/v1/search?" + searchParams(offset, state.search.limit));
+  } catch (e) {
+    $("#search-summary").textContent = t("error") + ": " + e.message;
+    return;
+  }
+  state.search.total = answer.total;
+  $("#search-summary").textContent = answer.total + " " + t("found");
+  for (const node of document.querySelectorAll("[data-facet]")) {
+    const [facet, key] = node.dataset.facet.split(":");
+    node.textContent = "(" + ((answer.facets[facet] || {})[key] || 0) + ")";
+  }
+  const facets = $("#indicator-facets");
+  facets.replaceChildren();
+  for (const [id, n] of Object.entries(answer.facets.indicator || {}).sort((a, b) => b[1] - a[1])) {
+    facets.append(el("button", {
+      type: "button", "data-indicator": id,
+      onclick: () => { $("#indicator").value = id; runSearch(0); },
+    }, indicatorName(id) + " (" + n + ")"));
+  }
+  const body = $("#results tbody");
+  body.replaceChildren();
+  for (const h of answer.hits) {
+    const open = () => openAdvert(h.id);
+    const row = el("tr", {
+      tabindex: "0", "data-id": h.id, onclick: open,
+      onkeydown: (e) => { if (e.key === "Enter") open(); },
+    },
+    el("td", { class: "score", text: String(h.score) }),
+    el("td", {}, levelBadge(h)),
+    el("td", {}, el("strong", { text: h.title || "" }), el("div", { text: h.excerpt.slice(0, 140) })),
+    el("td", { text: h.language }),
+    el("td", { text: (h.posted_at || h.stored_at || "").slice(0, 10) }),
+    el("td", { text: h.indicators.map(indicatorName).join(", ") }));
+    body.append(row);
+  }
+  $("#prev").disabled = offset === 0;
+  $("#next").disabled = offset + state.search.limit >= answer.total;
+}
+
+function csvCell(v) {
+  const s = v === null || v === undefined ? "" : String(v);
+  return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+}
+
+async function exportCsv() {
+  const rows = [["id", "score", "level", "flagged", "language", "kind", "title", "source", "posted_at", "stored_at", "indicators", "group"]];
+  const limit = 200;
+  for (let offset = 0; offset < 10000; offset += limit) {
+    const answer = await api("/v1/search?" + searchParams(offset, limit));
+    for (const h of answer.hits) {
+      rows.push([h.id, h.score, h.level, h.flagged, h.language, h.kind, h.title, h.source, h.posted_at, h.stored_at, h.indicators.join(" "), h.group]);
+    }
+    if (offset + limit >= answer.total) break;
+  }
+  const csv = rows.map((r) => r.map(csvCell).join(",")).join("\r\n") + "\r\n";
+  const url = URL.createObjectURL(new Blob([csv], { type: "text/csv;charset=utf-8" }));
+  let link = $("#export-link");
+  if (!link) {
+    link = el("a", { id: "export-link", download: "adscreen-search.csv" });
+    $("#search-summary").after(link);
+  }
+  link.href = url;
+  link.textContent = t("export_ready") + " (" + (rows.length - 1) + " " + t("rows") + ")";
+  link.dataset.rows = String(rows.length - 1);
+  link.click();
+}
+
+function contactsOf(entities) {
+  const out = [];
+  for (const p of entities.phones || []) out.push(p.value);
+  for (const e of entities.emails || []) out.push(e.value);
+  for (const m of entities.messengers || []) if (m.handle) out.push(m.handle);
+  return [...new Set(out)];
+}
+
+async function openAdvert(id) {
+  try {
+    const stored = await api("/v1/adverts/" + encodeURIComponent(id));
+    renderDetail(stored, null);
+  } catch (e) {
+    $("#detail").hidden = false;
+    $("#detail").replaceChildren(el("p", { class: "error", text: t("error") + ": " + e.message }));
+  }
+}
+
+async function showLinked(stored, contact) {
+  const answer = await api("/v1/contacts/" + encodeURIComponent(contact) + "/adverts");
+  renderDetail(stored, { contact, adverts: answer.adverts });
+}
+
+function renderDetail(stored, linked) {
+  state.lastDetail = { stored, linked };
+  const box = $("#detail");
+  box.hidden = false;
+  box.replaceChildren(el("button", {
+    type: "button", class: "close", onclick: () => { box.hidden = true; state.lastDetail = null; },
+  }, t("close")));
+  box.append(reportCard(stored.report, stored.advert, stored.advert.title || stored.advert.id));
+  const contacts = contactsOf(stored.report.entities);
+  if (contacts.length) {
+    const section = el("section", { class: "linked" }, el("h3", { text: t("linked") }));
+    for (const c of contacts) {
+      section.append(el("button", {
+        type: "button", "data-contact": c, onclick: () => showLinked(stored, c),
+      }, t("contact_button") + " " + c));
+    }
+    if (linked) {
+      const list = el("ul", { class: "linked-adverts", "data-contact": linked.contact });
+      for (const h of linked.adverts) {
+        list.append(el("li", {}, el("a", {
+          href: "#", "data-id": h.id,
+          onclick: (e) => { e.preventDefault(); openAdvert(h.id); },
+        }, (h.title || h.id) + " – " + t("level_" + h.level) + " (" + h.score + ")")));
+      }
+      section.append(list);
+    }
+    box.append(section);
+  }
+  box.scrollIntoView({ block: "start" });
+}
+
+// --- Start ----------------------------------------------------------------------------------
+
+function showTab(name) {
+  for (const tab of ["check", "search"]) {
+    const on = tab === name;
+    $("#tab-" + tab).setAttribute("aria-selected", String(on));
+    $("#view-" + tab).hidden = !on;
+  }
+  if (name === "search") runSearch(0);
+}
+
+async function start() {
+  try {
+    const info = await fetch("/v1/indicators").then((r) => r.json());
+    state.indicators = info.indicators;
+    state.help = info.help;
+    for (const ind of info.indicators) state.byId[ind.id] = ind;
+  } catch (e) {
+    $("#check-results").textContent = t("error") + ": " + e.message;
+  }
+  applyI18n();
+  $("#ui-lang").addEventListener("change", (e) => {
+    state.lang = e.target.value;
+    localStorage.setItem("adscreen-lang", state.lang);
+    applyI18n();
+  });
+  $("#tab-check").addEventListener("click", () => showTab("check"));
+  $("#tab-search").addEventListener("click", () => showTab("search"));
+  $("#check-form").addEventListener("submit", check);
+  $("#search-form").addEventListener("submit", (e) => { e.preventDefault(); runSearch(0); });
+  $("#export-button").addEventListener("click", () => exportCsv().catch((e) => {
+    $("#search-summary").textContent = t("error") + ": " + e.message;
+  }));
+  $("#prev").addEventListener("click", () => runSearch(Math.max(0, state.search.offset - state.search.limit)));
+  $("#next").addEventListener("click", () => runSearch(state.search.offset + state.search.limit));
+  for (const b of document.querySelectorAll("button.sort")) {
+    b.addEventListener("click", () => { state.search.sort = b.dataset.sort; runSearch(0); });
+  }
+  document.body.dataset.ready = "true";
+}
+
+start();

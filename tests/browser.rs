@@ -1,0 +1,380 @@
+//! The web page in real headless Chromium (Debian's `chromium` and `chromedriver`), against a
+//! real `adscreen serve`. Skipped with a message when chromedriver is not installed, unless
+//! `ADSCREEN_BROWSER_TESTS=required` (as `.ci/run` sets after installing it).
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+use crate::server::{Server, add_key};
+use crate::util::root;
+
+const RISKY: &str = "Darbs Vācijā meitenēm 18-25, alga 4000 EUR mēnesī, pieredze nav vajadzīga, ceļš un dzīvoklis par brīvu. Pase jāatstāj pie mums. Raksti WhatsApp +371 2000 1234";
+const BENIGN: &str = "SIA Rimi Latvia (reģ. Nr. 40003053029) meklē pārdevēju Rīgā. Alga 1100 EUR bruto, darba līgums, bez maksas. CV: darbs@rimi.lv";
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn find_program(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    names.iter().find_map(|n| {
+        std::env::split_paths(&path)
+            .map(|d| d.join(n))
+            .find(|p| p.is_file())
+    })
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn screenshot_dir() -> PathBuf {
+    match std::env::var_os("ADSCREEN_UPDATE_SCREENSHOTS") {
+        Some(_) => root().join("docs/screenshots"),
+        None => root().join("target/screenshots"),
+    }
+}
+
+async fn save_screenshot(c: &Client, name: &str) {
+    let png = c.screenshot().await.expect("screenshot");
+    let dir = screenshot_dir();
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    std::fs::write(dir.join(name), png).expect("write screenshot");
+}
+
+async fn wait_for(c: &Client, css: &str) -> fantoccini::elements::Element {
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
+}
+
+async fn js(c: &Client, script: &str) -> Value {
+    c.execute(script, vec![]).await.expect("script runs")
+}
+
+/// Waits until a script returns true.
+async fn until(c: &Client, script: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while js(c, script).await != json!(true) {
+        assert!(Instant::now() < deadline, "timed out waiting for: {script}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[test]
+fn the_page_checks_adverts_and_searches_the_index_in_chromium() {
+    let Some(chromedriver) = find_program(&["chromedriver"]) else {
+        assert!(
+            std::env::var("ADSCREEN_BROWSER_TESTS").as_deref() != Ok("required"),
+            "chromedriver is required but not on PATH (apt-get install chromium chromium-driver)"
+        );
+        eprintln!("skipped: no chromedriver on PATH (apt-get install chromium chromium-driver)");
+        return;
+    };
+    let chromium = find_program(&["chromium", "chromium-browser", "google-chrome"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = add_key(dir.path(), "read,write");
+    let server = Server::start(dir.path(), &[]);
+    let sample = std::fs::read_to_string(root().join("corpus/sample.jsonl")).expect("sample");
+    let linked = format!(
+        "{}\n{}\n",
+        json!({"id": "c1", "title": "Noliktavas darbinieki", "text": "SIA Alfa meklē noliktavas darbiniekus. Zvaniet +371 2612 3456"}),
+        json!({"id": "c2", "title": "Pavāri", "text": "SIA Beta aicina pavārus. Tālr. 26123456"}),
+    );
+    for body in [sample, linked] {
+        let (status, r) = server.post("/v1/adverts", Some(&key), "application/x-ndjson", body);
+        assert_eq!(status, 200, "{r}");
+    }
+    let port = free_port();
+    let _driver = Driver(
+        Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts"),
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let mut options = json!({"args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1100"]});
+        if let Some(bin) = chromium {
+            options["binary"] = json!(bin);
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert("goog:chromeOptions".into(), options);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let c = loop {
+            let attempt = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await;
+            match attempt {
+                Ok(c) => break c,
+                Err(e) if Instant::now() < deadline => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => panic!("chromedriver session: {e}"),
+            }
+        };
+        check_view(&c, &server.url).await;
+        search_view(&c, &key).await;
+        phone_size(&c).await;
+        c.close().await.expect("close");
+    });
+}
+
+async fn check_view(c: &Client, url: &str) {
+    c.goto(&format!("{url}/")).await.expect("page loads");
+    wait_for(c, "body[data-ready='true']").await;
+    // Latvian by default; a risky advert: level and highlights.
+    c.find(Locator::Css("#advert-text"))
+        .await
+        .expect("textarea")
+        .send_keys(RISKY)
+        .await
+        .expect("type");
+    c.find(Locator::Css("#check-button"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("click");
+    wait_for(c, "#check-results .result").await;
+    let level = js(
+        c,
+        "return document.querySelector('#check-results .badge').dataset.level",
+    )
+    .await;
+    assert_eq!(level, "high");
+    let marks = js(c, "return [...document.querySelectorAll('#check-results mark')].map(m => [m.textContent, m.dataset.indicator, m.title])").await;
+    let marks = marks.as_array().expect("marks");
+    assert!(marks.len() >= 4, "{marks:?}");
+    for m in marks {
+        let text = m[0].as_str().expect("text");
+        assert!(
+            RISKY.contains(text),
+            "highlight {text:?} is not text of the advert"
+        );
+        assert!(
+            !m[2].as_str().unwrap_or("").is_empty(),
+            "every highlight explains itself"
+        );
+    }
+    let indicators: Vec<&str> = marks.iter().filter_map(|m| m[1].as_str()).collect();
+    assert!(indicators.contains(&"documents_retained"), "{indicators:?}");
+    let advice = js(
+        c,
+        "return document.querySelectorAll('#check-results .advice section').length",
+    )
+    .await;
+    assert!(advice.as_u64() >= Some(3));
+    let help = js(c, "return document.querySelector('#help-box').textContent").await;
+    assert!(help.as_str().is_some_and(|h| h.contains("80002012")));
+    save_screenshot(c, "check.png").await;
+    // Several adverts at once, one of them benign with mitigating evidence.
+    let area = c
+        .find(Locator::Css("#advert-text"))
+        .await
+        .expect("textarea");
+    area.clear().await.expect("clear");
+    area.send_keys(&format!("{BENIGN}\n---\n{RISKY}"))
+        .await
+        .expect("type");
+    c.find(Locator::Css("#check-button"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("click");
+    until(
+        c,
+        "return document.querySelectorAll('#check-results .result').length === 2",
+    )
+    .await;
+    let levels = js(
+        c,
+        "return [...document.querySelectorAll('#check-results .badge')].map(b => b.dataset.level)",
+    )
+    .await;
+    assert_eq!(levels, json!(["low", "high"]));
+    let mitigating = js(c, "return document.querySelectorAll('#check-results .result')[0].querySelectorAll('.mitigating-list li').length").await;
+    assert!(
+        mitigating.as_u64() >= Some(1),
+        "mitigating evidence is shown"
+    );
+    // Switch the interface language.
+    c.find(Locator::Css("#ui-lang"))
+        .await
+        .expect("select")
+        .select_by_value("en")
+        .await
+        .expect("en");
+    until(
+        c,
+        "return document.querySelector('#tab-check').textContent === 'Check an advert'",
+    )
+    .await;
+    let heading = js(c, "return document.querySelectorAll('#check-results .result')[1].querySelector('.advice h3').textContent").await;
+    assert_eq!(heading, "Signs of risk and what to do");
+    c.find(Locator::Css("#ui-lang"))
+        .await
+        .expect("select")
+        .select_by_value("ru")
+        .await
+        .expect("ru");
+    until(c, "return document.documentElement.lang === 'ru' && document.querySelector('#check-button').textContent === 'Проверить'").await;
+    c.find(Locator::Css("#ui-lang"))
+        .await
+        .expect("select")
+        .select_by_value("en")
+        .await
+        .expect("en");
+}
+
+async fn search_view(c: &Client, key: &str) {
+    c.find(Locator::Css("#tab-search"))
+        .await
+        .expect("tab")
+        .click()
+        .await
+        .expect("click");
+    // The server needs a key for search: the page asks for it.
+    let input = wait_for(c, "#key-dialog[open] #key-input").await;
+    input.send_keys(key).await.expect("type key");
+    c.find(Locator::Css("#key-save"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("click");
+    wait_for(c, "#results tbody tr").await;
+    let kept = js(c, "return sessionStorage.getItem('adscreen-key') !== null && localStorage.getItem('adscreen-key') === null").await;
+    assert_eq!(kept, true, "the key is kept for the tab only");
+    let total = js(
+        c,
+        "return parseInt(document.querySelector('#search-summary').textContent)",
+    )
+    .await;
+    assert!(total.as_u64() >= Some(70), "{total}");
+    // Filter by level: every row is high.
+    c.find(Locator::Css("input[name=level][value=high]"))
+        .await
+        .expect("box")
+        .click()
+        .await
+        .expect("click");
+    c.find(Locator::Css("#search-button"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("click");
+    until(c, "const l = [...document.querySelectorAll('#results tbody .badge')].map(b => b.dataset.level); return l.length > 0 && l.every(x => x === 'high')").await;
+    let high_facet = js(
+        c,
+        "return document.querySelector(\"[data-facet='level:high']\").textContent",
+    )
+    .await;
+    assert!(high_facet.as_str().is_some_and(|t| t != "(0)"));
+    save_screenshot(c, "search.png").await;
+    // Export the current result as CSV: one row per matching advert.
+    c.find(Locator::Css("#export-button"))
+        .await
+        .expect("export")
+        .click()
+        .await
+        .expect("click");
+    wait_for(c, "#export-link[data-rows]").await;
+    let csv = js(
+        c,
+        "const x = new XMLHttpRequest(); x.open('GET', document.querySelector('#export-link').href, false); x.send(); return x.responseText;",
+    )
+    .await;
+    let csv = csv.as_str().expect("text");
+    let shown = js(
+        c,
+        "return parseInt(document.querySelector('#search-summary').textContent)",
+    )
+    .await;
+    assert!(csv.starts_with("id,score,level,"));
+    assert_eq!(Some(csv.lines().count() as u64 - 1), shown.as_u64());
+    assert!(
+        csv.lines().skip(1).all(|l| l.contains(",high,")),
+        "only high adverts exported"
+    );
+    // Open an advert and follow its contact to the linked advert.
+    c.find(Locator::Css("input[name=level][value=high]"))
+        .await
+        .expect("box")
+        .click()
+        .await
+        .expect("click");
+    let q = c.find(Locator::Css("#q")).await.expect("q");
+    q.send_keys("noliktavas").await.expect("type");
+    c.find(Locator::Css("#search-button"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("click");
+    wait_for(c, "#results tbody tr[data-id='c1']")
+        .await
+        .click()
+        .await
+        .expect("open");
+    wait_for(c, "#detail .result[data-id='c1']").await;
+    let shared = js(c, "return [...document.querySelectorAll('#detail mark')].some(m => m.dataset.indicator === 'shared_contact')").await;
+    assert_eq!(shared, true, "the shared contact is highlighted");
+    wait_for(c, "#detail button[data-contact='+37126123456']")
+        .await
+        .click()
+        .await
+        .expect("follow");
+    until(
+        c,
+        "return document.querySelectorAll('#detail .linked-adverts li').length === 2",
+    )
+    .await;
+    wait_for(c, "#detail .linked-adverts a[data-id='c2']")
+        .await
+        .click()
+        .await
+        .expect("open c2");
+    wait_for(c, "#detail .result[data-id='c2']").await;
+    save_screenshot(c, "advert.png").await;
+}
+
+async fn phone_size(c: &Client) {
+    c.set_window_size(390, 844).await.expect("resize");
+    c.find(Locator::Css("#tab-check"))
+        .await
+        .expect("tab")
+        .click()
+        .await
+        .expect("click");
+    until(
+        c,
+        "return document.documentElement.scrollWidth <= window.innerWidth + 1",
+    )
+    .await;
+    save_screenshot(c, "phone.png").await;
+}
