@@ -188,6 +188,11 @@ impl ContactGraph {
         }
     }
 
+    /// The contact keys recorded for an advert.
+    pub fn contacts_of_advert(&self, id: &str) -> &[String] {
+        self.by_advert.get(id).map_or(&[], Vec::as_slice)
+    }
+
     /// The adverts that carry a contact.
     pub fn adverts_with(&self, contact: &str) -> impl Iterator<Item = &String> {
         self.by_contact

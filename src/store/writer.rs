@@ -1,7 +1,7 @@
 //! The writer thread: applies batches, keeps links between adverts up to date, commits, and
 //! acknowledges each batch after its commit.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::SystemTime;
 
 use tantivy::schema::Value;
@@ -21,6 +21,33 @@ const MAX_GROUP: usize = 20_000;
 pub(super) struct Links {
     contacts: ContactGraph,
     duplicates: DuplicateIndex,
+    /// Per advert, the shared contacts (with counts) its stored document was last written with:
+    /// lets the writer decide whether a stored advert needs rewriting without reading it.
+    written: HashMap<String, BTreeMap<String, usize>>,
+}
+
+impl Links {
+    /// The contacts of an advert that are a sign now, with the number of adverts sharing each.
+    fn shared_now(&self, id: &str) -> BTreeMap<String, usize> {
+        self.contacts
+            .contacts_of_advert(id)
+            .iter()
+            .filter_map(|c| {
+                let s = self.contacts.sharing(c);
+                s.is_sign().then(|| (c.clone(), s.adverts))
+            })
+            .collect()
+    }
+}
+
+/// Whether an advert written with the shared contacts `then` needs rewriting now: a contact
+/// started or stopped being a sign, or a count doubled (or halved).
+fn needs_rewrite(then: &BTreeMap<String, usize>, now: &BTreeMap<String, usize>) -> bool {
+    !then.keys().eq(now.keys())
+        || then
+            .values()
+            .zip(now.values())
+            .any(|(a, b)| (*a).max(1).ilog2() != (*b).max(1).ilog2())
 }
 
 impl Links {
@@ -29,6 +56,7 @@ impl Links {
         let mut links = Links {
             contacts: ContactGraph::default(),
             duplicates: DuplicateIndex::default(),
+            written: HashMap::new(),
         };
         let searcher = reader.searcher();
         for segment in searcher.segment_readers() {
@@ -54,6 +82,9 @@ impl Links {
                     signature(&stored.advert.title, &stored.advert.text),
                     stored.group,
                 );
+                if !stored.shared_contacts.is_empty() {
+                    links.written.insert(id.clone(), stored.shared_contacts);
+                }
             }
         }
         Ok(links)
@@ -168,15 +199,28 @@ impl Writer {
             );
         }
         let mut updated = Vec::new();
+        let none = BTreeMap::new();
         for id in neighbours {
+            let then = self.links.written.get(&id).unwrap_or(&none);
+            if !needs_rewrite(then, &self.links.shared_now(&id)) {
+                continue;
+            }
             if let Some(mut old) = get_by_id(&searcher, self.fields, &id)? {
-                if self.relink(&engine, &mut old, false) {
-                    updated.push(old);
-                }
+                self.relink(&engine, &mut old);
+                updated.push(old);
             }
         }
         for stored in pending.values_mut() {
-            self.relink(&engine, stored, true);
+            self.relink(&engine, stored);
+        }
+        for stored in pending.values().chain(&updated) {
+            if stored.shared_contacts.is_empty() {
+                self.links.written.remove(&stored.advert.id);
+            } else {
+                self.links
+                    .written
+                    .insert(stored.advert.id.clone(), stored.shared_contacts.clone());
+            }
         }
         for stored in pending.values().chain(&updated) {
             self.writer
@@ -195,12 +239,13 @@ impl Writer {
             .collect())
     }
 
-    /// Brings an advert's shared-contact reasons up to date and rescores it; returns whether it
-    /// changed. For an advert already stored, a count that merely grew is refreshed only when it
-    /// doubles, so a contact in thousands of adverts does not rewrite them all on every new one.
-    fn relink(&self, engine: &crate::engine::Engine, stored: &mut StoredAdvert, new: bool) -> bool {
+    /// Brings an advert's shared-contact reasons up to date and rescores it. The caller decides
+    /// when a stored advert needs it ([`needs_rewrite`]): a count that merely grew is refreshed
+    /// only when it doubles, so a contact in thousands of adverts does not rewrite them all on
+    /// every new one.
+    fn relink(&self, engine: &crate::engine::Engine, stored: &mut StoredAdvert) {
         let mut reasons = Vec::new();
-        let mut shared = std::collections::BTreeMap::new();
+        let mut shared = BTreeMap::new();
         for contact in contacts_of(&stored.report.entities) {
             let sharing = self.links.contacts.sharing(&contact.key);
             if sharing.is_sign() {
@@ -208,14 +253,6 @@ impl Writer {
                 reasons.push(links::shared_contact_reason(&contact, sharing, evidence));
                 shared.insert(contact.key, sharing.adverts);
             }
-        }
-        let same_signs = shared.keys().eq(stored.shared_contacts.keys());
-        let grew_little = shared
-            .iter()
-            .zip(&stored.shared_contacts)
-            .all(|((_, now), (_, then))| now.max(&1).ilog2() == then.max(&1).ilog2());
-        if !new && same_signs && grew_little {
-            return false;
         }
         let report = &mut stored.report;
         report.reasons.retain(|r| r.indicator != SHARED_CONTACT);
@@ -225,7 +262,6 @@ impl Writer {
             .sort_by_key(|r| (r.field.is_none(), r.field, r.start, r.end));
         engine.rescore(report);
         stored.shared_contacts = shared;
-        true
     }
 
     fn document(&self, stored: &StoredAdvert) -> Result<TantivyDocument, StoreError> {
@@ -269,5 +305,22 @@ impl Writer {
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         doc.add_text(f.summary, &summary);
         Ok(doc)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rewrites_when_a_sign_starts_stops_or_its_count_doubles() {
+        let m = |pairs: &[(&str, usize)]| -> BTreeMap<String, usize> {
+            pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+        };
+        assert!(!needs_rewrite(&m(&[("p", 2)]), &m(&[("p", 3)])));
+        assert!(needs_rewrite(&m(&[("p", 3)]), &m(&[("p", 4)])));
+        assert!(needs_rewrite(&m(&[]), &m(&[("p", 2)])));
+        assert!(needs_rewrite(&m(&[("p", 2)]), &m(&[])));
+        assert!(!needs_rewrite(&m(&[]), &m(&[])));
     }
 }
