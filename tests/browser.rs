@@ -143,6 +143,7 @@ fn the_page_checks_adverts_and_searches_the_index_in_chromium() {
 }
 
 async fn check_view(c: &Client, url: &str) {
+    let url = url.to_string();
     c.goto(&format!("{url}/")).await.expect("page loads");
     wait_for(c, "body[data-ready='true']").await;
     // Latvian by default; a risky advert: level and highlights.
@@ -179,6 +180,43 @@ async fn check_view(c: &Client, url: &str) {
             "every highlight explains itself"
         );
     }
+    // The highlighted characters are exactly the evidence the API gives, and nothing is lost.
+    let nodes = js(c, "return [...document.querySelector('#check-results .advert').childNodes].map(n => [n.textContent, n.nodeName === 'MARK'])").await;
+    let mut shown = String::new();
+    let mut flags = Vec::new();
+    for n in nodes.as_array().expect("nodes") {
+        let text = n[0].as_str().expect("text");
+        shown.push_str(text);
+        flags.extend(std::iter::repeat_n(
+            n[1] == json!(true),
+            text.chars().count(),
+        ));
+    }
+    assert_eq!(shown, RISKY);
+    let report = reqwest::Client::new()
+        .post(format!("{url}/v1/screen"))
+        .header("content-type", "application/json")
+        .body(json!({"text": RISKY}).to_string())
+        .send()
+        .await
+        .expect("screen")
+        .json::<Value>()
+        .await
+        .expect("json");
+    let mut expected = vec![false; RISKY.chars().count()];
+    for r in report["reasons"].as_array().expect("reasons") {
+        if let (Some(a), Some(b)) = (r["start"].as_u64(), r["end"].as_u64()) {
+            let (a, b) = (
+                RISKY[..a as usize].chars().count(),
+                RISKY[..b as usize].chars().count(),
+            );
+            expected[a..b].iter_mut().for_each(|f| *f = true);
+        }
+    }
+    assert_eq!(
+        flags, expected,
+        "highlights differ from the API's evidence spans"
+    );
     let indicators: Vec<&str> = marks.iter().filter_map(|m| m[1].as_str()).collect();
     assert!(indicators.contains(&"documents_retained"), "{indicators:?}");
     let advice = js(
@@ -196,7 +234,8 @@ async fn check_view(c: &Client, url: &str) {
         .await
         .expect("textarea");
     area.clear().await.expect("clear");
-    area.send_keys(&format!("{BENIGN}\n---\n{RISKY}"))
+    let hostile = "<img src=x onerror=\"window.pwned=1\"><script>window.pwned=2</script> Darbs";
+    area.send_keys(&format!("{BENIGN}\n---\n{RISKY}\n---\n{hostile}"))
         .await
         .expect("type");
     c.find(Locator::Css("#check-button"))
@@ -207,7 +246,7 @@ async fn check_view(c: &Client, url: &str) {
         .expect("click");
     until(
         c,
-        "return document.querySelectorAll('#check-results .result').length === 2",
+        "return document.querySelectorAll('#check-results .result').length === 3",
     )
     .await;
     let levels = js(
@@ -215,7 +254,12 @@ async fn check_view(c: &Client, url: &str) {
         "return [...document.querySelectorAll('#check-results .badge')].map(b => b.dataset.level)",
     )
     .await;
-    assert_eq!(levels, json!(["low", "high"]));
+    assert_eq!(levels, json!(["low", "high", "low"]));
+    let injected = js(c, "return document.querySelector('#check-results img, #check-results script') !== null || window.pwned !== undefined").await;
+    assert_eq!(
+        injected, false,
+        "advert text is shown as text, never as HTML"
+    );
     let mitigating = js(c, "return document.querySelectorAll('#check-results .result')[0].querySelectorAll('.mitigating-list li').length").await;
     assert!(
         mitigating.as_u64() >= Some(1),

@@ -109,6 +109,20 @@ fn ingest_takes_objects_arrays_and_streams_and_updates_by_id() {
         assert_eq!(status, 200, "{r}");
     }
     assert_eq!(s.stored(), 7);
+    let long = json!({"id": "x".repeat(600), "text": BENIGN}).to_string();
+    let (status, r) = s.post("/v1/adverts", k, JSON, long);
+    assert_eq!((status, r["stored"].as_u64()), (400, Some(0)), "{r}");
+    assert!(
+        r["errors"][0]["error"]
+            .as_str()
+            .is_some_and(|m| m.contains("longer than 512"))
+    );
+    let (status, e) = s.get("/v1/adverts/%FF", k);
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (400, Some("bad_request")),
+        "{e}"
+    );
     let (status, e) = s.get("/v1/adverts/missing", k);
     assert_eq!(status, 404);
     assert_eq!(e["error"]["code"], "not_found");
@@ -181,6 +195,11 @@ fn search_filters_sorts_pages_and_counts() {
     assert_eq!(
         high["facets"]["level"].as_object().expect("levels").len(),
         1
+    );
+    let (_, upper) = s.get("/v1/search?level=HIGH&limit=1", k);
+    assert_eq!(
+        upper["total"], high["total"],
+        "filter values are read like stored ones"
     );
     let (_, min) = s.get("/v1/search?min_score=60&limit=200", k);
     assert!(

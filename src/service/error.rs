@@ -49,6 +49,9 @@ pub enum ApiError {
     /// The store is still opening.
     #[error("the index is still opening")]
     NotReady,
+    /// The index cannot take writes now (a commit failed or the writer stopped).
+    #[error("{0}")]
+    Unavailable(String),
     /// Something failed on the server side.
     #[error("{0}")]
     Internal(String),
@@ -117,6 +120,11 @@ impl ApiError {
                 "not_ready",
                 "Retry in a few seconds; /readyz says when the server is ready.",
             ),
+            ApiError::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "Nothing in this request was acknowledged; send it again later. The server log has the details.",
+            ),
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -155,6 +163,10 @@ impl From<crate::store::StoreError> for ApiError {
     fn from(e: crate::store::StoreError) -> ApiError {
         match e {
             crate::store::StoreError::BadQuery(m) => ApiError::BadRequest(m),
+            e @ (crate::store::StoreError::WriterGone | crate::store::StoreError::Commit(_)) => {
+                tracing::error!(error = %e, "store cannot write");
+                ApiError::Unavailable(e.to_string())
+            }
             other => {
                 tracing::error!(error = %other, "store error");
                 ApiError::Internal(other.to_string())

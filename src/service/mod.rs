@@ -162,6 +162,18 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
             }
         }
     });
+    // Forget rate-limit state of clients not seen for a while.
+    let pruning = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Some(limiter) = &pruning.limiter {
+                limiter.retain_recent();
+                limiter.shrink_to_fit();
+            }
+        }
+    });
     let app = router(state.clone());
     println!("adscreen listening on http://{local}");
     tracing::info!(addr = %local, "listening");
@@ -263,7 +275,12 @@ async fn observe(State(state): State<Arc<AppState>>, request: Request, next: Nex
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
-    let method = request.method().to_string();
+    // A fixed set of label values: a client cannot grow the metrics with made-up methods.
+    let method = match request.method().as_str() {
+        m @ ("GET" | "POST" | "PUT" | "DELETE" | "HEAD" | "OPTIONS" | "PATCH") => m,
+        _ => "other",
+    }
+    .to_string();
     let request_id = request
         .headers()
         .get("x-request-id")

@@ -4,10 +4,11 @@
 use std::io::Read;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::rejection::QueryRejection;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -22,6 +23,11 @@ use crate::ingest::{self, Format, IngestError};
 use crate::store::{SearchRequest, StoredAdvert, contacts_of};
 
 type AppResult<T> = Result<T, ApiError>;
+
+/// Most adverts listed by the contacts route (newest first; `total` counts all).
+const MAX_LINKED: usize = 1000;
+/// Longest advert id accepted (the index cannot hold a term much longer).
+const MAX_ID: usize = 512;
 
 /// Adverts screened per batch handed to the writer while a stream is read.
 const CHUNK: usize = 1000;
@@ -210,14 +216,31 @@ struct IngestResponse {
     stopped: Option<String>,
 }
 
-/// A reader that fails once more than `limit` bytes came through.
+/// A reader that fails once more than `limit` bytes came through, or once the request it
+/// belongs to is gone (timed out or disconnected).
 struct Capped<R> {
     inner: R,
     left: u64,
+    cancelled: Arc<AtomicBool>,
+}
+
+/// Marks a request's blocking work as cancelled when the request's future is dropped.
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
 }
 
 impl<R: Read> Read for Capped<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.cancelled.load(Ordering::Relaxed) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                "the request was cancelled",
+            ));
+        }
         let n = self.inner.read(buf)?;
         self.left = self.left.checked_sub(n as u64).ok_or_else(|| {
             std::io::Error::new(
@@ -250,6 +273,8 @@ pub(super) async fn ingest(
         "application/json" | "" => Format::Json,
         other => return Err(ApiError::UnsupportedType(other.to_string())),
     };
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let _cancel_on_drop = CancelOnDrop(cancelled.clone());
     let reader: Box<dyn Read + Send> = if format == Format::Json {
         Box::new(std::io::Cursor::new(
             read_body(&headers, body, limits.body_bytes).await?,
@@ -268,6 +293,7 @@ pub(super) async fn ingest(
         Box::new(Capped {
             inner: bridge,
             left: limits.stream_bytes,
+            cancelled: cancelled.clone(),
         })
     };
     let runtime = tokio::runtime::Handle::current();
@@ -288,10 +314,18 @@ pub(super) async fn ingest(
             Ok::<_, ApiError>(())
         };
         let read = ingest::read(reader, format, NO_ID, |record| {
-            if failure.is_some() {
+            if failure.is_some() || cancelled.load(Ordering::Relaxed) {
                 return;
             }
             match record {
+                Ok(advert) if advert.id.len() > MAX_ID => errors.push(RecordError {
+                    line: None,
+                    error: format!(
+                        "advert id of {} bytes is longer than {MAX_ID}: {}…",
+                        advert.id.len(),
+                        advert.id.chars().take(40).collect::<String>()
+                    ),
+                }),
                 Ok(advert) => {
                     chunk.push(fix_id(advert));
                     if chunk.len() == CHUNK {
@@ -403,9 +437,10 @@ pub(super) async fn advert(
     State(state): State<Arc<AppState>>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    path: Result<Path<String>, PathRejection>,
 ) -> AppResult<Json<StoredAdvert>> {
     guard(&state, &headers, client, Scope::Read)?;
+    let Path(id) = path.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let found = on_cpu(&state, move |w| {
         w.store()?.get(&id).map_err(ApiError::from).map(|f| (id, f))
     })
@@ -463,9 +498,10 @@ pub(super) async fn contact_adverts(
     State(state): State<Arc<AppState>>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Path(value): Path<String>,
+    path: Result<Path<String>, PathRejection>,
 ) -> AppResult<Json<ContactAdverts>> {
     guard(&state, &headers, client, Scope::Read)?;
+    let Path(value) = path.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     if value.trim().is_empty() || value.len() > 256 {
         return Err(ApiError::BadRequest(
             "give a phone number, e-mail or handle of at most 256 bytes".into(),
@@ -473,10 +509,10 @@ pub(super) async fn contact_adverts(
     }
     let answer = on_cpu(&state, move |worker| {
         let key = contact_key(worker, &value);
-        let adverts = worker.store()?.with_contact(&key, 1000)?;
+        let (total, adverts) = worker.store()?.with_contact(&key, MAX_LINKED)?;
         Ok::<_, ApiError>(ContactAdverts {
             contact: key,
-            total: adverts.len(),
+            total,
             adverts,
         })
     })

@@ -206,6 +206,8 @@ impl ContactGraph {
 pub const SIGNATURE_LEN: usize = 16;
 /// Values per band: adverts agreeing on all values of one band are compared.
 const BAND: usize = 2;
+/// Members kept per band (see [`DuplicateIndex::insert`]).
+const MAX_PER_BAND: usize = 64;
 /// Smallest estimated word overlap (Jaccard) of two adverts in one group.
 pub const NEAR: f64 = 0.6;
 
@@ -281,30 +283,43 @@ pub struct DuplicateIndex {
 }
 
 impl DuplicateIndex {
-    /// Records an advert and returns its group: the group of the most similar advert already
-    /// recorded, if it is near enough, or else the advert's own id.
+    /// Records an advert and returns its group: the group of the first advert found that is near
+    /// enough, or else the advert's own id.
     pub fn assign(&mut self, id: &str, sig: Signature) -> String {
         self.remove(id);
-        let mut best: Option<(f64, &str)> = None;
-        for (band, key) in band_keys(&sig) {
+        // An advert without words has nothing to compare.
+        if sig.iter().all(|&v| v == u64::MAX) {
+            return id.to_string();
+        }
+        let mut found: Option<String> = None;
+        'bands: for (band, key) in band_keys(&sig) {
             for other in self.bands.get(&(band, key)).into_iter().flatten() {
                 if let Some((s, g)) = self.adverts.get(other) {
-                    let sim = similarity(&sig, s);
-                    if sim >= NEAR && best.is_none_or(|(b, _)| sim > b) {
-                        best = Some((sim, g.as_str()));
+                    if similarity(&sig, s) >= NEAR {
+                        found = Some(g.clone());
+                        break 'bands;
                     }
                 }
             }
         }
-        let group = best.map_or_else(|| id.to_string(), |(_, g)| g.to_string());
+        let group = found.unwrap_or_else(|| id.to_string());
         self.insert(id, sig, group.clone());
         group
     }
 
     /// Records an advert with a known group (when rebuilding from the index).
     pub fn insert(&mut self, id: &str, sig: Signature, group: String) {
+        if sig.iter().all(|&v| v == u64::MAX) {
+            return;
+        }
         for key in band_keys(&sig) {
-            self.bands.entry(key).or_default().push(id.to_string());
+            let ids = self.bands.entry(key).or_default();
+            // A band shared by thousands of reposts keeps only its latest members: enough to
+            // find the group, and each new advert compares with at most that many per band.
+            if ids.len() >= MAX_PER_BAND {
+                ids.remove(0);
+            }
+            ids.push(id.to_string());
         }
         self.adverts.insert(id.to_string(), (sig, group));
     }
@@ -314,6 +329,9 @@ impl DuplicateIndex {
             for key in band_keys(&sig) {
                 if let Some(ids) = self.bands.get_mut(&key) {
                     ids.retain(|x| x != id);
+                    if ids.is_empty() {
+                        self.bands.remove(&key);
+                    }
                 }
             }
         }

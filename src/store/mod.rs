@@ -195,7 +195,8 @@ impl Store {
             .try_into()?;
         let state = writer::Links::rebuild(&reader, fields)?;
         let index_writer = index.writer_with_num_threads(1, 64 * 1024 * 1024)?;
-        let (jobs, rx) = mpsc::channel(64);
+        // A short queue: a stream waits for the writer instead of piling up screened adverts.
+        let (jobs, rx) = mpsc::channel(4);
         let w = writer::Writer {
             writer: index_writer,
             reader: reader.clone(),
@@ -241,9 +242,9 @@ impl Store {
         get_by_id(&searcher, self.fields, id)
     }
 
-    /// Every stored advert with this contact key (see [`contacts_of`]), newest first, at most
-    /// `limit`.
-    pub fn with_contact(&self, key: &str, limit: usize) -> Result<Vec<Hit>, StoreError> {
+    /// The number of stored adverts with this contact key (see [`contacts_of`]) and the newest
+    /// `limit` of them.
+    pub fn with_contact(&self, key: &str, limit: usize) -> Result<(usize, Vec<Hit>), StoreError> {
         let searcher = self.reader.searcher();
         let query = TermQuery::new(
             Term::from_field_text(self.fields.contacts, key),
@@ -251,11 +252,12 @@ impl Store {
         );
         let top = TopDocs::with_limit(limit.max(1))
             .order_by_fast_field::<tantivy::DateTime>("date", tantivy::Order::Desc);
-        searcher
-            .search(&query, &top)?
+        let (total, top) = searcher.search(&query, &(tantivy::collector::Count, top))?;
+        let hits = top
             .into_iter()
             .map(|(_, address)| load_hit(&searcher, self.fields, address))
-            .collect()
+            .collect::<Result<_, _>>()?;
+        Ok((total, hits))
     }
 
     /// Searches the stored adverts.
@@ -320,12 +322,34 @@ pub(crate) fn load_hit(
 /// with an optional time (`2026-05-01`, `2026-05-01 10:00:00`), read as UTC.
 pub fn parse_date(s: &str) -> Option<tantivy::DateTime> {
     let s = s.trim();
-    let t = humantime::parse_rfc3339_weak(s)
-        .or_else(|_| humantime::parse_rfc3339_weak(&format!("{s} 00:00:00")))
+    // humantime reads only UTC; an offset such as `+03:00` is applied here.
+    let (base, offset_secs) = match s
+        .len()
+        .checked_sub(6)
+        .and_then(|i| s.get(i..).map(|o| (i, o)))
+    {
+        Some((i, o)) if s.contains('T') || s.contains(' ') => {
+            let b = o.as_bytes();
+            let sign = match b[0] {
+                b'+' => 1,
+                b'-' => -1,
+                _ => 0,
+            };
+            let hh = o.get(1..3).and_then(|x| x.parse::<i64>().ok());
+            let mm = o.get(4..6).and_then(|x| x.parse::<i64>().ok());
+            match (sign, hh, mm, b.get(3)) {
+                (1 | -1, Some(h), Some(m), Some(b':')) => (&s[..i], sign * (h * 3600 + m * 60)),
+                _ => (s, 0),
+            }
+        }
+        _ => (s, 0),
+    };
+    let t = humantime::parse_rfc3339_weak(base)
+        .or_else(|_| humantime::parse_rfc3339_weak(&format!("{base} 00:00:00")))
         .ok()?;
     let secs = t.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
     Some(tantivy::DateTime::from_timestamp_secs(
-        i64::try_from(secs).ok()?,
+        i64::try_from(secs).ok()? - offset_secs,
     ))
 }
 

@@ -145,6 +145,23 @@ fn list(s: &Option<String>) -> Vec<&str> {
         .collect()
 }
 
+/// The values of a comma-separated filter in their indexed form, or a 400 naming the bad one.
+fn checked(
+    s: &Option<String>,
+    name: &str,
+    allowed: &str,
+    parse: impl Fn(&str) -> Option<&'static str>,
+) -> Result<Vec<&'static str>, StoreError> {
+    list(s)
+        .into_iter()
+        .map(|v| {
+            parse(v).ok_or_else(|| {
+                StoreError::BadQuery(format!("{name} {v:?} is not one of {allowed}"))
+            })
+        })
+        .collect()
+}
+
 fn any_of(field: tantivy::schema::Field, values: &[&str]) -> Box<dyn Query> {
     let terms: Vec<(Occur, Box<dyn Query>)> = values
         .iter()
@@ -169,20 +186,17 @@ fn query_of(index: &Index, f: Fields, r: &SearchRequest) -> Result<Box<dyn Query
         let (q, _) = parser.parse_query_lenient(text);
         must.push((Occur::Must, q));
     }
-    let levels = list(&r.level);
-    for l in &levels {
-        if Level::parse(l).is_none() {
-            return Err(StoreError::BadQuery(format!(
-                "level {l:?} is not one of low, medium, high"
-            )));
-        }
-    }
-    let filters = [
-        (f.level, levels),
-        (f.language, list(&r.lang)),
-        (f.kind, list(&r.kind)),
-    ];
-    for (field, values) in filters {
+    // Values are checked and written the way they are indexed ("High" is `high`).
+    let levels = checked(&r.level, "level", "low, medium, high", |v| {
+        Level::parse(v).map(Level::as_str)
+    })?;
+    let langs = checked(&r.lang, "lang", "lv, ru, en", |v| {
+        crate::advert::Lang::parse(v).map(crate::advert::Lang::as_str)
+    })?;
+    let kinds = checked(&r.kind, "kind", "job, marriage, other", |v| {
+        crate::advert::Kind::parse(v).map(crate::advert::Kind::as_str)
+    })?;
+    for (field, values) in [(f.level, levels), (f.language, langs), (f.kind, kinds)] {
         if !values.is_empty() {
             must.push((Occur::Must, any_of(field, &values)));
         }

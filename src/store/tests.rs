@@ -176,10 +176,10 @@ async fn shared_contacts_become_a_reason_on_every_advert() {
         assert_eq!(reason.evidence.as_deref(), Some("+371 2000 1234"));
         assert!(reason.explanation.en.contains("in 2 adverts"));
     }
-    let linked = store
-        .with_contact("phone:+37120001234", 10)
+    let (total, linked) = store
+        .with_contact("phone:+37120001234", 1)
         .expect("contacts");
-    assert_eq!(linked.len(), 2);
+    assert_eq!((total, linked.len()), (2, 1));
 }
 
 #[tokio::test]
@@ -204,4 +204,55 @@ async fn reposts_share_a_group() {
         .expect("search");
     assert_eq!(collapsed.total, 3);
     assert_eq!(collapsed.hits.len(), 2);
+}
+
+#[tokio::test]
+async fn a_third_sharer_refreshes_the_count_on_the_first_two() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path(), shared()).expect("open");
+    for (id, company) in [("e1", "SIA Alfa"), ("e2", "SIA Beta"), ("e3", "SIA Gamma")] {
+        store
+            .write(vec![advert(
+                id,
+                "Darbs",
+                &format!("{company} meklē darbiniekus. Zvaniet +371 2612 3456"),
+            )])
+            .await
+            .expect("write");
+    }
+    // 2 -> 3 adverts stays within one power of two: the first two still say 2; a fourth (3 -> 4)
+    // crosses it and every advert says 4.
+    let said = |s: &StoredAdvert| s.shared_contacts.values().next().copied();
+    assert_eq!(said(&store.get("e1").expect("get").expect("e1")), Some(2));
+    assert_eq!(said(&store.get("e3").expect("get").expect("e3")), Some(3));
+    store
+        .write(vec![advert(
+            "e4",
+            "Darbs",
+            "SIA Delta meklē. Zvaniet 26123456",
+        )])
+        .await
+        .expect("write");
+    for id in ["e1", "e2", "e3", "e4"] {
+        let s = store.get(id).expect("get").expect("found");
+        assert_eq!(said(&s), Some(4), "{id}");
+        let reason = s
+            .report
+            .reasons
+            .iter()
+            .find(|r| r.indicator == SHARED_CONTACT)
+            .expect("reason");
+        assert!(reason.explanation.en.contains("in 4 adverts"), "{id}");
+    }
+}
+
+#[test]
+fn dates_read_with_and_without_offsets() {
+    let utc = parse_date("2026-05-01T10:00:00Z").expect("utc");
+    assert_eq!(parse_date("2026-05-01T13:00:00+03:00"), Some(utc));
+    assert_eq!(parse_date("2026-05-01 08:00:00-02:00"), Some(utc));
+    assert_eq!(parse_date("2026-05-01 10:00:00"), Some(utc));
+    assert!(parse_date("2026-05-01").is_some());
+    assert!(parse_date("yesterday").is_none());
+    assert!(parse_date("").is_none());
 }

@@ -129,7 +129,11 @@ impl Writer {
                     tracing::error!(error = %e, "commit failed; batch not stored");
                     // Undo what was added since the last commit; links are rebuilt to match.
                     if let Err(e) = self.writer.rollback() {
-                        tracing::error!(error = %e, "rollback failed");
+                        tracing::error!(error = %e, "rollback failed; the index writer stops");
+                        for job in group {
+                            let _ = job.ack.send(Err(e.to_string()));
+                        }
+                        return;
                     }
                     match Links::rebuild(&self.reader, self.fields) {
                         Ok(links) => self.links = links,
@@ -228,7 +232,10 @@ impl Writer {
             self.writer.add_document(self.document(stored)?)?;
         }
         self.writer.commit()?;
-        self.reader.reload()?;
+        // The batch is durable now; a reader that fails to reload only delays its visibility.
+        if let Err(e) = self.reader.reload() {
+            tracing::error!(error = %e, "reloading the index reader failed after a commit");
+        }
         Ok(order
             .into_iter()
             .map(|ids| {

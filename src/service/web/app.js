@@ -110,9 +110,11 @@ function askForKey() {
   if (keyPrompt) return keyPrompt;
   const dialog = $("#key-dialog");
   keyPrompt = new Promise((resolve) => {
-    const done = (key) => { dialog.close(); keyPrompt = null; resolve(key); };
-    $("#key-form").onsubmit = (e) => { e.preventDefault(); done($("#key-input").value.trim()); };
-    $("#key-cancel").onclick = () => done(null);
+    let answer = null;
+    // Esc closes the dialog too: every way of closing it answers.
+    dialog.onclose = () => { keyPrompt = null; resolve(answer); };
+    $("#key-form").onsubmit = (e) => { e.preventDefault(); answer = $("#key-input").value.trim() || null; dialog.close(); };
+    $("#key-cancel").onclick = () => dialog.close();
     dialog.showModal();
     $("#key-input").focus();
   });
@@ -374,19 +376,21 @@ async function runSearch(offset) {
 }
 
 function csvCell(v) {
-  const s = v === null || v === undefined ? "" : String(v);
+  let s = v === null || v === undefined ? "" : String(v);
+  // A cell a spreadsheet would read as a formula is kept as text.
+  if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;
   return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
 }
 
 async function exportCsv() {
   const rows = [["id", "score", "level", "flagged", "language", "kind", "title", "source", "posted_at", "stored_at", "indicators", "group"]];
   const limit = 200;
-  for (let offset = 0; offset < 10000; offset += limit) {
+  for (let offset = 0; ; offset += limit) {
     const answer = await api("/v1/search?" + searchParams(offset, limit));
     for (const h of answer.hits) {
       rows.push([h.id, h.score, h.level, h.flagged, h.language, h.kind, h.title, h.source, h.posted_at, h.stored_at, h.indicators.join(" "), h.group]);
     }
-    if (offset + limit >= answer.total) break;
+    if (answer.hits.length < limit || offset + limit >= answer.total) break;
   }
   const csv = rows.map((r) => r.map(csvCell).join(",")).join("\r\n") + "\r\n";
   const url = URL.createObjectURL(new Blob([csv], { type: "text/csv;charset=utf-8" }));
