@@ -1,6 +1,6 @@
 //! `adscreen serve`: the HTTP API over the screening engine and the durable store.
 //!
-//! Routes are in [`routes`]; every request passes the request-id, logging/metrics and timeout
+//! Routes are in `routes`; every request passes the request-id, logging/metrics and timeout
 //! layers, and each handler checks its scope ([`auth`]) and the rate limit first.
 
 pub mod auth;

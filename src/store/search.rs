@@ -67,7 +67,7 @@ pub struct SearchRequest {
     /// Hits to skip.
     #[serde(default)]
     pub offset: Option<usize>,
-    /// Hits to return (default 20, at most [`MAX_LIMIT`]).
+    /// Hits to return (default 20, at most 200).
     #[serde(default)]
     pub limit: Option<usize>,
     /// Show one advert per near-duplicate group.
