@@ -19,10 +19,10 @@ const T = {
     score: "Punkti", advert_language: "Sludinājuma valoda", reasons: "Kāpēc", signs: "Riska pazīmes un ko darīt",
     mitigating: "Kas mazina risku", about: "Kas tas ir", ask: "Ko pajautāt", safe: "Ko teiktu drošs sludinājums",
     help: "Kur saņemt palīdzību", none_found: "Riska pazīmes netika atrastas. Tomēr pārbaudi darba devēju un neko nemaksā iepriekš.",
-    found: "atrasti sludinājumi", linked: "Sludinājumi ar to pašu kontaktu", contact_button: "Citi sludinājumi ar",
+    found: "atrasti sludinājumi", linked: "Sludinājumi ar to pašu kontaktu",
     no_text_evidence: "(attiecas uz visu sludinājumu)", close: "Aizvērt", error: "Kļūda", export_ready: "Lejupielādēt CSV",
     rows: "rindas", lang_lv: "latviešu", lang_ru: "krievu", lang_en: "angļu", model: "statistiskais modelis",
-    advert_n: "Sludinājums",
+    advert_n: "Sludinājums", no_other: "citu sludinājumu ar šo kontaktu nav",
   },
   en: {
     tab_check: "Check an advert", tab_search: "Search and review", ui_language: "Language",
@@ -39,10 +39,10 @@ const T = {
     score: "Score", advert_language: "Advert language", reasons: "Why", signs: "Signs of risk and what to do",
     mitigating: "What lowers the risk", about: "What it is", ask: "What to ask", safe: "What a safe advert would say",
     help: "Where to get help", none_found: "No signs of risk found. Still check the employer and never pay anything up front.",
-    found: "adverts found", linked: "Adverts with the same contact", contact_button: "Other adverts with",
+    found: "adverts found", linked: "Adverts with the same contact",
     no_text_evidence: "(about the whole advert)", close: "Close", error: "Error", export_ready: "Download CSV",
     rows: "rows", lang_lv: "Latvian", lang_ru: "Russian", lang_en: "English", model: "statistical model",
-    advert_n: "Advert",
+    advert_n: "Advert", no_other: "no other advert with this contact",
   },
   ru: {
     tab_check: "Проверить объявление", tab_search: "Поиск и просмотр", ui_language: "Язык",
@@ -59,10 +59,10 @@ const T = {
     score: "Балл", advert_language: "Язык объявления", reasons: "Почему", signs: "Признаки риска и что делать",
     mitigating: "Что снижает риск", about: "Что это", ask: "Что спросить", safe: "Что было бы в безопасном объявлении",
     help: "Где получить помощь", none_found: "Признаков риска не найдено. Всё равно проверь работодателя и ничего не плати заранее.",
-    found: "найдено объявлений", linked: "Объявления с тем же контактом", contact_button: "Другие объявления с",
+    found: "найдено объявлений", linked: "Объявления с тем же контактом",
     no_text_evidence: "(относится ко всему объявлению)", close: "Закрыть", error: "Ошибка", export_ready: "Скачать CSV",
     rows: "строк", lang_lv: "латышский", lang_ru: "русский", lang_en: "английский", model: "статистическая модель",
-    advert_n: "Объявление",
+    advert_n: "Объявление", no_other: "других объявлений с этим контактом нет",
   },
 };
 
@@ -416,16 +416,17 @@ function contactsOf(entities) {
 async function openAdvert(id) {
   try {
     const stored = await api("/v1/adverts/" + encodeURIComponent(id));
-    renderDetail(stored, null);
+    // Every advert linked by any of its contacts, fetched at once.
+    const linked = [];
+    for (const contact of contactsOf(stored.report.entities)) {
+      const answer = await api("/v1/contacts/" + encodeURIComponent(contact) + "/adverts");
+      linked.push({ contact, total: answer.total, adverts: answer.adverts.filter((h) => h.id !== id) });
+    }
+    renderDetail(stored, linked);
   } catch (e) {
     $("#detail").hidden = false;
     $("#detail").replaceChildren(el("p", { class: "error", text: t("error") + ": " + e.message }));
   }
-}
-
-async function showLinked(stored, contact) {
-  const answer = await api("/v1/contacts/" + encodeURIComponent(contact) + "/adverts");
-  renderDetail(stored, { contact, adverts: answer.adverts });
 }
 
 function renderDetail(stored, linked) {
@@ -436,22 +437,18 @@ function renderDetail(stored, linked) {
     type: "button", class: "close", onclick: () => { box.hidden = true; state.lastDetail = null; },
   }, t("close")));
   box.append(reportCard(stored.report, stored.advert, stored.advert.title || stored.advert.id));
-  const contacts = contactsOf(stored.report.entities);
-  if (contacts.length) {
+  if (linked && linked.length) {
     const section = el("section", { class: "linked" }, el("h3", { text: t("linked") }));
-    for (const c of contacts) {
-      section.append(el("button", {
-        type: "button", "data-contact": c, onclick: () => showLinked(stored, c),
-      }, t("contact_button") + " " + c));
-    }
-    if (linked) {
-      const list = el("ul", { class: "linked-adverts", "data-contact": linked.contact });
-      for (const h of linked.adverts) {
+    for (const group of linked) {
+      section.append(el("h4", { "data-contact": group.contact, text: group.contact + " (" + group.total + ")" }));
+      const list = el("ul", { class: "linked-adverts", "data-contact": group.contact });
+      for (const h of group.adverts) {
         list.append(el("li", {}, el("a", {
           href: "#", "data-id": h.id,
           onclick: (e) => { e.preventDefault(); openAdvert(h.id); },
         }, (h.title || h.id) + " – " + t("level_" + h.level) + " (" + h.score + ")")));
       }
+      if (!group.adverts.length) list.append(el("li", { text: t("no_other") }));
       section.append(list);
     }
     box.append(section);
@@ -487,6 +484,15 @@ async function start() {
   });
   $("#tab-check").addEventListener("click", () => showTab("check"));
   $("#tab-search").addEventListener("click", () => showTab("search"));
+  // Arrow keys move between the two tabs, as in any tab list.
+  for (const tab of document.querySelectorAll("[role=tab]")) {
+    tab.addEventListener("keydown", (e) => {
+      if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+      const other = tab.id === "tab-check" ? "search" : "check";
+      showTab(other);
+      $("#tab-" + other).focus();
+    });
+  }
   $("#check-form").addEventListener("submit", check);
   $("#search-form").addEventListener("submit", (e) => { e.preventDefault(); runSearch(0); });
   $("#export-button").addEventListener("click", () => exportCsv().catch((e) => {
@@ -495,7 +501,13 @@ async function start() {
   $("#prev").addEventListener("click", () => runSearch(Math.max(0, state.search.offset - state.search.limit)));
   $("#next").addEventListener("click", () => runSearch(state.search.offset + state.search.limit));
   for (const b of document.querySelectorAll("button.sort")) {
-    b.addEventListener("click", () => { state.search.sort = b.dataset.sort; runSearch(0); });
+    b.addEventListener("click", () => {
+      state.search.sort = b.dataset.sort;
+      for (const other of document.querySelectorAll("button.sort")) {
+        other.closest("th").setAttribute("aria-sort", other === b ? "descending" : "none");
+      }
+      runSearch(0);
+    });
   }
   document.body.dataset.ready = "true";
 }
