@@ -338,6 +338,41 @@ pub fn hit_of(s: &StoredAdvert) -> Hit {
     }
 }
 
+/// Reads the near-duplicate group of documents from the `group` fast field.
+struct GroupReader {
+    columns: Vec<Option<tantivy::columnar::StrColumn>>,
+    buffer: String,
+}
+
+impl GroupReader {
+    fn new(searcher: &Searcher) -> Result<GroupReader, StoreError> {
+        let columns = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| s.fast_fields().str("group"))
+            .collect::<Result<_, _>>()?;
+        Ok(GroupReader {
+            columns,
+            buffer: String::new(),
+        })
+    }
+
+    /// The group of a document (empty when it has none).
+    fn group(&mut self, a: DocAddress) -> Result<String, StoreError> {
+        self.buffer.clear();
+        let column = self
+            .columns
+            .get(a.segment_ord as usize)
+            .and_then(Option::as_ref);
+        if let Some(column) = column {
+            if let Some(ord) = column.term_ords(a.doc_id).next() {
+                column.ord_to_str(ord, &mut self.buffer)?;
+            }
+        }
+        Ok(self.buffer.clone())
+    }
+}
+
 /// Runs a search.
 pub(super) fn run(
     index: &Index,
@@ -369,27 +404,31 @@ pub(super) fn run(
     if limit > 0 && offset < total {
         if collapse {
             // Fetch more and more until the page is full of distinct groups or all are seen.
+            // Groups are read from the fast field; only the hits shown are loaded.
+            let mut groups = GroupReader::new(searcher)?;
             let mut n = (offset + limit) * 2;
             loop {
                 let addresses = top(searcher, query.as_ref(), sort, n)?;
                 let mut seen = HashSet::new();
-                hits.clear();
+                let mut page = Vec::new();
                 let mut skipped = 0;
                 for a in &addresses {
-                    let s = load_hit(searcher, f, *a)?;
-                    if !seen.insert(s.group.clone()) {
+                    if !seen.insert(groups.group(*a)?) {
                         continue;
                     }
                     if skipped < offset {
                         skipped += 1;
                         continue;
                     }
-                    hits.push(s);
-                    if hits.len() == limit {
+                    page.push(*a);
+                    if page.len() == limit {
                         break;
                     }
                 }
-                if hits.len() == limit || addresses.len() < n {
+                if page.len() == limit || addresses.len() < n {
+                    for a in page {
+                        hits.push(load_hit(searcher, f, a)?);
+                    }
                     break;
                 }
                 n *= 4;
