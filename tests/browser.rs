@@ -63,6 +63,26 @@ async fn wait_for(c: &Client, css: &str) -> fantoccini::elements::Element {
         .unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
 }
 
+/// Clicks the element a selector finds.
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+/// Chooses an option of the select a selector finds.
+async fn choose(c: &Client, css: &str, value: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("choose {value} in {css}: {e}"));
+}
+
 async fn js(c: &Client, script: &str) -> Value {
     c.execute(script, vec![]).await.expect("script runs")
 }
@@ -153,12 +173,7 @@ async fn check_view(c: &Client, url: &str) {
         .send_keys(RISKY)
         .await
         .expect("type");
-    c.find(Locator::Css("#check-button"))
-        .await
-        .expect("button")
-        .click()
-        .await
-        .expect("click");
+    click(c, "#check-button").await;
     wait_for(c, "#check-results .result").await;
     let level = js(
         c,
@@ -238,12 +253,7 @@ async fn check_view(c: &Client, url: &str) {
     area.send_keys(&format!("{BENIGN}\n---\n{RISKY}\n---\n{hostile}"))
         .await
         .expect("type");
-    c.find(Locator::Css("#check-button"))
-        .await
-        .expect("button")
-        .click()
-        .await
-        .expect("click");
+    click(c, "#check-button").await;
     until(
         c,
         "return document.querySelectorAll('#check-results .result').length === 3",
@@ -266,12 +276,7 @@ async fn check_view(c: &Client, url: &str) {
         "mitigating evidence is shown"
     );
     // Switch the interface language.
-    c.find(Locator::Css("#ui-lang"))
-        .await
-        .expect("select")
-        .select_by_value("en")
-        .await
-        .expect("en");
+    choose(c, "#ui-lang", "en").await;
     until(
         c,
         "return document.querySelector('#tab-check').textContent === 'Check an advert'",
@@ -279,37 +284,17 @@ async fn check_view(c: &Client, url: &str) {
     .await;
     let heading = js(c, "return document.querySelectorAll('#check-results .result')[1].querySelector('.advice h3').textContent").await;
     assert_eq!(heading, "Signs of risk and what to do");
-    c.find(Locator::Css("#ui-lang"))
-        .await
-        .expect("select")
-        .select_by_value("ru")
-        .await
-        .expect("ru");
+    choose(c, "#ui-lang", "ru").await;
     until(c, "return document.documentElement.lang === 'ru' && document.querySelector('#check-button').textContent === 'Проверить'").await;
-    c.find(Locator::Css("#ui-lang"))
-        .await
-        .expect("select")
-        .select_by_value("en")
-        .await
-        .expect("en");
+    choose(c, "#ui-lang", "en").await;
 }
 
 async fn search_view(c: &Client, key: &str) {
-    c.find(Locator::Css("#tab-search"))
-        .await
-        .expect("tab")
-        .click()
-        .await
-        .expect("click");
+    click(c, "#tab-search").await;
     // The server needs a key for search: the page asks for it.
     let input = wait_for(c, "#key-dialog[open] #key-input").await;
     input.send_keys(key).await.expect("type key");
-    c.find(Locator::Css("#key-save"))
-        .await
-        .expect("save")
-        .click()
-        .await
-        .expect("click");
+    click(c, "#key-save").await;
     wait_for(c, "#results tbody tr").await;
     let kept = js(c, "return sessionStorage.getItem('adscreen-key') !== null && localStorage.getItem('adscreen-key') === null").await;
     assert_eq!(kept, true, "the key is kept for the tab only");
@@ -320,18 +305,8 @@ async fn search_view(c: &Client, key: &str) {
     .await;
     assert!(total.as_u64() >= Some(70), "{total}");
     // Filter by level: every row is high.
-    c.find(Locator::Css("input[name=level][value=high]"))
-        .await
-        .expect("box")
-        .click()
-        .await
-        .expect("click");
-    c.find(Locator::Css("#search-button"))
-        .await
-        .expect("button")
-        .click()
-        .await
-        .expect("click");
+    click(c, "input[name=level][value=high]").await;
+    click(c, "#search-button").await;
     until(c, "const l = [...document.querySelectorAll('#results tbody .badge')].map(b => b.dataset.level); return l.length > 0 && l.every(x => x === 'high')").await;
     let high_facet = js(
         c,
@@ -341,12 +316,7 @@ async fn search_view(c: &Client, key: &str) {
     assert!(high_facet.as_str().is_some_and(|t| t != "(0)"));
     save_screenshot(c, "search.png").await;
     // Export the current result as CSV: one row per matching advert.
-    c.find(Locator::Css("#export-button"))
-        .await
-        .expect("export")
-        .click()
-        .await
-        .expect("click");
+    click(c, "#export-button").await;
     wait_for(c, "#export-link[data-rows]").await;
     let csv = js(
         c,
@@ -366,20 +336,10 @@ async fn search_view(c: &Client, key: &str) {
         "only high adverts exported"
     );
     // Open an advert and follow its contact to the linked advert.
-    c.find(Locator::Css("input[name=level][value=high]"))
-        .await
-        .expect("box")
-        .click()
-        .await
-        .expect("click");
+    click(c, "input[name=level][value=high]").await;
     let q = c.find(Locator::Css("#q")).await.expect("q");
     q.send_keys("noliktavas").await.expect("type");
-    c.find(Locator::Css("#search-button"))
-        .await
-        .expect("button")
-        .click()
-        .await
-        .expect("click");
+    click(c, "#search-button").await;
     wait_for(c, "#results tbody tr[data-id='c1']")
         .await
         .click()
@@ -405,12 +365,7 @@ async fn search_view(c: &Client, key: &str) {
 
 async fn phone_size(c: &Client) {
     c.set_window_size(390, 844).await.expect("resize");
-    c.find(Locator::Css("#tab-check"))
-        .await
-        .expect("tab")
-        .click()
-        .await
-        .expect("click");
+    click(c, "#tab-check").await;
     until(
         c,
         "return document.documentElement.scrollWidth <= window.innerWidth + 1",

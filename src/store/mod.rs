@@ -296,12 +296,7 @@ fn load(
     fields: Fields,
     address: tantivy::DocAddress,
 ) -> Result<StoredAdvert, StoreError> {
-    let doc: TantivyDocument = searcher.doc(address)?;
-    let json = doc
-        .get_first(fields.doc)
-        .and_then(|v| v.as_str())
-        .ok_or_else(|| StoreError::Corrupt("no stored document".into()))?;
-    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(e.to_string()))
+    stored_json(searcher, fields.doc, address)
 }
 
 /// The search summary of a stored advert, from its own stored field.
@@ -310,11 +305,20 @@ pub(crate) fn load_hit(
     fields: Fields,
     address: tantivy::DocAddress,
 ) -> Result<Hit, StoreError> {
+    stored_json(searcher, fields.summary, address)
+}
+
+/// Reads a stored JSON field of a document.
+fn stored_json<T: serde::de::DeserializeOwned>(
+    searcher: &tantivy::Searcher,
+    field: tantivy::schema::Field,
+    address: tantivy::DocAddress,
+) -> Result<T, StoreError> {
     let doc: TantivyDocument = searcher.doc(address)?;
     let json = doc
-        .get_first(fields.summary)
+        .get_first(field)
         .and_then(|v| v.as_str())
-        .ok_or_else(|| StoreError::Corrupt("no stored summary".into()))?;
+        .ok_or_else(|| StoreError::Corrupt("stored field missing".into()))?;
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
