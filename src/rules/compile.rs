@@ -1,12 +1,12 @@
 //! From files to a [`RuleSet`]: parse each file, check every rule (known indicator, one matcher,
 //! sensible weight, lv and en explanations, regexes written in normalised form), then compile all
-//! phrases into one automaton and all regexes into one `RegexSet`.
+//! phrases into one automaton and the regex prefilter and prefix literals along with them (see `literals`).
 
 use std::collections::{HashMap, HashSet};
 
 use super::error::{RuleError, line_of, line_of_rule};
 use super::file::{IndicatorFile, RawRule, RuleFile};
-use super::{Matcher, PhraseRef, Rule, RuleSet, literals};
+use super::{CompiledRegex, Matcher, PhraseRef, Rule, RuleSet, literals};
 use crate::dialect;
 use crate::market::MarketPay;
 use crate::normalise::Normalised;
@@ -225,6 +225,7 @@ fn build(
     let mut unfiltered = Vec::new();
     let mut literal_masks = Vec::new();
     let mut regex_sources = Vec::new();
+    let mut anchored = Vec::new();
     let mut regex_rules = Vec::new();
     let mut condition_rules = Vec::new();
     for (i, rule) in rules.iter().enumerate() {
@@ -240,7 +241,8 @@ fn build(
             Matcher::Regex(r) => {
                 let index = regex_sources.len();
                 let branches = literals::required_literal_branches(r);
-                if branches.is_empty() {
+                let prefixes = literals::prefix_literals(&dialect::rewrite(r));
+                if branches.is_empty() && prefixes.is_none() {
                     unfiltered.push(index);
                 }
                 let mut masks = Vec::with_capacity(branches.len());
@@ -256,6 +258,13 @@ fn build(
                     masks.push(mask);
                 }
                 literal_masks.push(masks);
+                anchored.push(prefixes.is_some());
+                literal_items.extend(
+                    prefixes
+                        .into_iter()
+                        .flatten()
+                        .map(|l| (l, PhraseRef::Start(index))),
+                );
                 regex_sources.push(r.clone());
                 regex_rules.push(i);
             }
@@ -268,14 +277,16 @@ fn build(
     };
     let phrases = PhraseSet::with_literals(phrase_items, literal_items)
         .map_err(|e| internal(e.to_string()))?;
-    let build_one = |source: &str| dialect::build(source).map_err(|e| internal(e.to_string()));
     let regexes = regex_sources
         .iter()
-        .map(|r| {
-            Ok((
-                dialect::filter(r).map_err(|e| internal(e.to_string()))?,
-                build_one(r)?,
-            ))
+        .zip(anchored)
+        .map(|(r, anchored)| {
+            let filter = match anchored {
+                true => None,
+                false => Some(dialect::filter(r).map_err(|e| internal(e.to_string()))?),
+            };
+            let exact = dialect::build_anchorable(r).map_err(|e| internal(e.to_string()))?;
+            Ok(CompiledRegex { exact, filter })
         })
         .collect::<Result<Vec<_>, RuleError>>()?;
     Ok(RuleSet {

@@ -3,6 +3,10 @@
 //! language names). They join the phrase automaton, so the one Aho-Corasick pass over an advert
 //! also says which regex rules can possibly match: those with a literal of every set present.
 //! Only those regexes run. A regex without a usable set always runs.
+//!
+//! Most rule regexes also have a small set of *prefix* literals: every match starts with one
+//! ("алг", "samaks", a digit). Their occurrences join the same automaton, and the regex is then
+//! tried only there, anchored, instead of scanning the whole field ([`prefix_literals`]).
 
 use regex_syntax::hir::{Hir, HirKind};
 
@@ -36,6 +40,49 @@ pub(crate) fn required_literal_sets(regex: &str) -> Vec<Vec<String>> {
     sets.dedup();
     sets.truncate(MAX_SETS);
     sets
+}
+
+/// At most this many prefix literals per regex.
+const MAX_PREFIXES: usize = 256;
+/// A prefix literal shorter than this (in characters) starts too many anchored searches,
+/// unless it is a digit or a currency sign: those are rare enough in adverts.
+const MIN_PREFIX_CHARS: usize = 2;
+
+/// Literals one of which every match of `regex` starts with, or `None` when there is no such set
+/// of usable literals (too many, or too short). Found with `regex-syntax`'s prefix extractor,
+/// which treats assertions such as `\b` as empty, so they still hold at the literal.
+pub(crate) fn prefix_literals(regex: &str) -> Option<Vec<String>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(regex)
+        .ok()?;
+    let seq = Extractor::new()
+        .kind(ExtractKind::Prefix)
+        .limit_total(MAX_PREFIXES)
+        .extract(&hir);
+    let mut out = Vec::new();
+    for literal in seq.literals()? {
+        // A literal cut short mid-character is still a prefix once cut back to a whole one.
+        let bytes = literal.as_bytes();
+        let text = match std::str::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).ok()?,
+        };
+        let mut chars = text.chars();
+        let usable = match (chars.next(), chars.next()) {
+            (Some(c), None) => c.is_ascii_digit() || matches!(c, '€' | '£' | '$' | '+'),
+            (Some(_), Some(_)) => text.chars().count() >= MIN_PREFIX_CHARS,
+            _ => false,
+        };
+        if !usable {
+            return None;
+        }
+        out.push(text.to_string());
+    }
+    out.sort();
+    out.dedup();
+    (!out.is_empty() && out.len() <= MAX_PREFIXES).then_some(out)
 }
 
 /// At most this many prefilter bits (branch sets) per regex.
@@ -220,6 +267,28 @@ mod tests {
             ]]
         );
         assert!(required_literal_branches(r"abcd|\d+").is_empty());
+    }
+
+    #[test]
+    fn prefix_literals_of_each_alternative() {
+        use super::prefix_literals;
+        assert_eq!(
+            prefix_literals(r"\b(?:alg\w*|samaks\w*)\s+x|\bcash\s+in\s+hand\b"),
+            Some(vec!["alg".into(), "cash".into(), "samaks".into()])
+        );
+        assert_eq!(
+            prefix_literals(r"\bоплат\w*\s+\d+"),
+            Some(vec!["оплат".into()])
+        );
+        // Digits are fine as one-character prefixes; letters and optional starts are not.
+        assert!(prefix_literals(r"\b[1-9]\d*\s*eur").is_some());
+        assert_eq!(prefix_literals(r"\b\w+\s+abc"), None);
+        assert_eq!(
+            prefix_literals(r"(?:abc\s+)?def"),
+            Some(vec!["abc".into(), "def".into()])
+        );
+        assert_eq!(prefix_literals(r"x\s+abc"), None);
+        assert_eq!(prefix_literals(r"(?:abc)?\s*def"), None);
     }
 
     #[test]

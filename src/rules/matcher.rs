@@ -1,7 +1,11 @@
 //! Matching a [`RuleSet`] against one advert: one Aho-Corasick pass per field finds every
-//! phrase, every `unless` phrase and every regex prefilter literal; then only the regexes whose
-//! literal occurred (and those without one) run; then the conditions over the extracted facts;
-//! finally the `when` facts gate every rule.
+//! phrase, every `unless` phrase, every regex prefilter literal and every regex prefix literal;
+//! then only the regexes whose prefilter literals occurred run, each anchored where one of its
+//! prefix literals starts (or, for the few without prefix literals, over the field behind a
+//! fast superset); then the conditions over the extracted facts; finally the `when` facts gate
+//! every rule.
+
+use regex_automata::{Anchored, Input};
 
 use super::{Condition, Matcher, PhraseRef, RuleSet, When};
 use crate::advert::{Kind, Span};
@@ -16,6 +20,10 @@ pub struct Hit {
     /// The evidence.
     pub span: Option<Span>,
 }
+
+/// The longest match a regex tried at a prefix literal can have, in bytes of normalised text: rule
+/// regexes describe phrases, and a bounded window keeps each anchored search cheap.
+pub const MAX_MATCH_BYTES: usize = 512;
 
 /// The most evidence spans one rule reports; more repetitions add nothing to the score.
 const MAX_SPANS_PER_RULE: usize = 5;
@@ -68,8 +76,10 @@ impl RuleSet {
                 PhraseRef::Phrase(rule) => found.push((rule, h.start, h.end)),
                 PhraseRef::Unless(rule) => pass.cancels.push((rule, h.start, h.end)),
                 PhraseRef::Literal(regex, bit) => seen.push((regex, 1 << bit)),
+                PhraseRef::Start(regex) => pass.starts.push((regex, h.start)),
             }
         }
+
         // A regex is a candidate when, for some branch, a literal of every set occurred.
         seen.sort_unstable();
         for group in seen.chunk_by(|a, b| a.0 == b.0) {
@@ -79,6 +89,13 @@ impl RuleSet {
                 pass.candidates.push(regex);
             }
         }
+        // Only the starts of regexes that can match are tried.
+        let masks = &self.literal_masks;
+        let candidates = &pass.candidates;
+        pass.starts
+            .retain(|&(r, _)| masks[r].is_empty() || candidates.binary_search(&r).is_ok());
+        pass.starts.sort_unstable();
+        pass.starts.dedup();
         for (rule, start, end) in found {
             if !cancelled(&pass.cancels, rule, start, end) {
                 out.push(Hit {
@@ -90,31 +107,75 @@ impl RuleSet {
         pass
     }
 
-    /// Runs the regexes whose prefilter literal occurred, and those without a prefilter.
+    /// Runs the regexes whose prefilter literals occurred (or that have none): anchored at their
+    /// prefix literals, or over the field behind their superset filter.
     fn regex_hits(&self, scan: &Scan<'_>, pass: &PassResult, out: &mut Vec<Hit>) {
         let text = scan.words.as_str();
-        let mut candidates: Vec<usize> = pass
-            .candidates
-            .iter()
-            .chain(&self.unfiltered)
-            .copied()
-            .collect();
-        candidates.sort_unstable();
-        candidates.dedup();
-        for i in candidates {
-            let rule = self.regex_rules[i];
-            let (superset, exact) = &self.regexes[i];
-            if !superset.is_match(text) {
+        for group in pass.starts.chunk_by(|a, b| a.0 == b.0) {
+            let i = group[0].0;
+            let starts = group.iter().map(|&(_, at)| at);
+            self.anchored_hits(i, scan, starts, &pass.cancels, out);
+        }
+        let scanned = pass.candidates.iter().chain(&self.unfiltered);
+        for &i in scanned {
+            let Some(filter) = &self.regexes[i].filter else {
+                continue;
+            };
+            if !filter.is_match(text) {
                 continue;
             }
-            let kept = exact.find_iter(text).filter(|m| {
-                m.start() < m.end() && !cancelled(&pass.cancels, rule, m.start(), m.end())
-            });
+            let rule = self.regex_rules[i];
+            let kept = self.regexes[i]
+                .exact
+                .find_iter(text)
+                .filter(|m| !m.is_empty() && !cancelled(&pass.cancels, rule, m.start(), m.end()));
             for m in kept.take(MAX_SPANS_PER_RULE) {
                 out.push(Hit {
                     rule,
                     span: Some(scan.span_words(m.start(), m.end())),
                 });
+            }
+        }
+    }
+
+    /// Tries regex `i` anchored at each start (ascending). As every match begins at a prefix
+    /// literal, taking the first match and going on after its end finds exactly the matches a
+    /// leftmost-first scan of the whole field would.
+    fn anchored_hits(
+        &self,
+        i: usize,
+        scan: &Scan<'_>,
+        starts: impl Iterator<Item = usize>,
+        cancels: &[(usize, usize, usize)],
+        out: &mut Vec<Hit>,
+    ) {
+        let text = scan.words.as_str();
+        let rule = self.regex_rules[i];
+        let mut after = 0;
+        let mut kept = 0;
+        for at in starts {
+            if at < after {
+                continue;
+            }
+            let window = text.len().min(at + MAX_MATCH_BYTES);
+            let input = Input::new(text).range(at..window).anchored(Anchored::Yes);
+            let Some(m) = self.regexes[i].exact.search(&input) else {
+                continue;
+            };
+            if m.is_empty() {
+                continue;
+            }
+            after = m.end();
+            if cancelled(cancels, rule, m.start(), m.end()) {
+                continue;
+            }
+            out.push(Hit {
+                rule,
+                span: Some(scan.span_words(m.start(), m.end())),
+            });
+            kept += 1;
+            if kept == MAX_SPANS_PER_RULE {
+                break;
             }
         }
     }
@@ -125,8 +186,10 @@ impl RuleSet {
 struct PassResult {
     /// `unless` matches: (rule, start, end) in the words view.
     cancels: Vec<(usize, usize, usize)>,
-    /// Regexes with a literal of every prefilter set present.
+    /// Regexes with a literal of every prefilter set present (ascending).
     candidates: Vec<usize>,
+    /// (regex, start) of every prefix literal occurrence, sorted.
+    starts: Vec<(usize, usize)>,
 }
 
 /// Whether an `unless` match of the same rule overlaps a hit.

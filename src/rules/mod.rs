@@ -2,8 +2,8 @@
 //!
 //! A [`RuleSet`] is loaded from a folder of TOML files (or the copy built into the binary),
 //! checked once ([`compile`]), and then matched many times ([`RuleSet::hits`]): one Aho-Corasick
-//! pass for every phrase of every rule, one `RegexSet` pass for every regex, and the conditions
-//! over extracted facts. Turning hits into a score is `score`'s job.
+//! pass for every phrase of every rule (which also finds the literals the regexes need, so each
+//! regex runs only where it can match), and the conditions over extracted facts. Turning hits into a score is `score`'s job.
 
 mod check;
 mod compile;
@@ -83,6 +83,18 @@ pub(crate) enum PhraseRef {
     /// A prefilter literal of the set with bit `.1` of the regex with index `.0` in
     /// `RuleSet::regexes`.
     Literal(usize, u8),
+    /// A prefix literal of the regex with index `.0` in `RuleSet::regexes`: it is tried,
+    /// anchored, where the literal starts.
+    Start(usize),
+}
+
+/// A compiled rule regex.
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledRegex {
+    /// The regex itself (searched anchored at prefix literals, or over the whole field).
+    exact: regex_automata::meta::Regex,
+    /// For a regex without prefix literals: a fast superset, tried over the field first.
+    filter: Option<Regex>,
 }
 
 /// The compiled rules with their indicators and pay reference.
@@ -95,8 +107,8 @@ pub struct RuleSet {
     market: MarketPay,
     rules: Vec<Rule>,
     phrases: PhraseSet<PhraseRef>,
-    /// Each rule regex twice: without word boundaries (a fast superset, tried first) and exact.
-    regexes: Vec<(Regex, Regex)>,
+    /// The rule regexes.
+    regexes: Vec<CompiledRegex>,
     regex_rules: Vec<usize>,
     /// For each regex, one bit mask of prefilter sets per branch: it runs when a literal of
     /// every set of some branch occurred.
