@@ -26,7 +26,7 @@ pub struct Hit {
 pub const MAX_MATCH_BYTES: usize = 512;
 
 /// The most evidence spans one rule reports; more repetitions add nothing to the score.
-const MAX_SPANS_PER_RULE: usize = 5;
+pub(super) const MAX_SPANS_PER_RULE: usize = 5;
 
 impl RuleSet {
     /// Every rule that fires on an advert.
@@ -141,7 +141,7 @@ impl RuleSet {
     /// Tries regex `i` anchored at each start (ascending). As every match begins at a prefix
     /// literal, taking the first match and going on after its end finds exactly the matches a
     /// leftmost-first scan of the whole field would.
-    fn anchored_hits(
+    pub(super) fn anchored_hits(
         &self,
         i: usize,
         scan: &Scan<'_>,

@@ -157,3 +157,78 @@ fn inner_wildcards_are_refused() {
     let e = error_of(&GOOD.replace("registration fee", "regist* fee"));
     assert!(e.contains("only allowed at the end"), "{e}");
 }
+
+/// Trying a regex anchored at its prefix literals finds exactly the matches a scan of the whole
+/// text finds, on every rule example and every advert of the bundled sample.
+#[test]
+fn anchored_search_finds_what_a_full_scan_finds() {
+    use crate::advert::Field;
+    use crate::extract::Scan;
+    use regex_automata::Input;
+
+    let rules = RuleSet::bundled().expect("bundled rules compile");
+    let mut texts: Vec<String> = rules
+        .rules()
+        .iter()
+        .flat_map(|r| {
+            r.examples
+                .matches
+                .iter()
+                .chain(&r.examples.no_match)
+                .cloned()
+        })
+        .collect();
+    let sample = include_str!("../../corpus/sample.jsonl");
+    for line in sample.lines() {
+        let value: serde_json::Value = serde_json::from_str(line).expect("sample line is JSON");
+        texts.extend(
+            ["title", "text"]
+                .iter()
+                .filter_map(|f| value.get(*f).and_then(|v| v.as_str()).map(str::to_string)),
+        );
+    }
+    let mut anchored_regexes = 0;
+    let mut compared = 0;
+    for text in &texts {
+        let scan = Scan::new(Field::Text, text);
+        let words = scan.words.as_str();
+        let mut starts: Vec<(usize, usize)> = rules
+            .phrases
+            .find_iter(words)
+            .filter_map(|h| match *h.value {
+                PhraseRef::Start(i) => Some((i, h.start)),
+                _ => None,
+            })
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        for (i, compiled) in rules.regexes.iter().enumerate() {
+            if compiled.filter.is_some() {
+                continue;
+            }
+            anchored_regexes += 1;
+            let mut anchored = Vec::new();
+            let at = starts.iter().filter(|s| s.0 == i).map(|s| s.1);
+            rules.anchored_hits(i, &scan, at, &[], &mut anchored);
+            let scanned: Vec<_> = compiled
+                .exact
+                .find_iter(Input::new(words))
+                .filter(|m| !m.is_empty())
+                .take(anchored.len().max(super::matcher::MAX_SPANS_PER_RULE))
+                .map(|m| scan.span_words(m.start(), m.end()))
+                .collect();
+            let anchored: Vec<_> = anchored.iter().filter_map(|h| h.span).collect();
+            assert_eq!(
+                anchored,
+                scanned,
+                "rule {} on {text:?}",
+                rules.rules()[rules.regex_rules[i]].id
+            );
+            compared += usize::from(!scanned.is_empty());
+        }
+    }
+    assert!(
+        anchored_regexes > 0 && compared > 100,
+        "{compared} comparisons with matches"
+    );
+}
