@@ -258,7 +258,10 @@ fn build(
                     masks.push(mask);
                 }
                 literal_masks.push(masks);
-                anchored.push(prefixes.is_some());
+                anchored.push((
+                    prefixes.is_some(),
+                    literals::starts_at_word_boundary(&dialect::rewrite(r)),
+                ));
                 literal_items.extend(
                     prefixes
                         .into_iter()
@@ -280,13 +283,17 @@ fn build(
     let regexes = regex_sources
         .iter()
         .zip(anchored)
-        .map(|(r, anchored)| {
+        .map(|(r, (anchored, starts_at_boundary))| {
             let filter = match anchored {
                 true => None,
                 false => Some(dialect::filter(r).map_err(|e| internal(e.to_string()))?),
             };
             let exact = dialect::build_anchorable(r).map_err(|e| internal(e.to_string()))?;
-            Ok(CompiledRegex { exact, filter })
+            Ok(CompiledRegex {
+                exact,
+                filter,
+                starts_at_boundary,
+            })
         })
         .collect::<Result<Vec<_>, RuleError>>()?;
     Ok(RuleSet {

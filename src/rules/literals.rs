@@ -85,6 +85,25 @@ pub(crate) fn prefix_literals(regex: &str) -> Option<Vec<String>> {
     (!out.is_empty() && out.len() <= MAX_PREFIXES).then_some(out)
 }
 
+/// Whether every match of `regex` starts with a Unicode word boundary (`\b`), in every
+/// alternative.
+pub(crate) fn starts_at_word_boundary(regex: &str) -> bool {
+    use regex_syntax::hir::Look;
+    fn leads(hir: &Hir) -> bool {
+        match hir.kind() {
+            HirKind::Look(Look::WordUnicode) => true,
+            HirKind::Capture(c) => leads(&c.sub),
+            HirKind::Concat(parts) => parts.first().is_some_and(leads),
+            HirKind::Alternation(alts) => alts.iter().all(leads),
+            _ => false,
+        }
+    }
+    regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(regex)
+        .is_ok_and(|hir| leads(&hir))
+}
+
 /// At most this many prefilter bits (branch sets) per regex.
 pub(crate) const MAX_FILTER_BITS: usize = 64;
 
@@ -289,6 +308,16 @@ mod tests {
         );
         assert_eq!(prefix_literals(r"x\s+abc"), None);
         assert_eq!(prefix_literals(r"(?:abc)?\s*def"), None);
+    }
+
+    #[test]
+    fn leading_word_boundaries() {
+        use super::starts_at_word_boundary as lead;
+        assert!(lead(r"\babc\s+d"));
+        assert!(lead(r"\b(?:abc|def)\b|\bxyz"));
+        assert!(!lead(r"\babc|xyz"));
+        assert!(!lead(r"abc\b"));
+        assert!(!lead(r"(?-u:\b)abc"));
     }
 
     #[test]

@@ -157,6 +157,9 @@ impl RuleSet {
             if at < after {
                 continue;
             }
+            if self.regexes[i].starts_at_boundary && !word_boundary_at(text, at) {
+                continue;
+            }
             let window = text.len().min(at + MAX_MATCH_BYTES);
             let input = Input::new(text).range(at..window).anchored(Anchored::Yes);
             let Some(m) = self.regexes[i].exact.search(&input) else {
@@ -179,6 +182,12 @@ impl RuleSet {
             }
         }
     }
+}
+
+/// Whether a Unicode word boundary (as the regex crate's `\b` sees it) lies at byte `at`.
+fn word_boundary_at(text: &str, at: usize) -> bool {
+    let word = |c: Option<char>| c.is_some_and(regex_syntax::is_word_character);
+    word(text[..at].chars().next_back()) != word(text[at..].chars().next())
 }
 
 /// What the automaton pass found besides phrase hits.

@@ -95,6 +95,9 @@ pub(crate) struct CompiledRegex {
     exact: regex_automata::meta::Regex,
     /// For a regex without prefix literals: a fast superset, tried over the field first.
     filter: Option<Regex>,
+    /// Every match starts at a word boundary (`\b` leads every alternative): a prefix literal
+    /// found where there is none is not worth a search.
+    starts_at_boundary: bool,
 }
 
 /// The compiled rules with their indicators and pay reference.
