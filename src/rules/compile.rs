@@ -241,7 +241,8 @@ fn build(
             Matcher::Regex(r) => {
                 let index = regex_sources.len();
                 let branches = literals::required_literal_branches(r);
-                let prefixes = literals::prefix_literals(&dialect::rewrite(r));
+                let rewritten = dialect::rewrite(r);
+                let prefixes = literals::prefix_literals(&rewritten);
                 if branches.is_empty() && prefixes.is_none() {
                     unfiltered.push(index);
                 }
@@ -260,7 +261,7 @@ fn build(
                 literal_masks.push(masks);
                 anchored.push((
                     prefixes.is_some(),
-                    literals::starts_at_word_boundary(&dialect::rewrite(r)),
+                    literals::starts_at_word_boundary(&rewritten),
                 ));
                 literal_items.extend(
                     prefixes
