@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::error::{RuleError, line_of, line_of_rule};
 use super::file::{IndicatorFile, RawRule, RuleFile};
-use super::{CompiledRegex, Matcher, PhraseRef, Rule, RuleSet, literals};
+use super::{CompiledRegex, LiteralUses, Matcher, PhraseRef, Rule, RuleSet, literals};
 use crate::dialect;
 use crate::market::MarketPay;
 use crate::normalise::Normalised;
@@ -214,6 +214,30 @@ fn check_regex_is_normalised(regex: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The distinct regex literals, in order of first use, with what each stands for.
+#[derive(Default)]
+struct LiteralTable {
+    index: HashMap<String, usize>,
+    names: Vec<String>,
+    uses: Vec<LiteralUses>,
+}
+
+impl LiteralTable {
+    /// The uses of a literal, added when new.
+    fn uses(&mut self, literal: String) -> &mut LiteralUses {
+        let k = match self.index.get(&literal) {
+            Some(&k) => k,
+            None => {
+                self.index.insert(literal.clone(), self.names.len());
+                self.names.push(literal);
+                self.uses.push(LiteralUses::default());
+                self.uses.len() - 1
+            }
+        };
+        &mut self.uses[k]
+    }
+}
+
 fn build(
     indicators: IndicatorFile,
     market: MarketPay,
@@ -221,7 +245,7 @@ fn build(
     hash: String,
 ) -> Result<RuleSet, RuleError> {
     let mut phrase_items: Vec<(String, PhraseRef)> = Vec::new();
-    let mut literal_items: Vec<(String, PhraseRef)> = Vec::new();
+    let mut literals = LiteralTable::default();
     let mut unfiltered = Vec::new();
     let mut literal_masks = Vec::new();
     let mut regex_sources = Vec::new();
@@ -252,8 +276,9 @@ fn build(
                     let mut mask = 0u64;
                     for set in sets {
                         mask |= 1 << bit;
-                        literal_items
-                            .extend(set.into_iter().map(|l| (l, PhraseRef::Literal(index, bit))));
+                        for l in set {
+                            literals.uses(l).prefilter.push((index, bit));
+                        }
                         bit += 1;
                     }
                     masks.push(mask);
@@ -263,12 +288,9 @@ fn build(
                     prefixes.is_some(),
                     literals::starts_at_word_boundary(&rewritten),
                 ));
-                literal_items.extend(
-                    prefixes
-                        .into_iter()
-                        .flatten()
-                        .map(|l| (l, PhraseRef::Start(index))),
-                );
+                for l in prefixes.into_iter().flatten() {
+                    literals.uses(l).starts.push(index);
+                }
                 regex_sources.push(r.clone());
                 regex_rules.push(i);
             }
@@ -279,6 +301,8 @@ fn build(
         file: "rules".into(),
         message,
     };
+    let literal_items = literals.names.iter().enumerate();
+    let literal_items = literal_items.map(|(k, l)| (l.clone(), PhraseRef::Literal(k)));
     let phrases = PhraseSet::with_literals(phrase_items, literal_items)
         .map_err(|e| internal(e.to_string()))?;
     let regexes = regex_sources
@@ -306,6 +330,7 @@ fn build(
         phrases,
         regexes,
         regex_rules,
+        literals: literals.uses,
         literal_masks,
         unfiltered,
         condition_rules,

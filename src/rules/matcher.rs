@@ -70,30 +70,42 @@ impl RuleSet {
         let text = scan.words.as_str();
         let mut found = Vec::new();
         let mut pass = PassResult::default();
-        let mut seen: Vec<(usize, u64)> = Vec::new();
+        let mut occurrences: Vec<(usize, usize)> = Vec::new();
         for h in self.phrases.find_iter(text) {
             match *h.value {
                 PhraseRef::Phrase(rule) => found.push((rule, h.start, h.end)),
                 PhraseRef::Unless(rule) => pass.cancels.push((rule, h.start, h.end)),
-                PhraseRef::Literal(regex, bit) => seen.push((regex, 1 << bit)),
-                PhraseRef::Start(regex) => pass.starts.push((regex, h.start)),
+                PhraseRef::Literal(k) => occurrences.push((k, h.start)),
             }
         }
 
         // A regex is a candidate when, for some branch, a literal of every set occurred.
+        let mut distinct: Vec<usize> = occurrences.iter().map(|o| o.0).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let mut seen: Vec<(usize, u64)> = distinct
+            .iter()
+            .flat_map(|&k| &self.literals[k].prefilter)
+            .map(|&(regex, bit)| (regex, 1 << bit))
+            .collect();
         seen.sort_unstable();
+        let mut tried = vec![false; self.regexes.len()];
         for group in seen.chunk_by(|a, b| a.0 == b.0) {
             let regex = group[0].0;
             let mask = group.iter().fold(0u64, |m, s| m | s.1);
             if self.literal_masks[regex].iter().any(|&b| b & !mask == 0) {
                 pass.candidates.push(regex);
+                tried[regex] = true;
             }
         }
         // Only the starts of regexes that can match are tried.
-        let masks = &self.literal_masks;
-        let candidates = &pass.candidates;
-        pass.starts
-            .retain(|&(r, _)| masks[r].is_empty() || candidates.binary_search(&r).is_ok());
+        for (regex, masks) in self.literal_masks.iter().enumerate() {
+            tried[regex] |= masks.is_empty();
+        }
+        for &(k, at) in &occurrences {
+            let starts = self.literals[k].starts.iter().filter(|&&r| tried[r]);
+            pass.starts.extend(starts.map(|&r| (r, at)));
+        }
         pass.starts.sort_unstable();
         pass.starts.dedup();
         for (rule, start, end) in found {

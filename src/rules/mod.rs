@@ -80,12 +80,19 @@ pub(crate) enum PhraseRef {
     Phrase(usize),
     /// An `unless` phrase of a rule.
     Unless(usize),
-    /// A prefilter literal of the set with bit `.1` of the regex with index `.0` in
-    /// `RuleSet::regexes`.
-    Literal(usize, u8),
-    /// A prefix literal of the regex with index `.0` in `RuleSet::regexes`: it is tried,
-    /// anchored, where the literal starts.
-    Start(usize),
+    /// A regex literal (prefilter or prefix literal): index into `RuleSet::literals`.
+    Literal(usize),
+}
+
+/// What one distinct regex literal stands for: regexes share many literals (a digit, "no "), and
+/// each literal is one pattern of the automaton, however many regexes use it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LiteralUses {
+    /// (regex, bit): the literal belongs to the prefilter set with bit `.1` of regex `.0` (an
+    /// index into `RuleSet::regexes`).
+    pub(super) prefilter: Vec<(usize, u8)>,
+    /// The regexes it is a prefix literal of: each is tried, anchored, where the literal starts.
+    pub(super) starts: Vec<usize>,
 }
 
 /// A compiled rule regex.
@@ -113,6 +120,8 @@ pub struct RuleSet {
     /// The rule regexes.
     regexes: Vec<CompiledRegex>,
     regex_rules: Vec<usize>,
+    /// The regex literals in the automaton (see [`PhraseRef::Literal`]).
+    literals: Vec<LiteralUses>,
     /// For each regex, one bit mask of prefilter sets per branch: it runs when a literal of
     /// every set of some branch occurred.
     literal_masks: Vec<Vec<u64>>,

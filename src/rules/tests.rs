@@ -195,9 +195,13 @@ fn anchored_search_finds_what_a_full_scan_finds() {
         let mut starts: Vec<(usize, usize)> = rules
             .phrases
             .find_iter(words)
-            .filter_map(|h| match *h.value {
-                PhraseRef::Start(i) => Some((i, h.start)),
-                _ => None,
+            .flat_map(|h| match *h.value {
+                PhraseRef::Literal(k) => rules.literals[k]
+                    .starts
+                    .iter()
+                    .map(|&i| (i, h.start))
+                    .collect(),
+                _ => Vec::new(),
             })
             .collect();
         starts.sort_unstable();
