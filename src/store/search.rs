@@ -1,7 +1,7 @@
 //! Search over the stored adverts: full text (lv/ru/en), filters, sorting, pagination, facet
 //! counts and collapsing of near-duplicates.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound;
 
 use serde::{Deserialize, Serialize};
@@ -338,9 +338,15 @@ pub fn hit_of(s: &StoredAdvert) -> Hit {
     }
 }
 
-/// Reads the near-duplicate group of documents from the `group` fast field.
+/// Reads the near-duplicate group of documents from the `group` fast field. Turning a term
+/// ordinal into its string is the costly part, so each (segment, ordinal) is read once per
+/// search, however often the collapsing loop comes back to it.
 struct GroupReader {
     columns: Vec<Option<tantivy::columnar::StrColumn>>,
+    /// Group number of each (segment, term ordinal) read so far.
+    known: HashMap<(u32, u64), usize>,
+    /// Group number of each group name (the same group has other ordinals in other segments).
+    numbers: HashMap<String, usize>,
     buffer: String,
 }
 
@@ -353,23 +359,32 @@ impl GroupReader {
             .collect::<Result<_, _>>()?;
         Ok(GroupReader {
             columns,
+            known: HashMap::new(),
+            numbers: HashMap::new(),
             buffer: String::new(),
         })
     }
 
-    /// The group of a document (empty when it has none).
-    fn group(&mut self, a: DocAddress) -> Result<String, StoreError> {
-        self.buffer.clear();
+    /// The group of a document as a number, equal for documents of the same group (documents
+    /// without a group share one).
+    fn group(&mut self, a: DocAddress) -> Result<usize, StoreError> {
         let column = self
             .columns
             .get(a.segment_ord as usize)
             .and_then(Option::as_ref);
-        if let Some(column) = column {
-            if let Some(ord) = column.term_ords(a.doc_id).next() {
-                column.ord_to_str(ord, &mut self.buffer)?;
-            }
+        let ord = column.and_then(|c| c.term_ords(a.doc_id).next());
+        let key = (a.segment_ord, ord.unwrap_or(u64::MAX));
+        if let Some(&n) = self.known.get(&key) {
+            return Ok(n);
         }
-        Ok(self.buffer.clone())
+        self.buffer.clear();
+        if let (Some(column), Some(ord)) = (column, ord) {
+            column.ord_to_str(ord, &mut self.buffer)?;
+        }
+        let next = self.numbers.len();
+        let n = *self.numbers.entry(self.buffer.clone()).or_insert(next);
+        self.known.insert(key, n);
+        Ok(n)
     }
 }
 

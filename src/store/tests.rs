@@ -207,6 +207,54 @@ async fn reposts_share_a_group() {
 }
 
 #[tokio::test]
+async fn collapsing_groups_reposts_stored_in_separate_commits() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path(), shared()).expect("open");
+    // Each write commits on its own, so the reposts of one group land in different segments,
+    // where the group name has different term ordinals (without a shared contact, which would
+    // rewrite the earlier reposts into the newest segment).
+    let unlinked = RISKY.replace(" Raksti WhatsApp +371 2000 1234", "");
+    for (id, pay) in [
+        ("g1", "4000"),
+        ("g2", "4100"),
+        ("g3", "4200"),
+        ("g4", "4300"),
+    ] {
+        let text = unlinked.replace("4000", pay);
+        store
+            .write(vec![advert(id, "Darbs", &text)])
+            .await
+            .expect("write");
+    }
+    store
+        .write(vec![advert("b1", "Pārdevējs", BENIGN)])
+        .await
+        .expect("write");
+    let search = |offset| {
+        store
+            .search(&SearchRequest {
+                collapse: Some(true),
+                offset: Some(offset),
+                limit: Some(1),
+                ..SearchRequest::default()
+            })
+            .expect("search")
+    };
+    let first = search(0);
+    assert_eq!(first.total, 5);
+    let second = search(1);
+    let third = search(2);
+    let ids: Vec<String> = [&first, &second, &third]
+        .iter()
+        .flat_map(|r| r.hits.iter().map(|h| h.id.clone()))
+        .collect();
+    // Two groups: the four reposts (shown once) and the benign advert.
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    assert!(ids.contains(&"b1".to_string()), "{ids:?}");
+    assert_eq!(first.hits[0].group, "g1");
+}
+
+#[tokio::test]
 async fn a_third_sharer_refreshes_the_count_on_the_first_two() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(dir.path(), shared()).expect("open");
