@@ -89,7 +89,9 @@ fn original_text(scan: &Scan<'_>, start: usize, end: usize) -> String {
 pub(super) fn employers(scan: &Scan<'_>, out: &mut Vec<Located<Employer>>) {
     let text = scan.basic.as_str();
     // In a field written in capitals, "AS", "AB", "OU" are words, not legal forms.
-    let shouting = is_shouting(scan.original);
+    // Read only when an ambiguous form turns up: most fields have none.
+    let shouting = std::cell::OnceCell::new();
+    let shouting = || *shouting.get_or_init(|| is_shouting(scan.original));
     let ambiguous = |form: &str| matches!(form, "as" | "ab" | "ou" | "ik" | "oy");
     let mut taken: Vec<(usize, usize)> = Vec::new();
     let mut push = |out: &mut Vec<Located<Employer>>,
@@ -143,7 +145,7 @@ pub(super) fn employers(scan: &Scan<'_>, out: &mut Vec<Located<Employer>>) {
         };
         if !form_upper(scan, f.start(), f.end())
             || !capitalised(scan, n.start(), n.end())
-            || (shouting && ambiguous(f.as_str()))
+            || (ambiguous(f.as_str()) && shouting())
         {
             continue;
         }
@@ -160,7 +162,7 @@ pub(super) fn employers(scan: &Scan<'_>, out: &mut Vec<Located<Employer>>) {
             f.as_str().len() <= 3 && !matches!(f.as_str(), "ltd" | "inc" | "llc" | "plc");
         if (short_form && !form_upper(scan, f.start(), f.end()))
             || !capitalised(scan, n.start(), n.end())
-            || (shouting && ambiguous(f.as_str()))
+            || (ambiguous(f.as_str()) && shouting())
             || (f.as_str() == "as" && english_after(&text[w.end()..]))
         {
             continue;

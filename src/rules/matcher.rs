@@ -245,6 +245,10 @@ fn evaluate(
     let first = |spans: &mut dyn Iterator<Item = Span>| spans.next().map(Some);
     match *c {
         Condition::PayAboveMarket { ratio } => {
+            // The job category is read from the words only when there is pay to compare.
+            if e.pay.iter().all(|p| p.value.monthly_eur.is_none()) {
+                return None;
+            }
             let words: Vec<&str> = scans.iter().map(|s| s.words.as_str()).collect();
             let reference = market.category_for(&words).monthly_eur;
             e.pay
