@@ -154,16 +154,20 @@ impl<T> PhraseSet<T> {
     /// Like [`PhraseSet::find_iter`], but overlapping hits are reduced to the leftmost, longest
     /// one: for word lists where "german*" and "germany" both name one place.
     pub fn find_distinct<'a>(&'a self, text: &'a str) -> Vec<PhraseHit<'a, T>> {
-        let mut hits: Vec<PhraseHit<'a, T>> = self.find_iter(text).collect();
-        hits.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
-        let mut out: Vec<PhraseHit<'a, T>> = Vec::with_capacity(hits.len());
-        for h in hits {
-            if out.last().is_none_or(|last| h.start >= last.end) {
-                out.push(h);
-            }
-        }
-        out
+        distinct(self.find_iter(text).collect())
     }
+}
+
+/// Reduces overlapping hits to the leftmost, longest one (see [`PhraseSet::find_distinct`]).
+pub fn distinct<T>(mut hits: Vec<PhraseHit<'_, T>>) -> Vec<PhraseHit<'_, T>> {
+    hits.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut out: Vec<PhraseHit<'_, T>> = Vec::with_capacity(hits.len());
+    for h in hits {
+        if out.last().is_none_or(|last| h.start >= last.end) {
+            out.push(h);
+        }
+    }
+    out
 }
 
 fn is_word(c: char) -> bool {

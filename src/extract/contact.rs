@@ -295,16 +295,16 @@ pub(super) fn urls(scan: &Scan<'_>, out: &mut Vec<Located<Url>>) {
     }
 }
 
-/// Finds messenger mentions and attaches the handle or number written right after them (before
-/// the next messenger is named).
+/// Makes messenger mentions (the distinct hits of the messenger list in the words view) into
+/// facts, with the handle or number written right after each (before the next messenger is
+/// named).
 pub(super) fn messengers(
     scan: &Scan<'_>,
-    names: &crate::phrase::PhraseSet<&'static str>,
+    mut hits: Vec<crate::phrase::PhraseHit<'_, &'static str>>,
     phones: &[Located<Phone>],
     out: &mut Vec<Located<Messenger>>,
 ) {
     let text = scan.words.as_str();
-    let mut hits = names.find_distinct(text);
     hits.truncate(super::MAX_FACTS_PER_FIELD);
     for (i, hit) in hits.iter().enumerate() {
         let app = *hit.value;

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::advert::{Field, Span};
 use crate::market::MarketPay;
 use crate::normalise::Normalised;
-use crate::phrase::PhraseSet;
+use crate::phrase::{PhraseHit, PhraseSet};
 
 /// One field of an advert prepared for extraction and matching: the original and both views.
 #[derive(Debug)]
@@ -170,20 +170,16 @@ impl Entities {
 /// quadratic.
 pub(crate) const MAX_FACTS_PER_FIELD: usize = 200;
 
-/// Facts from a word list: every distinct phrase hit in the words view of a field, made into a
-/// fact by `make(matched text, phrase value)`.
+/// Facts from a word list: every distinct hit (see [`listed`]) in the words view of a field,
+/// made into a fact by `make(matched text, phrase value)`.
 pub(crate) fn phrase_facts<T, V>(
     scan: &Scan<'_>,
-    list: &PhraseSet<T>,
+    hits: Vec<PhraseHit<'_, T>>,
     out: &mut Vec<Located<V>>,
     make: impl Fn(&str, &T) -> V,
 ) {
     let text = scan.words.as_str();
-    for hit in list
-        .find_distinct(text)
-        .into_iter()
-        .take(MAX_FACTS_PER_FIELD)
-    {
+    for hit in hits.into_iter().take(MAX_FACTS_PER_FIELD) {
         out.push(scan.locate_words(
             hit.start,
             hit.end,
@@ -201,33 +197,68 @@ pub(crate) fn skip_non_word(text: &str, at: usize) -> usize {
         .map_or(at, |(i, _)| at + i)
 }
 
+/// What a phrase of the extractors' word lists stands for.
+#[derive(Debug, Clone, Copy)]
+enum Word {
+    /// A destination, with its country code.
+    Place(&'static str),
+    /// A gender word.
+    Gender(Gender),
+    /// An appearance demand.
+    Appearance,
+    /// A messenger, with its name.
+    Messenger(&'static str),
+}
+
+/// The distinct hits of one list among the hits of all lists: lists overlap ("viber" is no
+/// place), so each is reduced to its leftmost, longest hits on its own.
+fn listed<'a, T>(
+    hits: &[PhraseHit<'a, Word>],
+    pick: impl Fn(&'a Word) -> Option<&'a T>,
+) -> Vec<PhraseHit<'a, T>> {
+    let of_list = hits.iter().filter_map(|h| {
+        pick(h.value).map(|value| PhraseHit {
+            start: h.start,
+            end: h.end,
+            value,
+        })
+    });
+    crate::phrase::distinct(of_list.collect())
+}
+
 /// The compiled extractors; build once, use for every advert.
 #[derive(Debug)]
 pub struct Extractor {
-    places: PhraseSet<&'static str>,
-    genders: PhraseSet<Gender>,
-    appearance: PhraseSet<()>,
-    messengers: PhraseSet<&'static str>,
+    /// Every word list (destinations, gender and appearance words, messengers) in one
+    /// automaton: one pass per field instead of one per list.
+    words: PhraseSet<Word>,
 }
 
 impl Extractor {
     /// Compiles the word lists.
     pub fn new() -> Extractor {
+        let places = lexicon::DESTINATIONS
+            .iter()
+            .map(|&(p, c)| (p, Word::Place(c)));
+        let genders = lexicon::GENDER_WORDS
+            .iter()
+            .map(|&(p, g)| (p, Word::Gender(g)));
+        let appearance = lexicon::APPEARANCE_WORDS
+            .iter()
+            .map(|&p| (p, Word::Appearance));
+        let messengers = lexicon::MESSENGERS
+            .iter()
+            .map(|&(p, m)| (p, Word::Messenger(m)));
+        let all = places.chain(genders).chain(appearance).chain(messengers);
         Extractor {
-            places: PhraseSet::new(lexicon::DESTINATIONS.iter().copied())
-                .expect("destination list compiles (tested)"),
-            genders: PhraseSet::new(lexicon::GENDER_WORDS.iter().copied())
-                .expect("gender list compiles (tested)"),
-            appearance: PhraseSet::new(lexicon::APPEARANCE_WORDS.iter().map(|w| (*w, ())))
-                .expect("appearance list compiles (tested)"),
-            messengers: PhraseSet::new(lexicon::MESSENGERS.iter().copied())
-                .expect("messenger list compiles (tested)"),
+            words: PhraseSet::new(all).expect("word lists compile (tested)"),
         }
     }
 
     /// Extracts the facts of every field into one set of entities.
     pub fn extract(&self, fields: &[Scan<'_>], market: &MarketPay) -> Entities {
         let mut e = Entities::default();
+        let mut messengers = Vec::with_capacity(fields.len());
         for scan in fields {
             let text = scan.basic.as_str();
             let digits = text.bytes().any(|b| b.is_ascii_digit());
@@ -245,24 +276,39 @@ impl Extractor {
             if text.contains('.') {
                 contact::urls(scan, &mut e.urls);
             }
-            phrase_facts(scan, &self.genders, &mut e.genders, |_, g| GenderDemand {
+            let words: Vec<PhraseHit<'_, Word>> =
+                self.words.find_iter(scan.words.as_str()).collect();
+            let genders = listed(&words, |w| match w {
+                Word::Gender(g) => Some(g),
+                _ => None,
+            });
+            phrase_facts(scan, genders, &mut e.genders, |_, g| GenderDemand {
                 gender: *g,
             });
-            phrase_facts(scan, &self.appearance, &mut e.appearance, |m, _| {
-                Appearance {
-                    phrase: m.to_string(),
-                }
+            let appearance = listed(&words, |w| match w {
+                Word::Appearance => Some(&()),
+                _ => None,
             });
-            phrase_facts(scan, &self.places, &mut e.destinations, |m, c| {
-                Destination {
-                    name: m.to_string(),
-                    country: c.to_string(),
-                }
+            phrase_facts(scan, appearance, &mut e.appearance, |m, _| Appearance {
+                phrase: m.to_string(),
             });
+            let places = listed(&words, |w| match w {
+                Word::Place(c) => Some(c),
+                _ => None,
+            });
+            phrase_facts(scan, places, &mut e.destinations, |m, c| Destination {
+                name: m.to_string(),
+                country: c.to_string(),
+            });
+            messengers.push(listed(&words, |w| match w {
+                Word::Messenger(m) => Some(m),
+                _ => None,
+            }));
             employer::employers(scan, &mut e.employers);
         }
-        for scan in fields {
-            contact::messengers(scan, &self.messengers, &e.phones, &mut e.messengers);
+        // Messenger handles are read once the phone numbers of every field are known.
+        for (scan, names) in fields.iter().zip(messengers) {
+            contact::messengers(scan, names, &e.phones, &mut e.messengers);
         }
         // A registration number is not also a phone number.
         let numbers: Vec<Span> = e.registration_numbers.iter().map(|r| r.span).collect();
