@@ -210,8 +210,9 @@ enum Word {
     Messenger(&'static str),
 }
 
-/// The distinct hits of one list among the hits of all lists: lists overlap ("viber" is no
-/// place), so each is reduced to its leftmost, longest hits on its own.
+/// The distinct hits of one list among the hits of all lists. Lists overlap (the appearance
+/// phrase "красивые девушки" holds the gender word "девушки"), so each is reduced to its
+/// leftmost, longest hits on its own, as when each list had its own automaton.
 fn listed<'a, T>(
     hits: &[PhraseHit<'a, Word>],
     pick: impl Fn(&'a Word) -> Option<&'a T>,

@@ -143,6 +143,19 @@ fn gender_and_appearance() {
 }
 
 #[test]
+fn word_lists_are_reduced_each_on_its_own() {
+    // "красивые девушки" is an appearance phrase and holds the gender word "девушки": the lists
+    // share one automaton, but neither hides the other's hit.
+    let (e, t) = extract("Ищем красивые девушки для работы в Германии, пишите в Viber");
+    assert_eq!(e.appearance.len(), 1, "{:?}", e.appearance);
+    assert_eq!(evidence(&t, e.appearance[0].span), "красивые девушки");
+    assert_eq!(e.genders.len(), 1, "{:?}", e.genders);
+    assert_eq!(evidence(&t, e.genders[0].span), "девушки");
+    assert_eq!(e.destinations.len(), 1, "{:?}", e.destinations);
+    assert_eq!(e.messengers.len(), 1, "{:?}", e.messengers);
+}
+
+#[test]
 fn destinations_in_three_languages() {
     let (e, _) = extract("Darbs Vācijā, работа в Германии, work in Germany; также в Лондоне");
     let countries: Vec<_> = e
