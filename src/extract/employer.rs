@@ -112,8 +112,10 @@ pub(super) fn employers(scan: &Scan<'_>, out: &mut Vec<Located<Employer>>) {
             },
         ));
     };
+    // Both quoted forms need a quotation mark; most fields have none.
+    let quoted = if text.contains('"') { text } else { "" };
     for c in QUOTED_AFTER_FORM
-        .captures_iter(text)
+        .captures_iter(quoted)
         .take(super::MAX_FACTS_PER_FIELD)
     {
         let (Some(w), Some(f), Some(n)) = (c.get(0), c.get(1), c.get(2)) else {
@@ -125,7 +127,7 @@ pub(super) fn employers(scan: &Scan<'_>, out: &mut Vec<Located<Employer>>) {
         push(out, f.start(), w.end(), f.as_str(), (n.start(), n.end()));
     }
     for c in QUOTED_BEFORE_FORM
-        .captures_iter(text)
+        .captures_iter(quoted)
         .take(super::MAX_FACTS_PER_FIELD)
     {
         let (Some(w), Some(n), Some(f)) = (c.get(0), c.get(1), c.get(2)) else {
