@@ -89,7 +89,8 @@ impl RuleSet {
             .map(|&(regex, bit)| (regex, 1 << bit))
             .collect();
         seen.sort_unstable();
-        let mut tried = vec![false; self.regexes.len()];
+        // Regexes without a prefilter are always tried; the others when they are candidates.
+        let mut tried: Vec<bool> = self.literal_masks.iter().map(Vec::is_empty).collect();
         for group in seen.chunk_by(|a, b| a.0 == b.0) {
             let regex = group[0].0;
             let mask = group.iter().fold(0u64, |m, s| m | s.1);
@@ -99,9 +100,6 @@ impl RuleSet {
             }
         }
         // Only the starts of regexes that can match are tried.
-        for (regex, masks) in self.literal_masks.iter().enumerate() {
-            tried[regex] |= masks.is_empty();
-        }
         for &(k, at) in &occurrences {
             let starts = self.literals[k].starts.iter().filter(|&&r| tried[r]);
             pass.starts.extend(starts.map(|&r| (r, at)));
