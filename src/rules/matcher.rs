@@ -9,6 +9,7 @@ use regex_automata::{Anchored, Input};
 
 use super::{Condition, Matcher, PhraseRef, RuleSet, When};
 use crate::advert::{Kind, Span};
+use crate::dialect::ascii_words;
 use crate::extract::{Entities, Gender, Scan};
 
 /// A rule that fired, with the original span of its evidence (none for conditions about an
@@ -120,24 +121,28 @@ impl RuleSet {
     /// Runs the regexes whose prefilter literals occurred (or that have none): anchored at their
     /// prefix literals, or over the field behind their superset filter.
     fn regex_hits(&self, scan: &Scan<'_>, pass: &PassResult, out: &mut Vec<Hit>) {
-        let text = scan.words.as_str();
+        let words = scan.words.as_str();
+        if pass.starts.is_empty() && pass.candidates.is_empty() && self.unfiltered.is_empty() {
+            return;
+        }
+        let view = ascii_words::encode(words);
         for group in pass.starts.chunk_by(|a, b| a.0 == b.0) {
             let i = group[0].0;
             let starts = group.iter().map(|&(_, at)| at);
-            self.anchored_hits(i, scan, starts, &pass.cancels, out);
+            self.anchored_hits(i, scan, &view, starts, &pass.cancels, out);
         }
         let scanned = pass.candidates.iter().chain(&self.unfiltered);
         for &i in scanned {
             let Some(filter) = &self.regexes[i].filter else {
                 continue;
             };
-            if !filter.is_match(text) {
+            if !filter.is_match(words) {
                 continue;
             }
             let rule = self.regex_rules[i];
             let kept = self.regexes[i]
                 .exact
-                .find_iter(text)
+                .find_iter(view.as_ref())
                 .filter(|m| !m.is_empty() && !cancelled(&pass.cancels, rule, m.start(), m.end()));
             for m in kept.take(MAX_SPANS_PER_RULE) {
                 out.push(Hit {
@@ -148,18 +153,19 @@ impl RuleSet {
         }
     }
 
-    /// Tries regex `i` anchored at each start (ascending). As every match begins at a prefix
-    /// literal, taking the first match and going on after its end finds exactly the matches a
-    /// leftmost-first scan of the whole field would.
+    /// Tries regex `i` anchored at each start (ascending) in `view` (the field's words view as
+    /// [`ascii_words::encode`] writes it). As every match begins at a prefix literal, taking the
+    /// first match and going on after its end finds exactly the matches a leftmost-first scan of
+    /// the whole field would.
     pub(super) fn anchored_hits(
         &self,
         i: usize,
         scan: &Scan<'_>,
+        view: &str,
         starts: impl Iterator<Item = usize>,
         cancels: &[(usize, usize, usize)],
         out: &mut Vec<Hit>,
     ) {
-        let text = scan.words.as_str();
         let rule = self.regex_rules[i];
         let mut after = 0;
         let mut kept = 0;
@@ -167,11 +173,11 @@ impl RuleSet {
             if at < after {
                 continue;
             }
-            if self.regexes[i].starts_at_boundary && !word_boundary_at(text, at) {
+            if self.regexes[i].starts_at_boundary && !ascii_words::word_boundary_at(view, at) {
                 continue;
             }
-            let window = text.len().min(at + MAX_MATCH_BYTES);
-            let input = Input::new(text).range(at..window).anchored(Anchored::Yes);
+            let window = view.len().min(at + MAX_MATCH_BYTES);
+            let input = Input::new(view).range(at..window).anchored(Anchored::Yes);
             let Some(m) = self.regexes[i].exact.search(&input) else {
                 continue;
             };
@@ -192,12 +198,6 @@ impl RuleSet {
             }
         }
     }
-}
-
-/// Whether a Unicode word boundary (as the regex crate's `\b` sees it) lies at byte `at`.
-fn word_boundary_at(text: &str, at: usize) -> bool {
-    let word = |c: Option<char>| c.is_some_and(regex_syntax::is_word_character);
-    word(text[..at].chars().next_back()) != word(text[at..].chars().next())
 }
 
 /// What the automaton pass found besides phrase hits.

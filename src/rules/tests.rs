@@ -192,6 +192,7 @@ fn anchored_search_finds_what_a_full_scan_finds() {
     for text in &texts {
         let scan = Scan::new(Field::Text, text);
         let words = scan.words.as_str();
+        let view = crate::dialect::ascii_words::encode(words);
         let mut starts: Vec<(usize, usize)> = rules
             .phrases
             .find_iter(words)
@@ -213,10 +214,10 @@ fn anchored_search_finds_what_a_full_scan_finds() {
             anchored_regexes += 1;
             let mut anchored = Vec::new();
             let at = starts.iter().filter(|s| s.0 == i).map(|s| s.1);
-            rules.anchored_hits(i, &scan, at, &[], &mut anchored);
+            rules.anchored_hits(i, &scan, &view, at, &[], &mut anchored);
             let scanned: Vec<_> = compiled
                 .exact
-                .find_iter(Input::new(words))
+                .find_iter(Input::new(view.as_ref()))
                 .filter(|m| !m.is_empty())
                 .take(anchored.len().max(super::matcher::MAX_SPANS_PER_RULE))
                 .map(|m| scan.span_words(m.start(), m.end()))

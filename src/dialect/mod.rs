@@ -6,9 +6,13 @@
 //! `\w` becomes `0-9`, `_`, `a-z`, Cyrillic `а-я` with `і ї є ґ ў`, and `ß ø æ œ ł đ þ ð`
 //! (letters NFKD does not decompose); `\W` is its complement; `\d` becomes `0-9`; `\s` becomes a
 //! plain space, the only white space normalised text holds (runs of white space collapse to one
-//! space). Everything else (`\b`, `\S`, classes, groups) keeps its meaning. Besides smaller
-//! automata, this lets the literal analysis in `rules` see through `\s`: `no\s+fees` starts
-//! with "no ".
+//! space). In rule regexes ([`build_anchorable`]), `\b` is a boundary between those word
+//! characters and the rest, which lets the lazy DFA run on Cyrillic (see [`ascii_words`]); in
+//! extractors it keeps its Unicode meaning. Everything else (`\S`, classes, groups) keeps its
+//! meaning. Besides smaller automata, this lets the literal analysis in `rules` see through
+//! `\s`: `no\s+fees` starts with "no ".
+
+pub mod ascii_words;
 
 /// The letters and digits of normalised text, as the body of a character class.
 pub const WORD: &str = "0-9_a-zа-яіїєґўßøæœłđþð";
@@ -26,20 +30,34 @@ pub fn build(pattern: &str) -> Result<regex::Regex, regex::Error> {
         .build()
 }
 
-/// Compiles a pattern written in this dialect for searches that start at a given position
-/// (anchored there), which the `regex` crate's API cannot ask for.
-pub fn build_anchorable(
-    pattern: &str,
-) -> Result<regex_automata::meta::Regex, Box<regex_automata::meta::BuildError>> {
+/// Compiles a pattern written in this dialect to run on the [`ascii_words`] view, for searches
+/// that may start at a given position (anchored there), which the `regex` crate's API cannot
+/// ask for.
+pub fn build_anchorable(pattern: &str) -> Result<regex_automata::meta::Regex, BuildError> {
     use regex_automata::meta::{Config, Regex};
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(&rewrite(pattern))
+        .map_err(Box::new)?;
     Regex::builder()
         .configure(
             Config::new()
                 .nfa_size_limit(Some(SIZE_LIMIT))
                 .hybrid_cache_capacity(DFA_CACHE),
         )
-        .build(&rewrite(pattern))
-        .map_err(Box::new)
+        .build_from_hir(&ascii_words::encode_hir(&hir))
+        .map_err(|e| BuildError::Build(Box::new(e)))
+}
+
+/// Why [`build_anchorable`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The pattern does not parse.
+    #[error(transparent)]
+    Syntax(#[from] Box<regex_syntax::Error>),
+    /// The parsed pattern does not compile.
+    #[error(transparent)]
+    Build(Box<regex_automata::meta::BuildError>),
 }
 
 /// Rewrites `\w`, `\W` and `\d` (outside and inside character classes).
