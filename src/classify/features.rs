@@ -53,8 +53,8 @@ pub fn ngram_hash(ngram: &str) -> u64 {
     fnv(FNV_OFFSET, ngram.as_bytes())
 }
 
-/// Calls `f(hash, text)` for every distinct n-gram of a normalised text; `text` is the n-gram as
-/// it would be written in a vocabulary ("w:..." or "c:...").
+/// Calls `f(hash, text)` for every n-gram occurrence of a normalised text (repeats included);
+/// `text` is the n-gram as it would be written in a vocabulary ("w:..." or "c:...").
 pub fn for_each_ngram(
     words: &str,
     config: &FeatureConfig,

@@ -2,13 +2,14 @@
 //! configuration, the vocabulary with its weights, the report-feature weights, the calibration
 //! and the training metadata. Scoring is a sparse dot product over the n-grams of an advert.
 
-use std::collections::HashMap;
 use std::path::Path;
+
+use rustc_hash::FxHashMap;
 
 use serde::{Deserialize, Serialize};
 
 use super::ClassifyError;
-use super::features::{FeatureConfig, ngram_hash, ngram_set, report_features};
+use super::features::{FeatureConfig, for_each_ngram, ngram_hash, report_features};
 use crate::report::Report;
 
 /// The file format version this build reads and writes.
@@ -96,8 +97,9 @@ pub struct Model {
     pub platt: Platt,
     /// Training metadata.
     pub metadata: Metadata,
+    /// Vocabulary index by n-gram hash. The keys are already hashes, so a fast hasher is enough.
     #[serde(skip)]
-    index: HashMap<u64, usize>,
+    index: FxHashMap<u64, usize>,
 }
 
 /// What the classifier says about one advert.
@@ -135,7 +137,7 @@ impl Model {
             bias,
             platt,
             metadata,
-            index: HashMap::new(),
+            index: FxHashMap::default(),
         };
         m.build_index();
         m
@@ -197,11 +199,15 @@ impl Model {
     /// The raw score (before calibration) and the n-gram contributions of an advert, from the
     /// words views of its fields and its screening report.
     pub fn raw_score(&self, words: &[&str], report: &Report) -> (f64, Vec<(usize, f64)>) {
-        let mut hits: Vec<usize> = words
-            .iter()
-            .flat_map(|w| ngram_set(w, &self.features, None))
-            .filter_map(|h| self.index.get(&h).copied())
-            .collect();
+        // Each n-gram is looked up as it comes; only the vocabulary hits are made distinct.
+        let mut hits: Vec<usize> = Vec::new();
+        for w in words {
+            for_each_ngram(w, &self.features, |h, _| {
+                if let Some(&i) = self.index.get(&h) {
+                    hits.push(i);
+                }
+            });
+        }
         hits.sort_unstable();
         hits.dedup();
         let scale = if hits.is_empty() {
@@ -239,6 +245,53 @@ impl Model {
                 .take(TOP_NGRAMS)
                 .map(|(i, w)| (self.vocabulary[i].clone(), (w * 1000.0).round() / 1000.0))
                 .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Model;
+    use crate::advert::Advert;
+    use crate::classify::features::ngram_set;
+    use crate::engine::Engine;
+    use crate::normalise::Normalised;
+    use crate::rules::RuleSet;
+    use crate::score::Thresholds;
+
+    #[test]
+    fn each_vocabulary_ngram_counts_once_however_often_it_occurs() {
+        let model = Model::bundled().expect("bundled model loads");
+        let engine = Engine::new(
+            RuleSet::bundled().expect("bundled rules"),
+            Thresholds::default(),
+        );
+        let text = "Darbs ārzemēs, darbs ārzemēs! Работа за границей, работа за границей.";
+        let advert = Advert {
+            id: "a".into(),
+            title: "Darbs ārzemēs".into(),
+            text: text.into(),
+            ..Advert::default()
+        };
+        let report = engine.screen(&advert);
+        let views = [Normalised::words(&advert.title), Normalised::words(text)];
+        let words: Vec<&str> = views.iter().map(Normalised::as_str).collect();
+        let (_, contributions) = model.raw_score(&words, &report);
+
+        // The definition: the distinct n-grams of all fields that are in the vocabulary.
+        let mut expected: Vec<usize> = words
+            .iter()
+            .flat_map(|w| ngram_set(w, &model.features, None))
+            .filter_map(|h| model.index.get(&h).copied())
+            .collect();
+        expected.sort_unstable();
+        expected.dedup();
+        assert!(expected.len() > 5, "the text should hit the vocabulary");
+        let got: Vec<usize> = contributions.iter().map(|c| c.0).collect();
+        assert_eq!(got, expected);
+        let scale = 1.0 / (expected.len() as f64).sqrt();
+        for (i, w) in &contributions {
+            assert_eq!(*w, model.ngram_weights[*i] * scale);
         }
     }
 }
