@@ -102,12 +102,15 @@ pub fn encode_hir(hir: &Hir) -> Hir {
         }
         HirKind::Look(look) => Hir::look(ascii_look(*look)),
         HirKind::Repetition(r) => Hir::repetition(Repetition {
+            min: r.min,
+            max: r.max,
+            greedy: r.greedy,
             sub: Box::new(encode_hir(&r.sub)),
-            ..r.clone()
         }),
         HirKind::Capture(c) => Hir::capture(Capture {
+            index: c.index,
+            name: c.name.clone(),
             sub: Box::new(encode_hir(&c.sub)),
-            ..c.clone()
         }),
         HirKind::Concat(parts) => Hir::concat(parts.iter().map(encode_hir).collect()),
         HirKind::Alternation(alts) => Hir::alternation(alts.iter().map(encode_hir).collect()),
