@@ -3,6 +3,7 @@
 //! inside a word ("d@rbs", "3ur0", "раб0та") are read as those letters. Every output character
 //! keeps the original span of the character it came from.
 
+use super::chars::{is_alphabetic, is_alphanumeric, is_numeric};
 use super::{Normalised, Script, is_word_char, script_of};
 
 /// Characters that may separate the letters of a spaced-out word.
@@ -48,21 +49,18 @@ pub(super) fn deobfuscate(basic: &Normalised) -> Normalised {
 /// with at most two separators between them. Most adverts have neither, and their words view is
 /// the basic view.
 fn needs_work(text: &str) -> bool {
-    let chars: Vec<char> = text.chars().collect();
     // 0: other, 1: digit, 2: letter.
-    let class: Vec<u8> = chars
-        .iter()
-        .map(|&c| match c {
-            '0'..='9' => 1,
-            c if is_word_char(c) && !c.is_numeric() => 2,
-            c if is_word_char(c) => 1,
-            _ => 0,
-        })
-        .collect();
-    let alnum = |i: usize| class.get(i).is_some_and(|&k| k > 0);
-    let letter = |i: usize| class.get(i) == Some(&2);
+    let class = |c: char| match c {
+        '0'..='9' => 1,
+        c if is_word_char(c) && !is_numeric(c) => 2,
+        c if is_word_char(c) => 1,
+        _ => 0,
+    };
+    let chars: Vec<(char, u8)> = text.chars().map(|c| (c, class(c))).collect();
+    let alnum = |i: usize| chars.get(i).is_some_and(|k| k.1 > 0);
+    let letter = |i: usize| chars.get(i).is_some_and(|k| k.1 == 2);
     let lone = |i: usize| letter(i) && (i == 0 || !alnum(i - 1)) && !alnum(i + 1);
-    for (i, &c) in chars.iter().enumerate() {
+    for (i, &(c, _)) in chars.iter().enumerate() {
         let symbol = c.is_ascii_digit() || matches!(c, '@' | '$' | '€');
         if symbol && ((i > 0 && letter(i - 1)) || letter(i + 1)) {
             return true;
@@ -71,7 +69,7 @@ fn needs_work(text: &str) -> bool {
             for gap in 1..=2 {
                 let next = i + gap + 1;
                 let separators =
-                    (i + 1..next).all(|k| chars.get(k).is_some_and(|&s| is_separator(s)));
+                    (i + 1..next).all(|k| chars.get(k).is_some_and(|s| is_separator(s.0)));
                 if separators && lone(next) {
                     return true;
                 }
@@ -87,7 +85,7 @@ fn is_word_item(items: &[Item], i: usize) -> bool {
 
 /// A letter standing alone: a letter with no word character on either side.
 fn is_lone_letter(items: &[Item], i: usize) -> bool {
-    items[i].0.is_alphabetic()
+    is_alphabetic(items[i].0)
         && (i == 0 || !is_word_item(items, i - 1))
         && !is_word_item(items, i + 1)
 }
@@ -166,7 +164,7 @@ fn letter_for(c: char, script: Script) -> Option<char> {
 }
 
 fn is_token_char(c: char) -> bool {
-    c.is_alphanumeric() || matches!(c, '@' | '$' | '€')
+    is_alphanumeric(c) || matches!(c, '@' | '$' | '€')
 }
 
 /// Replaces digits and symbols inside tokens that are mostly letters: runs with letters on both
@@ -188,7 +186,7 @@ fn substitute_symbols(items: &mut [Item]) {
 }
 
 fn substitute_in_token(token: &mut [Item]) {
-    let letters = token.iter().filter(|t| t.0.is_alphabetic()).count();
+    let letters = token.iter().filter(|t| is_alphabetic(t.0)).count();
     if letters < 2 || letters == token.len() {
         return;
     }
@@ -202,7 +200,7 @@ fn substitute_in_token(token: &mut [Item]) {
         Script::Latin
     };
     let n = token.len();
-    let is_sym = |c: char| !c.is_alphabetic();
+    let is_sym = |c: char| !is_alphabetic(c);
     let edges = n >= 4
         && is_sym(token[0].0)
         && !is_sym(token[1].0)

@@ -8,12 +8,13 @@
 //! either view maps back to an exact span of the original text ([`Normalised::original_span`]).
 //! Matching itself lives in `rules`; this module only rewrites text.
 
+mod chars;
 mod deobfuscate;
 mod homoglyph;
 
 pub(crate) use homoglyph::{Script, script_of};
 
-use unicode_normalization::char::{decompose_compatible, is_combining_mark};
+use chars::FoldStep;
 
 /// A normalised copy of a text with its offset map into the original.
 #[derive(Debug, Clone, Default)]
@@ -41,18 +42,9 @@ impl Normalised {
                 out.push_folded(c, start, end);
                 continue;
             }
-            if is_invisible(c) {
-                out.extend_last(end);
-                continue;
-            }
-            decompose_compatible(c, |d| {
-                for l in d.to_lowercase() {
-                    if is_combining_mark(l) {
-                        out.extend_last(end);
-                    } else {
-                        out.push_folded(fold_punctuation(l), start, end);
-                    }
-                }
+            chars::fold(c, |step| match step {
+                FoldStep::Push(l) => out.push_folded(l, start, end),
+                FoldStep::ExtendLast => out.extend_last(end),
             });
         }
         out.finish()
@@ -218,14 +210,13 @@ pub fn ceil_char_boundary(text: &str, at: usize) -> usize {
     at
 }
 
-/// Whether a character is a letter or digit, quickly for the scripts adverts are written in.
+/// Whether a character is a letter or digit: ASCII ones, Cyrillic `а-я`, Latin-1 letters, and
+/// whatever else Unicode calls alphanumeric.
 pub fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric()
-    } else if ('\u{0430}'..='\u{044F}').contains(&c) || ('\u{00E0}'..='\u{00FF}').contains(&c) {
-        c != '\u{00F7}'
     } else {
-        c.is_alphanumeric()
+        chars::is_word_char(c)
     }
 }
 
