@@ -5,6 +5,7 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use regex::{Captures, Regex};
 
 use crate::dialect;
@@ -61,6 +62,16 @@ static PAY: LazyLock<Regex> = LazyLock::new(|| {
     );
     dialect::build(&pattern).expect("pay regex compiles")
 });
+
+/// A piece of every currency alternative above: an amount whose match holds none of them has no
+/// currency, and is not pay. Matching it is far cheaper than the captures of every number.
+const CURRENCY_PIECES: &[&str] = &[
+    "€", "eur", "eiro", "евр", "£", "gbp", "фунт", "pound", "$", "usd", "dollar", "долл", "nok",
+    "sek", "dkk", "pln", "zl", "zł", "chf", "czk", "rub", "руб", "kr", "крон",
+];
+
+static CURRENCY_HINT: LazyLock<AhoCorasick> =
+    LazyLock::new(|| AhoCorasick::new(CURRENCY_PIECES).expect("currency pieces compile"));
 
 /// Parses "1 200", "1.200", "12,50", "1 200,50": a separator followed by one or two digits at
 /// the end is the decimal point; any other separator groups thousands.
@@ -170,7 +181,15 @@ fn pay_of(c: &Captures<'_>, market: &MarketPay) -> Option<Pay> {
 /// Finds pay amounts in one field.
 pub(super) fn pay(scan: &Scan<'_>, market: &MarketPay, out: &mut Vec<Located<Pay>>) {
     let text = scan.basic.as_str();
-    for c in PAY.captures_iter(text).take(super::MAX_FACTS_PER_FIELD) {
+    // Numbers are many and pay is rare: the groups are read only for a match with a currency.
+    // From a match's start, the regex finds that same match again.
+    for m in PAY.find_iter(text).take(super::MAX_FACTS_PER_FIELD) {
+        if !CURRENCY_HINT.is_match(m.as_str()) {
+            continue;
+        }
+        let Some(c) = PAY.captures_at(text, m.start()) else {
+            continue;
+        };
         let Some(whole) = c.get(0) else { continue };
         if let Some(p) = pay_of(&c, market) {
             let trimmed = whole.as_str().trim_end();
@@ -249,6 +268,44 @@ mod tests {
         assert_eq!(p.max, 1200.5);
         let p = first("Alga EUR 1500 katru mēnesi").expect("pay found");
         assert_eq!(p.max, 1500.0);
+    }
+
+    #[test]
+    fn every_currency_alternative_holds_a_hint() {
+        for alternatives in [CURRENCY_BEFORE, CURRENCY_AFTER] {
+            let inner = &alternatives[1..alternatives.len() - 1];
+            // The top-level alternatives: split at `|` outside groups and classes.
+            let mut alts = vec![String::new()];
+            let mut depth = 0i32;
+            for c in inner.chars() {
+                match c {
+                    '(' | '[' => depth += 1,
+                    ')' | ']' => depth -= 1,
+                    '|' if depth == 0 => {
+                        alts.push(String::new());
+                        continue;
+                    }
+                    _ => {}
+                }
+                alts.last_mut().expect("one alternative").push(c);
+            }
+            assert!(alts.len() > 5);
+            for alt in &alts {
+                // Drop the group, leaving its first alternative ("eur(?:o|u)?" -> "eur").
+                let head = alt.split("(?:").next().unwrap_or(alt);
+                let plain: String = head
+                    .replace(r"(?-u:\b)", "")
+                    .replace(r"\w*", "")
+                    .replace(r"[^\w]", "")
+                    .chars()
+                    .filter(|c| !matches!(c, '\\' | '(' | ')' | '?' | ':'))
+                    .collect();
+                assert!(
+                    CURRENCY_PIECES.iter().any(|p| plain.contains(p)),
+                    "{alt} -> {plain}"
+                );
+            }
+        }
     }
 
     #[test]
