@@ -80,6 +80,7 @@ pub fn for_each_ngram(
     // Character n-grams inside words padded with spaces (" darbs ").
     let mut padded = String::new();
     let mut bounds: Vec<usize> = Vec::new();
+    let c_prefix = fnv(FNV_OFFSET, b"c:");
     for t in &tokens {
         padded.clear();
         padded.push(' ');
@@ -89,14 +90,17 @@ pub fn for_each_ngram(
         bounds.extend(padded.char_indices().map(|(i, _)| i));
         bounds.push(padded.len());
         let chars = bounds.len() - 1;
-        for n in config.min_char_ngram..=config.max_char_ngram {
-            if n > chars {
-                break;
-            }
-            for start in 0..=chars - n {
-                let piece = &padded[bounds[start]..bounds[start + n]];
-                let h = fnv(fnv(FNV_OFFSET, b"c:"), piece.as_bytes());
-                f(h, &|| format!("c:{piece}"));
+        // FNV-1a runs byte by byte, so the hash of a piece one character longer continues the
+        // hash of the shorter one: each start is hashed once, up to the longest n-gram.
+        for start in 0..chars {
+            let mut h = c_prefix;
+            let longest = config.max_char_ngram.min(chars - start);
+            for end in start + 1..=start + longest {
+                h = fnv(h, &padded.as_bytes()[bounds[end - 1]..bounds[end]]);
+                if end - start >= config.min_char_ngram {
+                    let piece = &padded[bounds[start]..bounds[end]];
+                    f(h, &|| format!("c:{piece}"));
+                }
             }
         }
     }
@@ -197,6 +201,32 @@ mod tests {
         assert!(all.contains(&&"c:rbs ".to_string()));
         assert_eq!(set.len(), names.len());
         assert!(set.contains(&ngram_hash("w:darbs arzemes")));
+    }
+
+    #[test]
+    fn every_ngram_hash_is_the_hash_of_its_text() {
+        let config = FeatureConfig::default();
+        for text in ["darbs arzemes", "работа в германии", "a ab abc", "ž 🙂 ok"]
+        {
+            let mut chars = 0;
+            for_each_ngram(text, &config, |h, name| {
+                let name = name();
+                assert_eq!(h, ngram_hash(&name), "{name}");
+                chars += usize::from(name.starts_with("c:"));
+            });
+            // Every piece of 3 to 5 characters of each word padded with spaces.
+            let expected: usize = text
+                .split(|c: char| !crate::normalise::is_word_char(c))
+                .filter(|t| !t.is_empty())
+                .map(|t| {
+                    let n = t.chars().count() + 2;
+                    (config.min_char_ngram..=config.max_char_ngram)
+                        .map(|k| (n + 1).saturating_sub(k))
+                        .sum::<usize>()
+                })
+                .sum();
+            assert_eq!(chars, expected, "{text}");
+        }
     }
 
     #[test]
