@@ -16,6 +16,8 @@ use adscreen::output::{OutputFormat, Writer};
 use adscreen::rules::RuleSet;
 use adscreen::score::{DEFAULT_HIGH, DEFAULT_MEDIUM, Level, Thresholds};
 
+use crate::cli_scan::Scanner;
+
 /// Exit code: every record was screened.
 pub const EXIT_OK: u8 = 0;
 /// Exit code: some records (or files) were bad and skipped; the rest were screened.
@@ -487,17 +489,6 @@ fn market_pay(args: MarketPayArgs) -> Result<u8> {
     })
 }
 
-/// Counts of a scan, printed at the end.
-#[derive(Debug, Default)]
-struct Summary {
-    screened: usize,
-    flagged: usize,
-    high: usize,
-    medium: usize,
-    bad: usize,
-    unreadable: usize,
-}
-
 fn scan(args: ScanArgs) -> Result<u8> {
     let model = load_model(args.model.as_deref(), args.no_model)?;
     let engine = build_engine(
@@ -511,9 +502,8 @@ fn scan(args: ScanArgs) -> Result<u8> {
     let color = stdout.is_terminal() && args.format == OutputFormat::Table;
     let mut writer = Writer::new(io::BufWriter::new(stdout.lock()), args.format, color);
     let progress = progress_bar(&args.files);
-    let mut summary = Summary::default();
-    let mut write_error: Option<io::Error> = None;
     writer.begin()?;
+    let mut scanner = Scanner::new(&engine, &mut writer, &progress, args.only_flagged);
     for path in &args.files {
         let name = if path.as_os_str() == "-" {
             "stdin".to_string()
@@ -530,8 +520,8 @@ fn scan(args: ScanArgs) -> Result<u8> {
                 Ok(f) => f,
                 Err(e) => {
                     // One unreadable file does not stop the others.
-                    summary.unreadable += 1;
-                    progress.suspend(|| eprintln!("adscreen: cannot open {name}: {e}; skipped"));
+                    scanner.summary.unreadable += 1;
+                    scanner.note(format!("cannot open {name}: {e}; skipped"));
                     continue;
                 }
             };
@@ -539,44 +529,22 @@ fn scan(args: ScanArgs) -> Result<u8> {
             (Box::new(file), format)
         };
         let input = progress.wrap_read(input);
-        let result = ingest::read(input, format, &name, |record| {
-            if write_error.is_some() {
-                return;
-            }
-            match record {
-                Ok(advert) => {
-                    let report = engine.screen(&advert);
-                    summary.screened += 1;
-                    if report.flagged {
-                        summary.flagged += 1;
-                    }
-                    match report.level {
-                        Level::High => summary.high += 1,
-                        Level::Medium => summary.medium += 1,
-                        Level::Low => {}
-                    }
-                    if !args.only_flagged || report.flagged {
-                        if let Err(e) = writer.write(&advert, &report) {
-                            write_error = Some(e);
-                        }
-                    }
-                }
-                Err(e) => {
-                    summary.bad += 1;
-                    progress.suspend(|| eprintln!("adscreen: {name}: {e}; skipped"));
-                }
-            }
-        });
-        if let Some(e) = write_error.take() {
-            if e.kind() == io::ErrorKind::BrokenPipe {
-                return Ok(EXIT_OK);
-            }
-            return Err(e).context("writing output");
-        }
+        let result = ingest::read(input, format, &name, |record| scanner.push(&name, record));
         if let Err(e) = result {
-            summary.bad += 1;
-            progress.suspend(|| eprintln!("adscreen: {name}: {e}; input skipped"));
+            scanner.summary.bad += 1;
+            scanner.note(format!("{name}: {e}; input skipped"));
         }
+        if scanner.write_error.is_some() {
+            break;
+        }
+    }
+    scanner.flush();
+    let (summary, write_error) = (scanner.summary, scanner.write_error);
+    if let Some(e) = write_error {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            return Ok(EXIT_OK);
+        }
+        return Err(e).context("writing output");
     }
     progress.finish_and_clear();
     match writer.finish() {

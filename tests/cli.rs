@@ -216,6 +216,62 @@ fn a_missing_file_is_reported_and_the_others_are_screened() {
 }
 
 #[test]
+fn reports_and_messages_keep_input_order_across_batches_and_files() {
+    // More records than one batch, bad ones among them, and an unreadable file between two good
+    // ones: reports come out in input order and messages in the order their input was read.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut first = String::new();
+    for i in 0..700 {
+        if i % 97 == 5 {
+            first.push_str("{broken\n");
+        } else {
+            first.push_str(&format!(
+                "{{\"id\":\"a{i}\",\"text\":\"Darbs {i} Rīgā, alga {} EUR\"}}\n",
+                900 + i
+            ));
+        }
+    }
+    std::fs::write(dir.path().join("first.jsonl"), &first).expect("write");
+    std::fs::write(
+        dir.path().join("second.jsonl"),
+        "{\"id\":\"b0\",\"text\":\"Work in Oslo\"}\n{\"id\":\"b1\"}\n",
+    )
+    .expect("write");
+    let out = run(
+        &["scan", "first.jsonl", "missing.jsonl", "second.jsonl"],
+        None,
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let ids: Vec<String> = json_lines(&out)
+        .iter()
+        .map(|r| r["id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    let mut expected: Vec<String> = (0..700)
+        .filter(|i| i % 97 != 5)
+        .map(|i| format!("a{i}"))
+        .collect();
+    expected.push("b0".into());
+    assert_eq!(ids, expected);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let at = |needle: &str| {
+        stderr
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} not in {stderr}"))
+    };
+    let lines: Vec<usize> = (0..700)
+        .filter(|i| i % 97 == 5)
+        .map(|i| at(&format!("first.jsonl: line {}: malformed JSON", i + 1)))
+        .collect();
+    assert!(lines.windows(2).all(|w| w[0] < w[1]), "{stderr}");
+    let missing = at("cannot open missing.jsonl");
+    let no_text = at("second.jsonl: line 2: no text");
+    assert!(lines.last().is_some_and(|&l| l < missing) && missing < no_text);
+    assert!(stderr.contains(&format!("screened {} adverts", expected.len())));
+    assert!(stderr.contains(&format!("{} bad records skipped", lines.len() + 1)));
+}
+
+#[test]
 fn stdin_format_is_sniffed() {
     let pretty = b"{\n  \"id\": \"p\",\n  \"text\": \"Darbs\"\n}\n";
     let out = run(&["scan"], Some(pretty), &root());

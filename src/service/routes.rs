@@ -383,53 +383,25 @@ pub(super) async fn ingest(
     Ok((status, Json(response)).into_response())
 }
 
-/// Screens adverts on every core (order kept): screening is the costly part of ingest.
+/// Screens adverts on every core (order kept): screening is the costly part of ingest. The
+/// threads are rayon's, kept for the life of the server, so each keeps its regex caches warm
+/// from one chunk to the next (fresh threads per chunk started from cold caches).
 fn screen_all(
     engine: &crate::engine::Engine,
     adverts: Vec<Advert>,
 ) -> AppResult<Vec<(Advert, crate::report::Report)>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads == 1 || adverts.len() < 2 * threads {
-        return Ok(adverts
-            .into_iter()
+    use rayon::prelude::*;
+    let screen = || {
+        adverts
+            .into_par_iter()
             .map(|a| {
                 let r = engine.screen(&a);
                 (a, r)
             })
-            .collect());
-    }
-    let per = adverts.len().div_ceil(threads);
-    let mut parts: Vec<Vec<Advert>> = Vec::new();
-    let mut rest = adverts;
-    while rest.len() > per {
-        let tail = rest.split_off(per);
-        parts.push(rest);
-        rest = tail;
-    }
-    parts.push(rest);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = parts
-            .into_iter()
-            .map(|part| {
-                scope.spawn(move || {
-                    part.into_iter()
-                        .map(|a| {
-                            let r = engine.screen(&a);
-                            (a, r)
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        let mut out = Vec::new();
-        for h in handles {
-            out.extend(
-                h.join()
-                    .map_err(|_| ApiError::Internal("a screening thread failed".into()))?,
-            );
-        }
-        Ok(out)
-    })
+            .collect()
+    };
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(screen))
+        .map_err(|_| ApiError::Internal("a screening thread failed".into()))
 }
 
 /// `GET /v1/adverts/{id}`.
