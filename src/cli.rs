@@ -4,6 +4,7 @@
 use std::fs::File;
 use std::io::{self, BufRead, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -16,7 +17,7 @@ use adscreen::output::{OutputFormat, Writer};
 use adscreen::rules::RuleSet;
 use adscreen::score::{DEFAULT_HIGH, DEFAULT_MEDIUM, Level, Thresholds};
 
-use crate::cli_scan::Scanner;
+use crate::cli_scan::{self, Entry};
 
 /// Exit code: every record was screened.
 pub const EXIT_OK: u8 = 0;
@@ -503,43 +504,9 @@ fn scan(args: ScanArgs) -> Result<u8> {
     let mut writer = Writer::new(io::BufWriter::new(stdout.lock()), args.format, color);
     let progress = progress_bar(&args.files);
     writer.begin()?;
-    let mut scanner = Scanner::new(&engine, &mut writer, &progress, args.only_flagged);
-    for path in &args.files {
-        let name = if path.as_os_str() == "-" {
-            "stdin".to_string()
-        } else {
-            path.display().to_string()
-        };
-        let (input, format): (Box<dyn Read>, Format) = if path.as_os_str() == "-" {
-            let mut stdin = io::BufReader::new(io::stdin().lock());
-            let start = stdin.fill_buf().context("reading stdin")?;
-            let format = args.input_format.unwrap_or_else(|| Format::sniff(start));
-            (Box::new(stdin), format)
-        } else {
-            let file = match File::open(path) {
-                Ok(f) => f,
-                Err(e) => {
-                    // One unreadable file does not stop the others.
-                    scanner.summary.unreadable += 1;
-                    scanner.note(format!("cannot open {name}: {e}; skipped"));
-                    continue;
-                }
-            };
-            let format = args.input_format.unwrap_or_else(|| Format::from_path(path));
-            (Box::new(file), format)
-        };
-        let input = progress.wrap_read(input);
-        let result = ingest::read(input, format, &name, |record| scanner.push(&name, record));
-        if let Err(e) = result {
-            scanner.summary.bad += 1;
-            scanner.note(format!("{name}: {e}; input skipped"));
-        }
-        if scanner.write_error.is_some() {
-            break;
-        }
-    }
-    scanner.flush();
-    let (summary, write_error) = (scanner.summary, scanner.write_error);
+    let read = |send: &dyn Fn(Entry) -> bool| read_inputs(&args, &progress, send);
+    let (summary, write_error) =
+        cli_scan::scan(&engine, &mut writer, &progress, args.only_flagged, read)?;
     if let Some(e) = write_error {
         if e.kind() == io::ErrorKind::BrokenPipe {
             return Ok(EXIT_OK);
@@ -571,6 +538,55 @@ fn scan(args: ScanArgs) -> Result<u8> {
     } else {
         EXIT_OK
     })
+}
+
+/// Reads every input of a scan in order and hands over its records (and the inputs that cannot
+/// be read); stops early once `send` says nothing more is wanted.
+fn read_inputs(
+    args: &ScanArgs,
+    progress: &ProgressBar,
+    send: &dyn Fn(Entry) -> bool,
+) -> Result<()> {
+    for path in &args.files {
+        let name: Arc<str> = if path.as_os_str() == "-" {
+            "stdin".into()
+        } else {
+            path.display().to_string().into()
+        };
+        let (input, format): (Box<dyn Read + Send>, Format) = if path.as_os_str() == "-" {
+            let mut stdin = io::BufReader::new(io::stdin());
+            let start = stdin.fill_buf().context("reading stdin")?;
+            let format = args.input_format.unwrap_or_else(|| Format::sniff(start));
+            (Box::new(stdin), format)
+        } else {
+            match File::open(path) {
+                Ok(file) => {
+                    let format = args.input_format.unwrap_or_else(|| Format::from_path(path));
+                    (Box::new(file), format)
+                }
+                Err(e) => {
+                    // One unreadable file does not stop the others.
+                    if !send(Entry::Unreadable(format!(
+                        "cannot open {name}: {e}; skipped"
+                    ))) {
+                        return Ok(());
+                    }
+                    continue;
+                }
+            }
+        };
+        let mut wanted = true;
+        let result = ingest::read(progress.wrap_read(input), format, &name, |record| {
+            wanted = wanted && send(Entry::Record(name.clone(), record));
+        });
+        if let Err(e) = result {
+            wanted = wanted && send(Entry::Failed(format!("{name}: {e}; input skipped")));
+        }
+        if !wanted {
+            return Ok(());
+        }
+    }
+    Ok(())
 }
 
 /// A byte progress bar over the input files, drawn only when stderr is a terminal.

@@ -1,8 +1,14 @@
-//! The screening loop of `adscreen scan`: records are gathered in batches, each batch is
-//! screened on every core, and the results are written and counted in input order.
+//! The screening loop of `adscreen scan`. A reader thread parses the inputs and hands over
+//! records; the screening side takes whatever has arrived (up to a batch), screens it on every
+//! core, and writes, flushes and counts the results in input order. Under a fast input the
+//! batches are full and every core is busy; under a slow one (a pipe fed a line at a time) each
+//! record is screened and its report written out as soon as it arrives.
 
 use std::io::{self, Write};
+use std::sync::Arc;
+use std::sync::mpsc;
 
+use anyhow::{Result, anyhow};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
@@ -16,6 +22,8 @@ use adscreen::score::Level;
 const BATCH_RECORDS: usize = 256;
 /// Text per batch: a few very large adverts make a batch on their own.
 const BATCH_BYTES: usize = 8 << 20;
+/// Entries the reader may run ahead of the screening.
+const QUEUE: usize = 4 * BATCH_RECORDS;
 
 /// Counts of a scan, printed at the end.
 #[derive(Debug, Default)]
@@ -28,68 +36,87 @@ pub(crate) struct Summary {
     pub unreadable: usize,
 }
 
-/// What a batch holds, in input order: records, and messages about the input to print between
-/// them.
-enum Entry {
-    Record(String, Record),
-    Note(String),
+/// What the reader hands over, in input order.
+pub(crate) enum Entry {
+    /// A record of the named input.
+    Record(Arc<str>, Record),
+    /// An input that could not be opened: the message.
+    Unreadable(String),
+    /// An input that failed part-way (the records before were handed over): the message.
+    Failed(String),
 }
 
-/// Screens records in batches and writes their reports in the order they were read.
-pub(crate) struct Scanner<'a, W: Write> {
-    engine: &'a Engine,
-    writer: &'a mut Writer<W>,
-    progress: &'a ProgressBar,
+/// Runs `read` on a thread of its own and screens what it hands over. `read` gets a function
+/// that takes an entry and returns `false` once nothing more is wanted (the output failed).
+/// Returns the counts and the first error writing the output, if any.
+pub(crate) fn scan<W, R>(
+    engine: &Engine,
+    writer: &mut Writer<W>,
+    progress: &ProgressBar,
     only_flagged: bool,
-    pub summary: Summary,
-    /// The first error writing the output; nothing more is screened after it.
-    pub write_error: Option<io::Error>,
-    batch: Vec<Entry>,
-    batch_bytes: usize,
-}
-
-impl<'a, W: Write> Scanner<'a, W> {
-    pub fn new(
-        engine: &'a Engine,
-        writer: &'a mut Writer<W>,
-        progress: &'a ProgressBar,
-        only_flagged: bool,
-    ) -> Self {
-        Scanner {
+    read: R,
+) -> Result<(Summary, Option<io::Error>)>
+where
+    W: Write,
+    R: FnOnce(&dyn Fn(Entry) -> bool) -> Result<()> + Send,
+{
+    std::thread::scope(|scope| {
+        let (send, received) = mpsc::sync_channel::<Entry>(QUEUE);
+        let reader = scope.spawn(move || read(&|entry| send.send(entry).is_ok()));
+        let mut scanner = Scanner {
             engine,
             writer,
             progress,
             only_flagged,
             summary: Summary::default(),
             write_error: None,
-            batch: Vec::with_capacity(BATCH_RECORDS),
-            batch_bytes: 0,
+        };
+        let mut batch = Vec::with_capacity(BATCH_RECORDS);
+        while let Ok(first) = received.recv() {
+            let mut bytes = 0;
+            let mut next = Ok(first);
+            while let Ok(entry) = next {
+                if let Entry::Record(_, Ok(advert)) = &entry {
+                    bytes += advert.title.len() + advert.text.len();
+                }
+                batch.push(entry);
+                if batch.len() >= BATCH_RECORDS || bytes >= BATCH_BYTES {
+                    break;
+                }
+                // An empty queue means the input is slower than screening: go on at once.
+                next = received.try_recv();
+            }
+            scanner.screen(std::mem::take(&mut batch));
+            if scanner.write_error.is_none() {
+                scanner.write_error = scanner.writer.flush().err();
+            }
+            if scanner.write_error.is_some() {
+                break;
+            }
         }
-    }
+        // The reader sees the channel closed and stops.
+        drop(received);
+        reader
+            .join()
+            .map_err(|_| anyhow!("the thread reading the input failed"))??;
+        Ok((scanner.summary, scanner.write_error))
+    })
+}
 
-    /// Adds a record read from input `name`; screens the batch when it is full.
-    pub fn push(&mut self, name: &str, record: Record) {
-        if self.write_error.is_some() {
-            return;
-        }
-        if let Ok(advert) = &record {
-            self.batch_bytes += advert.title.len() + advert.text.len();
-        }
-        self.batch.push(Entry::Record(name.to_string(), record));
-        if self.batch.len() >= BATCH_RECORDS || self.batch_bytes >= BATCH_BYTES {
-            self.flush();
-        }
-    }
+/// Writes and counts screened entries.
+struct Scanner<'a, W: Write> {
+    engine: &'a Engine,
+    writer: &'a mut Writer<W>,
+    progress: &'a ProgressBar,
+    only_flagged: bool,
+    summary: Summary,
+    /// The first error writing the output; nothing more is written after it.
+    write_error: Option<io::Error>,
+}
 
-    /// Prints a message about the input (an unreadable file) after the records read before it.
-    pub fn note(&mut self, message: String) {
-        self.batch.push(Entry::Note(message));
-    }
-
-    /// Screens the records gathered so far, then writes and counts them in order.
-    pub fn flush(&mut self) {
-        let batch = std::mem::take(&mut self.batch);
-        self.batch_bytes = 0;
+impl<W: Write> Scanner<'_, W> {
+    /// Screens a batch on every core, then writes and counts it in order.
+    fn screen(&mut self, batch: Vec<Entry>) {
         let engine = self.engine;
         let screened: Vec<(Entry, Option<Report>)> = batch
             .into_par_iter()
@@ -119,7 +146,12 @@ impl<'a, W: Write> Scanner<'a, W> {
                     self.progress
                         .suspend(|| eprintln!("adscreen: {name}: {e}; skipped"));
                 }
-                (Entry::Note(message), _) => {
+                (Entry::Unreadable(message), _) => {
+                    self.summary.unreadable += 1;
+                    self.progress.suspend(|| eprintln!("adscreen: {message}"));
+                }
+                (Entry::Failed(message), _) => {
+                    self.summary.bad += 1;
                     self.progress.suspend(|| eprintln!("adscreen: {message}"));
                 }
                 (Entry::Record(_, Ok(_)), None) => {}

@@ -98,7 +98,12 @@ impl<W: Write> Writer<W> {
         Ok(())
     }
 
-    /// Flushes the output.
+    /// Flushes what is written so far (a reader of a stream sees each batch as it is screened).
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+
+    /// Flushes the output at the end.
     pub fn finish(&mut self) -> std::io::Result<()> {
         self.out.flush()
     }

@@ -272,6 +272,48 @@ fn reports_and_messages_keep_input_order_across_batches_and_files() {
 }
 
 #[test]
+fn a_slow_stream_gets_each_report_as_its_advert_arrives() {
+    use std::io::{BufRead, Write};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_adscreen"))
+        .args(["scan", "--input-format", "ndjson", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("binary starts");
+    let mut stdin = child.stdin.take().expect("stdin piped");
+    let stdout = child.stdout.take().expect("stdout piped");
+    let (lines, received) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let wait = std::time::Duration::from_secs(60);
+    stdin
+        .write_all(b"{\"id\":\"s1\",\"text\":\"Darbs Rigaa\"}\n")
+        .expect("write");
+    stdin.flush().expect("flush");
+    // The input is still open: the first report must come out before any more input.
+    let first = received
+        .recv_timeout(wait)
+        .expect("first report before end of input");
+    assert!(first.contains("\"id\":\"s1\""), "{first}");
+    stdin
+        .write_all(b"{\"id\":\"s2\",\"text\":\"Work in Oslo\"}\n")
+        .expect("write");
+    drop(stdin);
+    let second = received.recv_timeout(wait).expect("second report");
+    assert!(second.contains("\"id\":\"s2\""), "{second}");
+    assert_eq!(child.wait().expect("exits").code(), Some(0));
+    reader.join().expect("reader thread");
+}
+
+#[test]
 fn stdin_format_is_sniffed() {
     let pretty = b"{\n  \"id\": \"p\",\n  \"text\": \"Darbs\"\n}\n";
     let out = run(&["scan"], Some(pretty), &root());
