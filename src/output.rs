@@ -105,7 +105,7 @@ impl<W: Write> Writer<W> {
 
     /// Flushes the output at the end.
     pub fn finish(&mut self) -> std::io::Result<()> {
-        self.out.flush()
+        self.flush()
     }
 
     fn write_table(&mut self, advert: &Advert, report: &Report) -> std::io::Result<()> {
