@@ -49,6 +49,48 @@ pub fn build_anchorable(pattern: &str) -> Result<regex_automata::meta::Regex, Bu
         .map_err(|e| BuildError::Build(Box::new(e)))
 }
 
+/// For a pattern with a long counted repetition (such as the gap `[^.]{0,60}?` between two
+/// phrases), a superset of [`build_anchorable`]'s regex as [`filter`] widens it, on the same
+/// view; `None` for other patterns. Counted gaps make the exact regex's lazy DFA meet new states
+/// on nearly every search, so a cheap anchored test first saves most of them: nearly every
+/// search at a prefix literal fails.
+pub fn build_anchorable_filter(
+    pattern: &str,
+) -> Result<Option<regex_automata::meta::Regex>, BuildError> {
+    use regex_automata::meta::{Config, Regex};
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(&rewrite(pattern))
+        .map_err(Box::new)?;
+    if !has_long_repetition(&hir) {
+        return Ok(None);
+    }
+    let regex = Regex::builder()
+        .configure(
+            Config::new()
+                .nfa_size_limit(Some(SIZE_LIMIT))
+                .hybrid_cache_capacity(DFA_CACHE),
+        )
+        .build_from_hir(&widen(&ascii_words::encode_hir(&hir)))
+        .map_err(|e| BuildError::Build(Box::new(e)))?;
+    Ok(Some(regex))
+}
+
+/// Whether a repetition bounded above [`MAX_FILTER_REPEAT`] occurs (one [`widen`] unbounds).
+fn has_long_repetition(hir: &regex_syntax::hir::Hir) -> bool {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Repetition(r) => {
+            r.max.is_some_and(|m| m > MAX_FILTER_REPEAT) || has_long_repetition(&r.sub)
+        }
+        HirKind::Capture(c) => has_long_repetition(&c.sub),
+        HirKind::Concat(parts) | HirKind::Alternation(parts) => {
+            parts.iter().any(has_long_repetition)
+        }
+        _ => false,
+    }
+}
+
 /// Why [`build_anchorable`] failed.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
@@ -201,6 +243,40 @@ mod tests {
         assert!(!exact.is_match(&far) && wide.is_match(&far));
         let small = filter(r"\d{2}(?:\w+\s+){0,2}x").expect("compiles");
         assert!(!small.is_match("12 a b c x"));
+    }
+
+    #[test]
+    fn anchored_filter_only_for_long_gaps_and_never_narrows() {
+        use regex_automata::{Anchored, Input};
+        assert!(
+            build_anchorable_filter(r"\bno\s+fees?\b")
+                .expect("compiles")
+                .is_none()
+        );
+        let pattern = r"\bбилет\w*\b[^.!?\n]{0,20}?\bвычт\w*";
+        let exact = build_anchorable(pattern).expect("compiles");
+        let wide = build_anchorable_filter(pattern)
+            .expect("compiles")
+            .expect("a long gap gets a filter");
+        let far = format!("билет {} вычтем", "а".repeat(30));
+        for text in [
+            "билет потом вычтем",
+            "билеты, вычтут",
+            "билетвычтем",
+            far.as_str(),
+        ] {
+            let view = ascii_words::encode(text);
+            let input = Input::new(view.as_ref()).anchored(Anchored::Yes);
+            assert!(
+                !exact.is_match(input.clone()) || wide.is_match(input),
+                "{text}"
+            );
+        }
+        let view = ascii_words::encode(&far);
+        let input = Input::new(view.as_ref()).anchored(Anchored::Yes);
+        assert!(!exact.is_match(input.clone()) && wide.is_match(input));
+        let view = ascii_words::encode("билет без вычетов");
+        assert!(!wide.is_match(Input::new(view.as_ref()).anchored(Anchored::Yes)));
     }
 
     #[test]

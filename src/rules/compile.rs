@@ -314,9 +314,14 @@ fn build(
                 false => Some(dialect::filter(r).map_err(|e| internal(e.to_string()))?),
             };
             let exact = dialect::build_anchorable(r).map_err(|e| internal(e.to_string()))?;
+            let anchored_filter = match anchored {
+                true => dialect::build_anchorable_filter(r).map_err(|e| internal(e.to_string()))?,
+                false => None,
+            };
             Ok(CompiledRegex {
                 exact,
                 filter,
+                anchored_filter,
                 starts_at_boundary,
             })
         })

@@ -178,7 +178,15 @@ impl RuleSet {
             }
             let window = view.len().min(at + MAX_MATCH_BYTES);
             let input = Input::new(view).range(at..window).anchored(Anchored::Yes);
-            let Some(m) = self.regexes[i].exact.search(&input) else {
+            let regex = &self.regexes[i];
+            if regex
+                .anchored_filter
+                .as_ref()
+                .is_some_and(|f| !f.is_match(input.clone()))
+            {
+                continue;
+            }
+            let Some(m) = regex.exact.search(&input) else {
                 continue;
             };
             if m.is_empty() {

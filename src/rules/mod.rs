@@ -102,6 +102,9 @@ pub(crate) struct CompiledRegex {
     exact: regex_automata::meta::Regex,
     /// For a regex without prefix literals: a fast superset, tried over the field first.
     filter: Option<Regex>,
+    /// For a regex with a long counted gap: a superset on the same view, tried anchored at a
+    /// prefix literal before the exact regex (see [`crate::dialect::build_anchorable_filter`]).
+    anchored_filter: Option<regex_automata::meta::Regex>,
     /// Every match starts at a word boundary (`\b` leads every alternative): a prefix literal
     /// found where there is none is not worth a search.
     starts_at_boundary: bool,
