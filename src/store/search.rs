@@ -5,13 +5,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound;
 
 use serde::{Deserialize, Serialize};
-use tantivy::aggregation::agg_req::Aggregations;
-use tantivy::aggregation::{AggregationCollector, AggregationLimitsGuard};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Index, Order, Searcher, Term};
 
+use super::facets::FacetCollector;
 use super::{Fields, StoreError, StoredAdvert, load_hit, parse_date};
 use crate::score::Level;
 
@@ -252,61 +251,45 @@ fn query_of(index: &Index, f: Fields, r: &SearchRequest) -> Result<Box<dyn Query
     Ok(Box::new(BooleanQuery::new(must)))
 }
 
-fn facet_aggregations() -> Aggregations {
-    let terms =
-        |field: &str, size: u32| serde_json::json!({"terms": {"field": field, "size": size}});
-    let value = serde_json::json!({
-        "level": terms("level", 3),
-        "indicator": terms("indicators", 100),
-        "language": terms("language", 10),
-        "kind": terms("kind", 10),
-    });
-    // The request is a constant; it is checked by the tests.
-    serde_json::from_value(value).unwrap_or_default()
+/// The first `n` hits in `sort` order, collected in the same pass over the matches as `other`.
+fn top_with<C: Collector>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    sort: Sort,
+    n: usize,
+    other: C,
+) -> Result<(C::Fruit, Vec<DocAddress>), StoreError> {
+    let n = n.max(1);
+    fn addresses<T>(top: Vec<(T, DocAddress)>) -> Vec<DocAddress> {
+        top.into_iter().map(|x| x.1).collect()
+    }
+    Ok(match sort {
+        Sort::Relevance => {
+            let (o, top) = searcher.search(query, &(other, TopDocs::with_limit(n)))?;
+            (o, addresses(top))
+        }
+        Sort::Score => {
+            let by_score = TopDocs::with_limit(n).order_by_fast_field::<u64>("score", Order::Desc);
+            let (o, top) = searcher.search(query, &(other, by_score))?;
+            (o, addresses(top))
+        }
+        Sort::Date => {
+            let by_date = TopDocs::with_limit(n)
+                .order_by_fast_field::<tantivy::DateTime>("date", Order::Desc);
+            let (o, top) = searcher.search(query, &(other, by_date))?;
+            (o, addresses(top))
+        }
+    })
 }
 
-fn buckets(results: &serde_json::Value, name: &str) -> BTreeMap<String, u64> {
-    results[name]["buckets"]
-        .as_array()
-        .map(|b| {
-            b.iter()
-                .filter_map(|x| Some((x["key"].as_str()?.to_string(), x["doc_count"].as_u64()?)))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
+/// The first `n` hits in `sort` order.
 fn top(
     searcher: &Searcher,
     query: &dyn Query,
     sort: Sort,
     n: usize,
 ) -> Result<Vec<DocAddress>, StoreError> {
-    let n = n.max(1);
-    Ok(match sort {
-        Sort::Relevance => searcher
-            .search(query, &TopDocs::with_limit(n))?
-            .into_iter()
-            .map(|x| x.1)
-            .collect(),
-        Sort::Score => searcher
-            .search(
-                query,
-                &TopDocs::with_limit(n).order_by_fast_field::<u64>("score", Order::Desc),
-            )?
-            .into_iter()
-            .map(|x| x.1)
-            .collect(),
-        Sort::Date => searcher
-            .search(
-                query,
-                &TopDocs::with_limit(n)
-                    .order_by_fast_field::<tantivy::DateTime>("date", Order::Desc),
-            )?
-            .into_iter()
-            .map(|x| x.1)
-            .collect(),
-    })
+    Ok(top_with(searcher, query, sort, n, None::<Count>)?.1)
 }
 
 /// The search summary of a stored advert.
@@ -405,25 +388,29 @@ pub(super) fn run(
         Sort::Score
     });
     let collapse = r.collapse.unwrap_or(false);
-    let aggs =
-        AggregationCollector::from_aggs(facet_aggregations(), AggregationLimitsGuard::default());
-    let (total, results) = searcher.search(&query, &(Count, aggs))?;
-    let results = serde_json::to_value(results).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let facets = Facets {
-        level: buckets(&results, "level"),
-        indicator: buckets(&results, "indicator"),
-        language: buckets(&results, "language"),
-        kind: buckets(&results, "kind"),
-    };
+    // One pass over the matches counts them, their facets and the first page (or, when
+    // collapsing, a first guess at how many hits fill a page of distinct groups).
+    // Never more than there are documents: `offset` comes from the request.
+    let docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
+    let first = offset
+        .saturating_add(limit)
+        .saturating_mul(if collapse { 2 } else { 1 })
+        .min(docs);
+    let ((total, facets), mut addresses) = top_with(
+        searcher,
+        query.as_ref(),
+        sort,
+        first,
+        (Count, FacetCollector),
+    )?;
     let mut hits = Vec::new();
     if limit > 0 && offset < total {
         if collapse {
             // Fetch more and more until the page is full of distinct groups or all are seen.
             // Groups are read from the fast field; only the hits shown are loaded.
             let mut groups = GroupReader::new(searcher)?;
-            let mut n = (offset + limit) * 2;
+            let mut n = first;
             loop {
-                let addresses = top(searcher, query.as_ref(), sort, n)?;
                 let mut seen = HashSet::new();
                 let mut page = Vec::new();
                 let mut skipped = 0;
@@ -440,16 +427,16 @@ pub(super) fn run(
                         break;
                     }
                 }
-                if page.len() == limit || addresses.len() < n {
+                if page.len() == limit || addresses.len() < n || n >= docs {
                     for a in page {
                         hits.push(load_hit(searcher, f, a)?);
                     }
                     break;
                 }
-                n *= 4;
+                n = n.saturating_mul(4).min(docs);
+                addresses = top(searcher, query.as_ref(), sort, n)?;
             }
         } else {
-            let addresses = top(searcher, query.as_ref(), sort, offset + limit)?;
             for a in addresses.into_iter().skip(offset) {
                 hits.push(load_hit(searcher, f, a)?);
             }
@@ -463,14 +450,4 @@ pub(super) fn run(
         limit,
         collapsed: collapse,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_facet_request_is_valid() {
-        assert_eq!(facet_aggregations().len(), 4);
-    }
 }

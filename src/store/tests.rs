@@ -304,3 +304,97 @@ fn dates_read_with_and_without_offsets() {
     assert!(parse_date("yesterday").is_none());
     assert!(parse_date("").is_none());
 }
+
+/// Counts per level, indicator, language and kind, read from the hits themselves.
+fn counted(hits: &[Hit]) -> [BTreeMap<String, u64>; 4] {
+    let mut out: [BTreeMap<String, u64>; 4] = Default::default();
+    for h in hits {
+        *out[0].entry(h.level.as_str().to_string()).or_default() += 1;
+        for i in &h.indicators {
+            *out[1].entry(i.clone()).or_default() += 1;
+        }
+        *out[2].entry(h.language.as_str().to_string()).or_default() += 1;
+        *out[3].entry(h.kind.as_str().to_string()).or_default() += 1;
+    }
+    out
+}
+
+#[tokio::test]
+async fn facets_count_every_match_across_segments_and_replaced_adverts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path(), shared()).expect("open");
+    let texts = [
+        RISKY,
+        BENIGN,
+        "Работа в Германии для девушек 18-25, зарплата 5000 евро, без опыта. Пишите в Telegram @rabota_de",
+        "Warehouse operative in Riga, SIA Alfa Logistika, 1200 EUR gross, contract",
+        "Fictitious marriage with a foreign citizen, good pay, travel covered. WhatsApp +44 7700 900123",
+    ];
+    // Three commits make three segments; the third replaces two adverts of the first, which
+    // leaves deleted documents behind (matches are then collected one at a time).
+    for (batch, ids) in [["a", "b", "c"], ["d", "e", "f"], ["a", "b", "g"]]
+        .iter()
+        .enumerate()
+    {
+        let adverts = ids
+            .iter()
+            .enumerate()
+            .map(|(n, id)| advert(id, "Darbs", texts[(batch + n * 2) % texts.len()]))
+            .collect();
+        store.write(adverts).await.expect("write");
+    }
+    for request in [
+        SearchRequest::default(),
+        SearchRequest {
+            q: Some("darbs".into()),
+            ..SearchRequest::default()
+        },
+        SearchRequest {
+            level: Some("medium,high".into()),
+            sort: Some(Sort::Date),
+            ..SearchRequest::default()
+        },
+    ] {
+        let all = store
+            .search(&SearchRequest {
+                limit: Some(search::MAX_LIMIT),
+                ..request.clone()
+            })
+            .expect("search");
+        assert_eq!(all.hits.len(), all.total, "{request:?}");
+        let [level, indicator, language, kind] = counted(&all.hits);
+        assert_eq!(all.facets.level, level, "{request:?}");
+        assert_eq!(all.facets.indicator, indicator, "{request:?}");
+        assert_eq!(all.facets.language, language, "{request:?}");
+        assert_eq!(all.facets.kind, kind, "{request:?}");
+    }
+    let all = store.search(&SearchRequest::default()).expect("search");
+    assert_eq!(all.total, 7, "replaced adverts are counted once");
+    assert!(all.facets.indicator.len() > 2, "{:?}", all.facets.indicator);
+}
+
+#[tokio::test]
+async fn an_offset_past_the_end_gives_an_empty_page() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path(), shared()).expect("open");
+    store
+        .write(vec![
+            advert("a", "Darbs", RISKY),
+            advert("b", "Pārdevējs", BENIGN),
+        ])
+        .await
+        .expect("write");
+    for collapse in [false, true] {
+        let page = store
+            .search(&SearchRequest {
+                offset: Some(usize::MAX),
+                limit: Some(search::MAX_LIMIT),
+                collapse: Some(collapse),
+                ..SearchRequest::default()
+            })
+            .expect("search");
+        assert_eq!(page.total, 2);
+        assert!(page.hits.is_empty());
+        assert_eq!(page.facets.level.values().sum::<u64>(), 2);
+    }
+}
