@@ -1,51 +1,187 @@
 //! Facet counts of a search: adverts per level, indicator, language and kind over every match.
 //!
-//! Each facet field is a string fast field, stored per segment as term ordinals. The collector
-//! counts ordinals in a plain array per segment (one add per value) and turns only the ordinals
-//! it saw into strings, once per segment. This is what tantivy's terms aggregation computes for
-//! such small fields, without its per-document bucket maps.
+//! Each facet field is a string fast field, stored per segment as term ordinals behind a
+//! compressed column. Reading those columns for every match of a broad search cost more than
+//! the search itself, so each segment's ordinals are decoded once into plain arrays
+//! ([`FacetCache`]): a segment's documents never change (deletions are applied by tantivy
+//! before documents reach a collector). Counting a match is then an add per value, and only the
+//! ordinals seen are turned into strings, once per segment.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Cardinality, StrColumn};
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, TantivyError};
+use tantivy::index::SegmentId;
+use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use super::search::Facets;
 
 /// The facet fields, in the order of [`Facets`]' members.
 const FIELDS: [&str; 4] = ["level", "indicators", "language", "kind"];
 
-/// Counts the values of the facet fields over the matching documents.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct FacetCollector;
+/// The decoded facet values of the segments a search has met.
+#[derive(Debug, Default)]
+pub struct FacetCache {
+    segments: Mutex<HashMap<SegmentId, Arc<SegmentCodes>>>,
+}
 
-/// Documents are counted in blocks of this many: columns read a block faster than a document
-/// at a time.
-const BLOCK: usize = 256;
+impl FacetCache {
+    /// Forgets segments the searcher no longer has (merged away or deleted).
+    pub fn keep_only(&self, searcher: &Searcher) {
+        let live: HashSet<SegmentId> = searcher
+            .segment_readers()
+            .iter()
+            .map(SegmentReader::segment_id)
+            .collect();
+        self.lock().retain(|id, _| live.contains(id));
+    }
+
+    /// The codes of a segment, decoded now if this is the first search to meet it.
+    fn codes(&self, reader: &SegmentReader) -> tantivy::Result<Arc<SegmentCodes>> {
+        if let Some(codes) = self.lock().get(&reader.segment_id()) {
+            return Ok(codes.clone());
+        }
+        // Decoded outside the lock: two searches meeting a new segment at once both decode it,
+        // rather than every other search waiting.
+        let codes = Arc::new(SegmentCodes::decode(reader)?);
+        self.lock().insert(reader.segment_id(), codes.clone());
+        Ok(codes)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SegmentId, Arc<SegmentCodes>>> {
+        // The map holds no invariant a panic elsewhere could break.
+        self.segments.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// One segment's facet values: per field, the string of each ordinal and the ordinals of each
+/// document.
+#[derive(Debug)]
+struct SegmentCodes {
+    fields: [FieldCodes; 4],
+}
+
+#[derive(Debug, Default)]
+struct FieldCodes {
+    terms: Vec<String>,
+    ords: Ords,
+}
+
+/// The ordinals of every document of a segment.
+#[derive(Debug)]
+enum Ords {
+    /// One value per document, of fewer than 255 ordinals (255 for none): a byte a document
+    /// keeps a segment's codes small enough to stay in cache.
+    Byte(Vec<u8>),
+    /// One value per document (`u32::MAX` for none).
+    Single(Vec<u32>),
+    /// Any number: document `d` has `ords[starts[d]..starts[d + 1]]`.
+    Multi { starts: Vec<u32>, ords: Vec<u32> },
+}
+
+impl Default for Ords {
+    fn default() -> Ords {
+        Ords::Single(Vec::new())
+    }
+}
+
+impl SegmentCodes {
+    fn decode(reader: &SegmentReader) -> tantivy::Result<SegmentCodes> {
+        let mut fields: [FieldCodes; 4] = Default::default();
+        for (codes, name) in fields.iter_mut().zip(FIELDS) {
+            if let Some(column) = reader.fast_fields().str(name)? {
+                *codes = FieldCodes::decode(&column, reader.max_doc())?;
+            }
+        }
+        Ok(SegmentCodes { fields })
+    }
+}
+
+impl FieldCodes {
+    fn decode(column: &StrColumn, max_doc: DocId) -> tantivy::Result<FieldCodes> {
+        let too_many = || tantivy::TantivyError::InternalError("too many facet values".into());
+        let count = column.dictionary().num_terms();
+        let mut terms = Vec::with_capacity(count);
+        for ord in 0..count as u64 {
+            let mut term = String::new();
+            column.ord_to_str(ord, &mut term)?;
+            terms.push(term);
+        }
+        let column = column.ords();
+        let ord = |o: u64| u32::try_from(o).map_err(|_| too_many());
+        let single = column.get_cardinality() == Cardinality::Full;
+        let ords = if single && count < usize::from(u8::MAX) {
+            let byte = |o: Option<u64>| o.and_then(|o| u8::try_from(o).ok()).unwrap_or(u8::MAX);
+            Ords::Byte((0..max_doc).map(|doc| byte(column.first(doc))).collect())
+        } else if single {
+            let mut ords = Vec::with_capacity(max_doc as usize);
+            for doc in 0..max_doc {
+                ords.push(column.first(doc).map_or(Ok(u32::MAX), ord)?);
+            }
+            Ords::Single(ords)
+        } else {
+            let mut starts = Vec::with_capacity(max_doc as usize + 1);
+            let mut ords = Vec::new();
+            for doc in 0..max_doc {
+                starts.push(u32::try_from(ords.len()).map_err(|_| too_many())?);
+                for o in column.values_for_doc(doc) {
+                    ords.push(ord(o)?);
+                }
+            }
+            starts.push(u32::try_from(ords.len()).map_err(|_| too_many())?);
+            Ords::Multi { starts, ords }
+        };
+        Ok(FieldCodes { terms, ords })
+    }
+
+    /// Adds one to the count of each value of `doc`.
+    fn count(&self, doc: DocId, counts: &mut [u64]) {
+        let mut add = |o: u32| {
+            if let Some(n) = counts.get_mut(o as usize) {
+                *n += 1;
+            }
+        };
+        let doc = doc as usize;
+        match &self.ords {
+            Ords::Byte(ords) => {
+                if let Some(&o) = ords.get(doc) {
+                    add(u32::from(o));
+                }
+            }
+            Ords::Single(ords) => {
+                if let Some(&o) = ords.get(doc) {
+                    add(o);
+                }
+            }
+            Ords::Multi { starts, ords } => {
+                if let (Some(&start), Some(&end)) = (starts.get(doc), starts.get(doc + 1)) {
+                    for &o in ords.get(start as usize..end as usize).unwrap_or_default() {
+                        add(o);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Counts the values of the facet fields over the matching documents.
+#[derive(Debug, Clone, Copy)]
+pub struct FacetCollector<'a> {
+    /// Where decoded segments are kept between searches.
+    pub cache: &'a FacetCache,
+}
 
 /// Counts of one segment.
 pub struct SegmentFacets {
-    columns: Vec<Option<Counted>>,
-    /// Documents collected one at a time, not yet counted.
-    pending: Vec<DocId>,
-    /// Scratch: the rows of a block's values, the documents they belong to, and the values.
-    rows: Vec<u32>,
-    row_docs: Vec<DocId>,
-    ords: Vec<u64>,
+    codes: Arc<SegmentCodes>,
+    counts: [Vec<u64>; 4],
 }
 
-struct Counted {
-    column: StrColumn,
-    /// One value per document: its rows are the documents.
-    single: bool,
-    counts: Vec<u64>,
-}
+/// The counts of one segment by value.
+type SegmentFruit = [BTreeMap<String, u64>; 4];
 
-/// The counts of one segment by value, or why a value could not be read.
-type SegmentFruit = Result<[BTreeMap<String, u64>; 4], String>;
-
-impl Collector for FacetCollector {
+impl Collector for FacetCollector<'_> {
     type Fruit = Facets;
     type Child = SegmentFacets;
 
@@ -54,24 +190,9 @@ impl Collector for FacetCollector {
         _segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentFacets> {
-        let columns = FIELDS
-            .iter()
-            .map(|name| {
-                let column = reader.fast_fields().str(name)?;
-                Ok(column.map(|column| Counted {
-                    single: column.ords().get_cardinality() == Cardinality::Full,
-                    counts: vec![0; column.dictionary().num_terms()],
-                    column,
-                }))
-            })
-            .collect::<tantivy::Result<_>>()?;
-        Ok(SegmentFacets {
-            columns,
-            pending: Vec::with_capacity(BLOCK),
-            rows: Vec::new(),
-            row_docs: Vec::new(),
-            ords: Vec::new(),
-        })
+        let codes = self.cache.codes(reader)?;
+        let counts = std::array::from_fn(|i| vec![0; codes.fields[i].terms.len()]);
+        Ok(SegmentFacets { codes, counts })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -81,7 +202,6 @@ impl Collector for FacetCollector {
     fn merge_fruits(&self, fruits: Vec<SegmentFruit>) -> tantivy::Result<Facets> {
         let mut total: [BTreeMap<String, u64>; 4] = Default::default();
         for fruit in fruits {
-            let fruit = fruit.map_err(TantivyError::InternalError)?;
             for (into, from) in total.iter_mut().zip(fruit) {
                 for (value, n) in from {
                     *into.entry(value).or_default() += n;
@@ -102,56 +222,26 @@ impl SegmentCollector for SegmentFacets {
     type Fruit = SegmentFruit;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        self.pending.push(doc);
-        if self.pending.len() == BLOCK {
-            let pending = std::mem::take(&mut self.pending);
-            self.collect_block(&pending);
-            self.pending = pending;
-            self.pending.clear();
+        for (codes, counts) in self.codes.fields.iter().zip(self.counts.iter_mut()) {
+            codes.count(doc, counts);
         }
     }
 
     fn collect_block(&mut self, docs: &[DocId]) {
-        for c in self.columns.iter_mut().flatten() {
-            let column = c.column.ords();
-            let rows: &[u32] = if c.single {
-                docs
-            } else {
-                self.rows.clear();
-                self.row_docs.clear();
-                column.row_ids_for_docs(docs, &mut self.row_docs, &mut self.rows);
-                &self.rows
-            };
-            self.ords.clear();
-            self.ords.resize(rows.len(), 0);
-            column.values.get_vals(rows, &mut self.ords);
-            for &ord in &self.ords {
-                add(&mut c.counts, ord);
+        for (codes, counts) in self.codes.fields.iter().zip(self.counts.iter_mut()) {
+            for &doc in docs {
+                codes.count(doc, counts);
             }
         }
     }
 
-    fn harvest(mut self) -> SegmentFruit {
-        let pending = std::mem::take(&mut self.pending);
-        self.collect_block(&pending);
-        let mut out: [BTreeMap<String, u64>; 4] = Default::default();
-        for (into, c) in out.iter_mut().zip(&self.columns) {
-            let Some(c) = c else { continue };
-            for (ord, &n) in c.counts.iter().enumerate().filter(|(_, n)| **n > 0) {
-                let mut value = String::new();
-                match c.column.ord_to_str(ord as u64, &mut value) {
-                    Ok(true) => *into.entry(value).or_default() += n,
-                    Ok(false) => return Err(format!("facet term {ord} is not in the dictionary")),
-                    Err(e) => return Err(format!("reading a facet term: {e}")),
-                }
+    fn harvest(self) -> SegmentFruit {
+        let mut out: SegmentFruit = Default::default();
+        for ((into, codes), counts) in out.iter_mut().zip(&self.codes.fields).zip(&self.counts) {
+            for (term, &n) in codes.terms.iter().zip(counts).filter(|(_, n)| **n > 0) {
+                into.insert(term.clone(), n);
             }
         }
-        Ok(out)
-    }
-}
-
-fn add(counts: &mut [u64], ord: u64) {
-    if let Some(n) = usize::try_from(ord).ok().and_then(|i| counts.get_mut(i)) {
-        *n += 1;
+        out
     }
 }

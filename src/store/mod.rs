@@ -149,6 +149,7 @@ pub struct Store {
     index: Index,
     reader: IndexReader,
     fields: Fields,
+    facets: facets::FacetCache,
     jobs: mpsc::Sender<Job>,
     writer: Option<std::thread::JoinHandle<()>>,
 }
@@ -216,6 +217,7 @@ impl Store {
             index,
             reader,
             fields,
+            facets: facets::FacetCache::default(),
             jobs,
             writer: Some(handle),
         })
@@ -263,7 +265,8 @@ impl Store {
 
     /// Searches the stored adverts.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, StoreError> {
-        search::run(&self.index, &self.reader.searcher(), self.fields, request)
+        let searcher = self.reader.searcher();
+        search::run(&self.index, &searcher, &self.facets, self.fields, request)
     }
 
     /// The number of stored adverts.

@@ -10,7 +10,7 @@ use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQue
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Index, Order, Searcher, Term};
 
-use super::facets::FacetCollector;
+use super::facets::{FacetCache, FacetCollector};
 use super::{Fields, StoreError, StoredAdvert, load_hit, parse_date};
 use crate::score::Level;
 
@@ -375,6 +375,7 @@ impl GroupReader {
 pub(super) fn run(
     index: &Index,
     searcher: &Searcher,
+    facets: &FacetCache,
     f: Fields,
     r: &SearchRequest,
 ) -> Result<SearchResponse, StoreError> {
@@ -396,12 +397,13 @@ pub(super) fn run(
         .saturating_add(limit)
         .saturating_mul(if collapse { 2 } else { 1 })
         .min(docs);
+    facets.keep_only(searcher);
     let ((total, facets), mut addresses) = top_with(
         searcher,
         query.as_ref(),
         sort,
         first,
-        (Count, FacetCollector),
+        (Count, FacetCollector { cache: facets }),
     )?;
     let mut hits = Vec::new();
     if limit > 0 && offset < total {
