@@ -1,64 +1,29 @@
 //! Facet counts of a search: adverts per level, indicator, language and kind over every match.
 //!
-//! Each facet field is a string fast field, stored per segment as term ordinals behind a
-//! compressed column. Reading those columns for every match of a broad search cost more than
-//! the search itself, so each segment's ordinals are decoded once into plain arrays
-//! ([`FacetCache`]): a segment's documents never change (deletions are applied by tantivy
-//! before documents reach a collector). Counting a match is then an add per value, and only the
-//! ordinals seen are turned into strings, once per segment.
+//! Each facet field is a string fast field, stored per segment as term ordinals. Each segment's
+//! ordinals are decoded once into plain arrays ([`FacetCache`]), so counting a match is an add
+//! per value, and only the ordinals seen are turned into strings, once per segment.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Cardinality, StrColumn};
-use tantivy::index::SegmentId;
-use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::search::Facets;
+use super::segment_cache::{Decode, SegmentCache};
 
 /// The facet fields, in the order of [`Facets`]' members.
 const FIELDS: [&str; 4] = ["level", "indicators", "language", "kind"];
 
-/// The decoded facet values of the segments a search has met.
-#[derive(Debug, Default)]
-pub struct FacetCache {
-    segments: Mutex<HashMap<SegmentId, Arc<SegmentCodes>>>,
-}
-
-impl FacetCache {
-    /// Forgets segments the searcher no longer has (merged away or deleted).
-    pub fn keep_only(&self, searcher: &Searcher) {
-        let live: HashSet<SegmentId> = searcher
-            .segment_readers()
-            .iter()
-            .map(SegmentReader::segment_id)
-            .collect();
-        self.lock().retain(|id, _| live.contains(id));
-    }
-
-    /// The codes of a segment, decoded now if this is the first search to meet it.
-    fn codes(&self, reader: &SegmentReader) -> tantivy::Result<Arc<SegmentCodes>> {
-        if let Some(codes) = self.lock().get(&reader.segment_id()) {
-            return Ok(codes.clone());
-        }
-        // Decoded outside the lock: two searches meeting a new segment at once both decode it,
-        // rather than every other search waiting.
-        let codes = Arc::new(SegmentCodes::decode(reader)?);
-        self.lock().insert(reader.segment_id(), codes.clone());
-        Ok(codes)
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SegmentId, Arc<SegmentCodes>>> {
-        // The map holds no invariant a panic elsewhere could break.
-        self.segments.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
+/// The decoded facet values of the segments searches have met.
+pub type FacetCache = SegmentCache<SegmentCodes>;
 
 /// One segment's facet values: per field, the string of each ordinal and the ordinals of each
 /// document.
 #[derive(Debug)]
-struct SegmentCodes {
+pub struct SegmentCodes {
     fields: [FieldCodes; 4],
 }
 
@@ -86,7 +51,7 @@ impl Default for Ords {
     }
 }
 
-impl SegmentCodes {
+impl Decode for SegmentCodes {
     fn decode(reader: &SegmentReader) -> tantivy::Result<SegmentCodes> {
         let mut fields: [FieldCodes; 4] = Default::default();
         for (codes, name) in fields.iter_mut().zip(FIELDS) {
@@ -190,7 +155,7 @@ impl Collector for FacetCollector<'_> {
         _segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentFacets> {
-        let codes = self.cache.codes(reader)?;
+        let codes = self.cache.get(reader)?;
         let counts = std::array::from_fn(|i| vec![0; codes.fields[i].terms.len()]);
         Ok(SegmentFacets { codes, counts })
     }

@@ -9,6 +9,8 @@ mod facets;
 mod links;
 mod schema;
 mod search;
+mod segment_cache;
+mod sort;
 mod text;
 mod writer;
 
@@ -149,7 +151,7 @@ pub struct Store {
     index: Index,
     reader: IndexReader,
     fields: Fields,
-    facets: facets::FacetCache,
+    caches: search::Caches,
     jobs: mpsc::Sender<Job>,
     writer: Option<std::thread::JoinHandle<()>>,
 }
@@ -217,7 +219,7 @@ impl Store {
             index,
             reader,
             fields,
-            facets: facets::FacetCache::default(),
+            caches: search::Caches::default(),
             jobs,
             writer: Some(handle),
         })
@@ -266,7 +268,7 @@ impl Store {
     /// Searches the stored adverts.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, StoreError> {
         let searcher = self.reader.searcher();
-        search::run(&self.index, &searcher, &self.facets, self.fields, request)
+        search::run(&self.index, &searcher, &self.caches, self.fields, request)
     }
 
     /// The number of stored adverts.

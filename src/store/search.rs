@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, Index, Order, Searcher, Term};
+use tantivy::{DocAddress, Index, Searcher, Term};
 
 use super::facets::{FacetCache, FacetCollector};
+use super::sort::{Key, SortCache, TopBy};
 use super::{Fields, StoreError, StoredAdvert, load_hit, parse_date};
 use crate::score::Level;
 
@@ -251,9 +252,19 @@ fn query_of(index: &Index, f: Fields, r: &SearchRequest) -> Result<Box<dyn Query
     Ok(Box::new(BooleanQuery::new(must)))
 }
 
+/// What searches keep of each segment between them.
+#[derive(Debug, Default)]
+pub(super) struct Caches {
+    /// Facet values.
+    pub facets: FacetCache,
+    /// Sort values.
+    pub sort: SortCache,
+}
+
 /// The first `n` hits in `sort` order, collected in the same pass over the matches as `other`.
 fn top_with<C: Collector>(
     searcher: &Searcher,
+    caches: &Caches,
     query: &dyn Query,
     sort: Sort,
     n: usize,
@@ -268,16 +279,13 @@ fn top_with<C: Collector>(
             let (o, top) = searcher.search(query, &(other, TopDocs::with_limit(n)))?;
             (o, addresses(top))
         }
-        Sort::Score => {
-            let by_score = TopDocs::with_limit(n).order_by_fast_field::<u64>("score", Order::Desc);
-            let (o, top) = searcher.search(query, &(other, by_score))?;
-            (o, addresses(top))
-        }
-        Sort::Date => {
-            let by_date = TopDocs::with_limit(n)
-                .order_by_fast_field::<tantivy::DateTime>("date", Order::Desc);
-            let (o, top) = searcher.search(query, &(other, by_date))?;
-            (o, addresses(top))
+        Sort::Score | Sort::Date => {
+            let key = match sort {
+                Sort::Date => Key::Date,
+                _ => Key::Score,
+            };
+            let cache = &caches.sort;
+            searcher.search(query, &(other, TopBy { cache, key, n }))?
         }
     })
 }
@@ -285,11 +293,12 @@ fn top_with<C: Collector>(
 /// The first `n` hits in `sort` order.
 fn top(
     searcher: &Searcher,
+    caches: &Caches,
     query: &dyn Query,
     sort: Sort,
     n: usize,
 ) -> Result<Vec<DocAddress>, StoreError> {
-    Ok(top_with(searcher, query, sort, n, None::<Count>)?.1)
+    Ok(top_with(searcher, caches, query, sort, n, None::<Count>)?.1)
 }
 
 /// The search summary of a stored advert.
@@ -375,7 +384,7 @@ impl GroupReader {
 pub(super) fn run(
     index: &Index,
     searcher: &Searcher,
-    facets: &FacetCache,
+    caches: &Caches,
     f: Fields,
     r: &SearchRequest,
 ) -> Result<SearchResponse, StoreError> {
@@ -397,13 +406,16 @@ pub(super) fn run(
         .saturating_add(limit)
         .saturating_mul(if collapse { 2 } else { 1 })
         .min(docs);
-    facets.keep_only(searcher);
+    caches.facets.keep_only(searcher);
+    caches.sort.keep_only(searcher);
+    let cache = &caches.facets;
     let ((total, facets), mut addresses) = top_with(
         searcher,
+        caches,
         query.as_ref(),
         sort,
         first,
-        (Count, FacetCollector { cache: facets }),
+        (Count, FacetCollector { cache }),
     )?;
     let mut hits = Vec::new();
     if limit > 0 && offset < total {
@@ -436,7 +448,7 @@ pub(super) fn run(
                     break;
                 }
                 n = n.saturating_mul(4).min(docs);
-                addresses = top(searcher, query.as_ref(), sort, n)?;
+                addresses = top(searcher, caches, query.as_ref(), sort, n)?;
             }
         } else {
             for a in addresses.into_iter().skip(offset) {

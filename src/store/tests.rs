@@ -398,3 +398,53 @@ async fn an_offset_past_the_end_gives_an_empty_page() {
         assert_eq!(page.facets.level.values().sum::<u64>(), 2);
     }
 }
+
+#[tokio::test]
+async fn sorting_by_score_or_date_keeps_tantivys_order_ties_included() {
+    use tantivy::collector::TopDocs;
+    use tantivy::query::AllQuery;
+    use tantivy::{DateTime, Order};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path(), shared()).expect("open");
+    let texts = [RISKY, BENIGN, "Darbs Rīgā, alga 900 EUR.", RISKY];
+    // Few distinct scores and dates, four commits (segments), and replaced adverts (deleted
+    // documents): most of the order is decided by ties.
+    for round in 0..4 {
+        let adverts = (0..10)
+            .map(|n| {
+                let id = format!("a{}", (round * 7 + n) % 23);
+                let (mut a, _) = advert(&id, "Darbs", texts[(round + n) % texts.len()]);
+                a.posted_at = Some(format!("2026-05-0{}", 1 + n % 3));
+                let r = ENGINE.screen(&a);
+                (a, r)
+            })
+            .collect();
+        store.write(adverts).await.expect("write");
+    }
+    let searcher = store.reader.searcher();
+    assert!(searcher.segment_readers().len() > 1);
+    let cache = search::Caches::default();
+    for n in [1, 3, 7, 40] {
+        let ours = |key| {
+            searcher
+                .search(
+                    &AllQuery,
+                    &sort::TopBy {
+                        cache: &cache.sort,
+                        key,
+                        n,
+                    },
+                )
+                .expect("search")
+        };
+        let by_score = TopDocs::with_limit(n).order_by_fast_field::<u64>("score", Order::Desc);
+        let theirs: Vec<_> = searcher.search(&AllQuery, &by_score).expect("search");
+        let theirs: Vec<_> = theirs.into_iter().map(|x| x.1).collect();
+        assert_eq!(ours(sort::Key::Score), theirs, "score, n = {n}");
+        let by_date = TopDocs::with_limit(n).order_by_fast_field::<DateTime>("date", Order::Desc);
+        let theirs: Vec<_> = searcher.search(&AllQuery, &by_date).expect("search");
+        let theirs: Vec<_> = theirs.into_iter().map(|x| x.1).collect();
+        assert_eq!(ours(sort::Key::Date), theirs, "date, n = {n}");
+    }
+}
