@@ -199,17 +199,17 @@ impl Model {
     /// The raw score (before calibration) and the n-gram contributions of an advert, from the
     /// words views of its fields and its screening report.
     pub fn raw_score(&self, words: &[&str], report: &Report) -> (f64, Vec<(usize, f64)>) {
-        // Each n-gram is looked up as it comes; only the vocabulary hits are made distinct.
-        let mut hits: Vec<usize> = Vec::new();
+        // Each n-gram is looked up as it comes and marked in a bit set of the vocabulary, which
+        // then yields the distinct hits in vocabulary order.
+        let mut seen = vec![0u64; self.vocabulary.len().div_ceil(64)];
         for w in words {
             for_each_ngram(w, &self.features, |h, _| {
                 if let Some(&i) = self.index.get(&h) {
-                    hits.push(i);
+                    seen[i / 64] |= 1 << (i % 64);
                 }
             });
         }
-        hits.sort_unstable();
-        hits.dedup();
+        let hits = set_bits(&seen);
         let scale = if hits.is_empty() {
             0.0
         } else {
@@ -235,18 +235,40 @@ impl Model {
 
     /// Predicts an advert: calibrated probability and the n-grams that pushed it up most.
     pub fn predict(&self, words: &[&str], report: &Report) -> Prediction {
-        let (z, mut contributions) = self.raw_score(words, report);
-        contributions.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let (z, contributions) = self.raw_score(words, report);
         Prediction {
             probability: self.calibrate(z),
-            top_ngrams: contributions
+            top_ngrams: largest_positive(contributions, TOP_NGRAMS)
                 .into_iter()
-                .filter(|c| c.1 > 0.0)
-                .take(TOP_NGRAMS)
                 .map(|(i, w)| (self.vocabulary[i].clone(), (w * 1000.0).round() / 1000.0))
                 .collect(),
         }
     }
+}
+
+/// The positions of the set bits, in increasing order.
+fn set_bits(words: &[u64]) -> Vec<usize> {
+    let mut out = Vec::with_capacity(words.iter().map(|w| w.count_ones() as usize).sum());
+    for (k, &word) in words.iter().enumerate() {
+        let mut w = word;
+        while w != 0 {
+            out.push(k * 64 + w.trailing_zeros() as usize);
+            w &= w - 1;
+        }
+    }
+    out
+}
+
+/// The `n` largest positive contributions, largest first; equal ones in vocabulary order.
+fn largest_positive(mut contributions: Vec<(usize, f64)>, n: usize) -> Vec<(usize, f64)> {
+    let order = |a: &(usize, f64), b: &(usize, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    contributions.retain(|c| c.1 > 0.0);
+    if contributions.len() > n {
+        contributions.select_nth_unstable_by(n, order);
+        contributions.truncate(n);
+    }
+    contributions.sort_unstable_by(order);
+    contributions
 }
 
 #[cfg(test)]
@@ -292,6 +314,42 @@ mod tests {
         let scale = 1.0 / (expected.len() as f64).sqrt();
         for (i, w) in &contributions {
             assert_eq!(*w, model.ngram_weights[*i] * scale);
+        }
+    }
+
+    #[test]
+    fn set_bits_lists_every_set_bit_in_order() {
+        let words = [0b1001, 0, 1 << 63, u64::MAX];
+        let expected: Vec<usize> = [0, 3, 191].into_iter().chain(192..256).collect();
+        assert_eq!(super::set_bits(&words), expected);
+        assert!(super::set_bits(&[0, 0]).is_empty());
+    }
+
+    #[test]
+    fn largest_positive_is_a_stable_sort_by_weight_cut_to_n() {
+        // Ties, negatives, zero, and fewer positives than asked for.
+        let cases: [Vec<(usize, f64)>; 3] = [
+            vec![
+                (1, 0.5),
+                (2, -1.0),
+                (3, 0.5),
+                (4, 2.0),
+                (5, 0.0),
+                (6, 0.5),
+                (7, 0.1),
+                (8, 3.0),
+            ],
+            vec![(1, 0.2), (2, -0.3)],
+            (0..40)
+                .map(|i| (i, f64::from((i % 7) as u32) - 2.0))
+                .collect(),
+        ];
+        for c in cases {
+            let mut expected = c.clone();
+            expected.sort_by(|a, b| b.1.total_cmp(&a.1));
+            expected.retain(|x| x.1 > 0.0);
+            expected.truncate(super::TOP_NGRAMS);
+            assert_eq!(super::largest_positive(c, super::TOP_NGRAMS), expected);
         }
     }
 }
