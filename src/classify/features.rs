@@ -64,17 +64,17 @@ pub fn for_each_ngram(
         .split(|c: char| !crate::normalise::is_word_char(c))
         .filter(|t| !t.is_empty())
         .collect();
-    // Word n-grams.
-    for n in 1..=config.max_word_ngram {
-        for window in tokens.windows(n) {
-            let mut h = fnv(FNV_OFFSET, b"w:");
-            for (i, t) in window.iter().enumerate() {
-                if i > 0 {
-                    h = fnv(h, b" ");
-                }
-                h = fnv(h, t.as_bytes());
+    // Word n-grams. FNV-1a runs byte by byte, so an n-gram's hash continues the hash of the
+    // (n-1)-gram it starts with: each token's unigram hash starts its longer n-grams.
+    let w_prefix = fnv(FNV_OFFSET, b"w:");
+    for (i, t) in tokens.iter().enumerate() {
+        let mut h = fnv(w_prefix, t.as_bytes());
+        let longest = config.max_word_ngram.min(tokens.len() - i);
+        for n in 1..=longest {
+            if n > 1 {
+                h = fnv(fnv(h, b" "), tokens[i + n - 1].as_bytes());
             }
-            f(h, &|| format!("w:{}", window.join(" ")));
+            f(h, &|| format!("w:{}", tokens[i..i + n].join(" ")));
         }
     }
     // Character n-grams inside words padded with spaces (" darbs ").
@@ -86,17 +86,32 @@ pub fn for_each_ngram(
         padded.push(' ');
         padded.push_str(t);
         padded.push(' ');
+        let bytes = padded.as_bytes();
+        if t.is_ascii() {
+            // A character is a byte: no boundaries to look up.
+            for start in 0..bytes.len() {
+                let mut h = c_prefix;
+                let longest = config.max_char_ngram.min(bytes.len() - start);
+                for end in start + 1..=start + longest {
+                    h = fnv(h, &bytes[end - 1..end]);
+                    if end - start >= config.min_char_ngram {
+                        let piece = &padded[start..end];
+                        f(h, &|| format!("c:{piece}"));
+                    }
+                }
+            }
+            continue;
+        }
         bounds.clear();
         bounds.extend(padded.char_indices().map(|(i, _)| i));
         bounds.push(padded.len());
         let chars = bounds.len() - 1;
-        // FNV-1a runs byte by byte, so the hash of a piece one character longer continues the
-        // hash of the shorter one: each start is hashed once, up to the longest n-gram.
+        // Each start is hashed once, up to the longest n-gram.
         for start in 0..chars {
             let mut h = c_prefix;
             let longest = config.max_char_ngram.min(chars - start);
             for end in start + 1..=start + longest {
-                h = fnv(h, &padded.as_bytes()[bounds[end - 1]..bounds[end]]);
+                h = fnv(h, &bytes[bounds[end - 1]..bounds[end]]);
                 if end - start >= config.min_char_ngram {
                     let piece = &padded[bounds[start]..bounds[end]];
                     f(h, &|| format!("c:{piece}"));
@@ -205,19 +220,37 @@ mod tests {
 
     #[test]
     fn every_ngram_hash_is_the_hash_of_its_text() {
-        let config = FeatureConfig::default();
-        for text in ["darbs arzemes", "работа в германии", "a ab abc", "ž 🙂 ok"]
+        let other = FeatureConfig {
+            max_word_ngram: 3,
+            min_char_ngram: 2,
+            max_char_ngram: 4,
+            ..FeatureConfig::default()
+        };
+        let texts = ["darbs arzemes", "работа в германии", "a ab abc", "ž 🙂 ok"];
+        for (config, text) in [FeatureConfig::default(), other]
+            .into_iter()
+            .flat_map(|c| texts.map(|t| (c, t)))
         {
-            let mut chars = 0;
+            let (mut chars, mut words) = (0, 0);
             for_each_ngram(text, &config, |h, name| {
                 let name = name();
                 assert_eq!(h, ngram_hash(&name), "{name}");
                 chars += usize::from(name.starts_with("c:"));
+                words += usize::from(name.starts_with("w:"));
             });
-            // Every piece of 3 to 5 characters of each word padded with spaces.
-            let expected: usize = text
+            let tokens: Vec<&str> = text
                 .split(|c: char| !crate::normalise::is_word_char(c))
                 .filter(|t| !t.is_empty())
+                .collect();
+            // Every run of 1 to max_word_ngram tokens.
+            let expected_words: usize = (1..=config.max_word_ngram)
+                .map(|n| (tokens.len() + 1).saturating_sub(n))
+                .sum();
+            assert_eq!(words, expected_words, "{text}");
+            // Every piece of min_char_ngram to max_char_ngram characters of each word padded
+            // with spaces.
+            let expected: usize = tokens
+                .iter()
                 .map(|t| {
                     let n = t.chars().count() + 2;
                     (config.min_char_ngram..=config.max_char_ngram)
