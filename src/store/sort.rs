@@ -39,6 +39,12 @@ impl Decode for SortKeys {
     }
 }
 
+/// Tantivy's order for a descending sort: the higher value first, then the lower address (a
+/// document id within a segment, a [`DocAddress`] across segments).
+fn best_first<T: Ord>(a: &(i64, T), b: &(i64, T)) -> std::cmp::Ordering {
+    b.0.cmp(&a.0).then(a.1.cmp(&b.1))
+}
+
 /// What the hits are ordered by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Key {
@@ -83,8 +89,7 @@ impl SegmentTop {
 
     /// Keeps the best `n` candidates.
     fn prune(&mut self) {
-        self.best
-            .sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        self.best.sort_unstable_by(best_first);
         self.best.truncate(self.n);
         if self.best.len() == self.n {
             self.floor = self.best.last().map(|b| b.0);
@@ -120,7 +125,7 @@ impl Collector for TopBy<'_> {
         fruits: Vec<Vec<(i64, DocAddress)>>,
     ) -> tantivy::Result<Vec<DocAddress>> {
         let mut all: Vec<(i64, DocAddress)> = fruits.into_iter().flatten().collect();
-        all.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        all.sort_unstable_by(best_first);
         all.truncate(self.n.max(1));
         Ok(all.into_iter().map(|(_, a)| a).collect())
     }
