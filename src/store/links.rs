@@ -2,6 +2,7 @@
 //! rebuilt from the index when the store opens, and are updated by the one writer.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::advert::Span;
 use crate::extract::Entities;
@@ -193,12 +194,85 @@ impl ContactGraph {
         self.by_advert.get(id).map_or(&[], Vec::as_slice)
     }
 
+    /// Every contact recorded.
+    pub fn contacts(&self) -> impl Iterator<Item = &String> {
+        self.by_contact.keys()
+    }
+
     /// The adverts that carry a contact.
     pub fn adverts_with(&self, contact: &str) -> impl Iterator<Item = &String> {
         self.by_contact
             .get(contact)
             .into_iter()
             .flat_map(|m| m.keys())
+    }
+}
+
+/// How each contact that is a sign is shared, as of the last commit. Stored adverts keep the
+/// shared-contact reasons they were written with; readers put the current counts into them, so
+/// the writer rewrites a stored advert only when one of its contacts starts or stops being a
+/// sign, not whenever one more advert shares it.
+#[derive(Debug, Clone, Default)]
+pub struct Signs(Arc<RwLock<HashMap<String, Sharing>>>);
+
+impl Signs {
+    /// Records the sharing of these contacts as the graph has it now.
+    pub fn update<'a>(&self, graph: &ContactGraph, contacts: impl IntoIterator<Item = &'a String>) {
+        let mut map = self.0.write().unwrap_or_else(PoisonError::into_inner);
+        for c in contacts {
+            let sharing = graph.sharing(c);
+            if sharing.is_sign() {
+                map.insert(c.clone(), sharing);
+            } else {
+                map.remove(c);
+            }
+        }
+    }
+
+    /// Records the sharing of every contact in the graph, forgetting what was recorded before.
+    pub fn reset(&self, graph: &ContactGraph) {
+        self.0
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+        self.update(graph, graph.contacts());
+    }
+
+    /// How a contact is shared, when it is a sign.
+    pub fn get(&self, contact: &str) -> Option<Sharing> {
+        self.0
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(contact)
+            .copied()
+    }
+
+    /// Puts the current counts into a stored advert's shared-contact reasons (and into its
+    /// `shared_contacts`). Reasons and score stay as stored: the weight does not depend on the
+    /// counts, and a contact that starts or stops being a sign has its adverts rewritten.
+    pub fn refresh(&self, stored: &mut crate::store::StoredAdvert) {
+        for contact in contacts_of(&stored.report.entities) {
+            let Some(count) = stored.shared_contacts.get_mut(&contact.key) else {
+                continue;
+            };
+            let Some(sharing) = self.get(&contact.key) else {
+                continue;
+            };
+            let at = (
+                Some(contact.span.field),
+                Some(contact.span.start),
+                Some(contact.span.end),
+            );
+            if let Some(reason) = stored
+                .report
+                .reasons
+                .iter_mut()
+                .find(|r| r.indicator == SHARED_CONTACT && (r.field, r.start, r.end) == at)
+            {
+                *reason = shared_contact_reason(&contact, sharing, reason.evidence.as_deref());
+                *count = sharing.adverts;
+            }
+        }
     }
 }
 

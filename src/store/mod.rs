@@ -31,8 +31,8 @@ use crate::engine::Engine;
 use crate::report::Report;
 
 pub use links::{
-    Contact, ContactGraph, DuplicateIndex, SHARED_CONTACT, Sharing, contacts_of, employer_of,
-    signature,
+    Contact, ContactGraph, DuplicateIndex, SHARED_CONTACT, Sharing, Signs, contacts_of,
+    employer_of, signature,
 };
 pub use schema::Fields;
 pub use search::{Facets, Hit, SearchRequest, SearchResponse, Sort, hit_of};
@@ -53,7 +53,7 @@ pub struct StoredAdvert {
     /// When it was stored (RFC 3339, UTC).
     pub stored_at: String,
     /// Contacts this advert shares with others in a way that is a sign, with the number of
-    /// adverts sharing each as of the last update of this advert.
+    /// adverts sharing each (as of the last commit when read from the store).
     #[serde(default)]
     pub shared_contacts: BTreeMap<String, usize>,
 }
@@ -152,6 +152,7 @@ pub struct Store {
     reader: IndexReader,
     fields: Fields,
     caches: search::Caches,
+    signs: Signs,
     jobs: mpsc::Sender<Job>,
     writer: Option<std::thread::JoinHandle<()>>,
 }
@@ -198,6 +199,8 @@ impl Store {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         let state = writer::Links::rebuild(&reader, fields)?;
+        let signs = Signs::default();
+        signs.reset(state.contacts());
         let index_writer = index.writer_with_num_threads(1, 64 * 1024 * 1024)?;
         // A short queue: a stream waits for the writer instead of piling up screened adverts.
         let (jobs, rx) = mpsc::channel(4);
@@ -207,6 +210,7 @@ impl Store {
             fields,
             engine,
             links: state,
+            signs: signs.clone(),
         };
         let handle = std::thread::Builder::new()
             .name("adscreen-writer".into())
@@ -220,6 +224,7 @@ impl Store {
             reader,
             fields,
             caches: search::Caches::default(),
+            signs,
             jobs,
             writer: Some(handle),
         })
@@ -241,10 +246,14 @@ impl Store {
         self.submit(adverts).await?.wait().await
     }
 
-    /// The stored advert with this id.
+    /// The stored advert with this id, its shared-contact reasons giving the current counts.
     pub fn get(&self, id: &str) -> Result<Option<StoredAdvert>, StoreError> {
         let searcher = self.reader.searcher();
-        get_by_id(&searcher, self.fields, id)
+        let mut found = get_by_id(&searcher, self.fields, id)?;
+        if let Some(stored) = &mut found {
+            self.signs.refresh(stored);
+        }
+        Ok(found)
     }
 
     /// The number of stored adverts with this contact key (see [`contacts_of`]) and the newest

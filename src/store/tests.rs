@@ -255,43 +255,99 @@ async fn collapsing_groups_reposts_stored_in_separate_commits() {
 }
 
 #[tokio::test]
-async fn a_third_sharer_refreshes_the_count_on_the_first_two() {
+async fn counts_are_read_current_and_a_sign_that_stops_is_rewritten() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(dir.path(), shared()).expect("open");
+    let write = |id: &'static str, text: String| {
+        let store = &store;
+        async move {
+            store
+                .write(vec![advert(id, "Darbs", &text)])
+                .await
+                .expect("write");
+        }
+    };
     for (id, company) in [("e1", "SIA Alfa"), ("e2", "SIA Beta"), ("e3", "SIA Gamma")] {
-        store
-            .write(vec![advert(
-                id,
-                "Darbs",
-                &format!("{company} meklē darbiniekus. Zvaniet +371 2612 3456"),
-            )])
-            .await
-            .expect("write");
+        write(
+            id,
+            format!("{company} meklē darbiniekus. Zvaniet +371 2612 3456"),
+        )
+        .await;
     }
-    // 2 -> 3 adverts stays within one power of two: the first two still say 2; a fourth (3 -> 4)
-    // crosses it and every advert says 4.
+    write("e4", "SIA Delta meklē. Zvaniet 26123456".into()).await;
     let said = |s: &StoredAdvert| s.shared_contacts.values().next().copied();
-    assert_eq!(said(&store.get("e1").expect("get").expect("e1")), Some(2));
-    assert_eq!(said(&store.get("e3").expect("get").expect("e3")), Some(3));
-    store
-        .write(vec![advert(
-            "e4",
-            "Darbs",
-            "SIA Delta meklē. Zvaniet 26123456",
-        )])
-        .await
-        .expect("write");
-    for id in ["e1", "e2", "e3", "e4"] {
-        let s = store.get(id).expect("get").expect("found");
-        assert_eq!(said(&s), Some(4), "{id}");
-        let reason = s
-            .report
+    let reason = |s: &StoredAdvert| {
+        s.report
             .reasons
             .iter()
             .find(|r| r.indicator == SHARED_CONTACT)
-            .expect("reason");
-        assert!(reason.explanation.en.contains("in 4 adverts"), "{id}");
+            .cloned()
+    };
+    // e1 was written when the contact became a sign (2 adverts) and not since: one more sharer
+    // does not rewrite it, but reading it gives the current count.
+    let raw = get_by_id(&store.reader.searcher(), store.fields, "e1")
+        .expect("get")
+        .expect("e1");
+    assert_eq!(said(&raw), Some(2));
+    for id in ["e1", "e2", "e3", "e4"] {
+        let s = store.get(id).expect("get").expect("found");
+        assert_eq!(said(&s), Some(4), "{id}");
+        let r = reason(&s).expect("reason");
+        assert!(
+            r.explanation.en.contains("in 4 adverts"),
+            "{id}: {}",
+            r.explanation.en
+        );
+        assert!(
+            r.explanation.lv.contains("4 sludinājumos"),
+            "{id}: {}",
+            r.explanation.lv
+        );
+        assert_eq!(
+            r.evidence.as_deref(),
+            s.advert.evidence(&contacts_of(&s.report.entities)[0].span)
+        );
     }
+    let before = store.get("e1").expect("get").expect("e1").report.score;
+    // The other three drop the phone: it is in one advert only and stops being a sign, so e1 is
+    // rewritten without the reason and scored again.
+    for (id, company) in [("e2", "SIA Beta"), ("e3", "SIA Gamma"), ("e4", "SIA Delta")] {
+        write(
+            id,
+            format!("{company} meklē darbiniekus. Rakstiet uz info@example.com"),
+        )
+        .await;
+    }
+    let e1 = store.get("e1").expect("get").expect("e1");
+    assert_eq!(reason(&e1), None);
+    assert!(e1.shared_contacts.is_empty());
+    assert!(e1.report.score < before, "{} !< {before}", e1.report.score);
+    // Reopening rebuilds what readers see from the index.
+    drop(store);
+    let store = Store::open(dir.path(), shared()).expect("reopen");
+    let e1 = store.get("e1").expect("get").expect("e1");
+    assert_eq!(reason(&e1), None);
+}
+
+#[tokio::test]
+async fn reopened_store_reads_current_counts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let store = Store::open(dir.path(), shared()).expect("open");
+        for (id, company) in [("f1", "SIA Alfa"), ("f2", "SIA Beta"), ("f3", "SIA Gamma")] {
+            store
+                .write(vec![advert(
+                    id,
+                    "Darbs",
+                    &format!("{company} meklē darbiniekus. Telegram @fastjobs_lv"),
+                )])
+                .await
+                .expect("write");
+        }
+    }
+    let store = Store::open(dir.path(), shared()).expect("reopen");
+    let f1 = store.get("f1").expect("get").expect("f1");
+    assert_eq!(f1.shared_contacts.values().next().copied(), Some(3));
 }
 
 #[test]

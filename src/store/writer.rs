@@ -9,7 +9,7 @@ use tantivy::{IndexReader, IndexWriter, TantivyDocument, Term};
 use tokio::sync::mpsc;
 
 use super::links::{
-    self, ContactGraph, DuplicateIndex, SHARED_CONTACT, contacts_of, employer_of, signature,
+    self, ContactGraph, DuplicateIndex, SHARED_CONTACT, Signs, contacts_of, employer_of, signature,
 };
 use super::{Ack, Fields, Job, SharedEngine, StoreError, StoredAdvert, get_by_id, parse_date};
 use crate::report::Report;
@@ -27,6 +27,11 @@ pub(super) struct Links {
 }
 
 impl Links {
+    /// Which adverts share which contacts.
+    pub(super) fn contacts(&self) -> &ContactGraph {
+        &self.contacts
+    }
+
     /// The contacts of an advert that are a sign now, with the number of adverts sharing each.
     fn shared_now(&self, id: &str) -> BTreeMap<String, usize> {
         self.contacts
@@ -41,13 +46,10 @@ impl Links {
 }
 
 /// Whether an advert written with the shared contacts `then` needs rewriting now: a contact
-/// started or stopped being a sign, or a count doubled (or halved).
+/// started or stopped being a sign. A count that merely changed is not written; readers take
+/// the current one from [`links::Signs`].
 fn needs_rewrite(then: &BTreeMap<String, usize>, now: &BTreeMap<String, usize>) -> bool {
     !then.keys().eq(now.keys())
-        || then
-            .values()
-            .zip(now.values())
-            .any(|(a, b)| (*a).max(1).ilog2() != (*b).max(1).ilog2())
 }
 
 impl Links {
@@ -97,6 +99,8 @@ pub(super) struct Writer {
     pub(super) fields: Fields,
     pub(super) engine: SharedEngine,
     pub(super) links: Links,
+    /// What readers see of the contacts that are signs; updated after each commit.
+    pub(super) signs: Signs,
 }
 
 impl Writer {
@@ -136,7 +140,10 @@ impl Writer {
                         return;
                     }
                     match Links::rebuild(&self.reader, self.fields) {
-                        Ok(links) => self.links = links,
+                        Ok(links) => {
+                            self.links = links;
+                            self.signs.reset(&self.links.contacts);
+                        }
                         Err(e) => tracing::error!(error = %e, "rebuilding links failed"),
                     }
                     for job in group {
@@ -160,6 +167,8 @@ impl Writer {
         let mut pending: HashMap<String, StoredAdvert> = HashMap::new();
         let mut order: Vec<Vec<String>> = Vec::new();
         let mut touched: BTreeSet<String> = BTreeSet::new();
+        // Whether each contact the batches touch was a sign before them.
+        let mut was_sign: HashMap<String, bool> = HashMap::new();
         for batch in batches {
             let mut ids = Vec::with_capacity(batch.len());
             for (advert, report) in batch {
@@ -167,6 +176,12 @@ impl Writer {
                     .into_iter()
                     .map(|c| c.key)
                     .collect();
+                let contacts = &self.links.contacts;
+                for c in contacts.contacts_of_advert(&advert.id).iter().chain(&keys) {
+                    if !was_sign.contains_key(c) {
+                        was_sign.insert(c.clone(), contacts.sharing(c).is_sign());
+                    }
+                }
                 touched.extend(self.links.contacts.insert(
                     &advert.id,
                     &keys,
@@ -190,10 +205,13 @@ impl Writer {
             }
             order.push(ids);
         }
-        // Adverts already stored whose shared contacts changed.
+        // Adverts already stored with a contact that started or stopped being a sign.
         let searcher = self.reader.searcher();
         let mut neighbours: BTreeSet<String> = BTreeSet::new();
-        for c in &touched {
+        let flipped = touched.iter().filter(|c| {
+            was_sign.get(*c).copied().unwrap_or(false) != self.links.contacts.sharing(c).is_sign()
+        });
+        for c in flipped {
             neighbours.extend(
                 self.links
                     .contacts
@@ -236,6 +254,7 @@ impl Writer {
         if let Err(e) = self.reader.reload() {
             tracing::error!(error = %e, "reloading the index reader failed after a commit");
         }
+        self.signs.update(&self.links.contacts, &touched);
         Ok(order
             .into_iter()
             .map(|ids| {
@@ -247,9 +266,9 @@ impl Writer {
     }
 
     /// Brings an advert's shared-contact reasons up to date and rescores it. The caller decides
-    /// when a stored advert needs it ([`needs_rewrite`]): a count that merely grew is refreshed
-    /// only when it doubles, so a contact in thousands of adverts does not rewrite them all on
-    /// every new one.
+    /// when a stored advert needs it ([`needs_rewrite`]): only when a contact starts or stops
+    /// being a sign, so a contact in thousands of adverts does not rewrite them all on every new
+    /// one.
     fn relink(&self, engine: &crate::engine::Engine, stored: &mut StoredAdvert) {
         let mut reasons = Vec::new();
         let mut shared = BTreeMap::new();
@@ -320,12 +339,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rewrites_when_a_sign_starts_stops_or_its_count_doubles() {
+    fn rewrites_only_when_a_sign_starts_or_stops() {
         let m = |pairs: &[(&str, usize)]| -> BTreeMap<String, usize> {
             pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
         };
         assert!(!needs_rewrite(&m(&[("p", 2)]), &m(&[("p", 3)])));
-        assert!(needs_rewrite(&m(&[("p", 3)]), &m(&[("p", 4)])));
+        assert!(!needs_rewrite(&m(&[("p", 3)]), &m(&[("p", 4000)])));
+        assert!(needs_rewrite(&m(&[("p", 3)]), &m(&[("q", 3)])));
+        assert!(needs_rewrite(&m(&[("p", 3)]), &m(&[("p", 3), ("q", 3)])));
         assert!(needs_rewrite(&m(&[]), &m(&[("p", 2)])));
         assert!(needs_rewrite(&m(&[("p", 2)]), &m(&[])));
         assert!(!needs_rewrite(&m(&[]), &m(&[])));
