@@ -47,6 +47,26 @@ fn screen_answers_a_report_with_exact_evidence_and_stores_nothing() {
     let (status, r) = s.post("/v1/screen", None, "text/plain", BENIGN);
     assert_eq!(status, 200);
     assert_eq!(r["flagged"], false, "{r}");
+    // A long advert (screened on the blocking pool rather than in place) gets the same care.
+    let long = format!(
+        "{} {RISKY}",
+        "Darba vieta ir Rīgā, birojs ir gaišs un ērts. ".repeat(200)
+    );
+    let (status, r) = s.post("/v1/screen", None, JSON, json!({"text": long}).to_string());
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["flagged"], true, "{r}");
+    let reasons = r["reasons"].as_array().expect("reasons");
+    assert!(
+        reasons.iter().any(|x| x["start"].as_u64() > Some(9000)),
+        "{r}"
+    );
+    for reason in reasons.iter().filter(|x| x["field"] == "text") {
+        let (a, b) = (
+            reason["start"].as_u64().expect("start") as usize,
+            reason["end"].as_u64().expect("end") as usize,
+        );
+        assert_eq!(reason["evidence"].as_str(), long.get(a..b));
+    }
     assert_eq!(s.stored(), 0);
 }
 
