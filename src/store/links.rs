@@ -360,63 +360,133 @@ fn mix(mut h: u64) -> u64 {
 }
 
 /// Groups of near-duplicate adverts, found by locality-sensitive hashing over signature bands.
+/// Adverts are known by a number (their ids are kept once), so the bands, which hold every
+/// advert several times, cost a few bytes per advert instead of a string each.
 #[derive(Debug, Default)]
 pub struct DuplicateIndex {
-    bands: HashMap<(usize, u64), Vec<String>>,
-    adverts: HashMap<String, (Signature, String)>,
+    /// Advert ids by number; a number is never reused.
+    ids: Vec<Box<str>>,
+    numbers: HashMap<Box<str>, u32>,
+    /// The members of each band value.
+    bands: HashMap<(usize, u64), Members>,
+    /// By advert number: its signature and the number of its group's id, while recorded.
+    adverts: Vec<Option<(Signature, u32)>>,
+}
+
+/// The adverts that share one band value; most values have one.
+#[derive(Debug)]
+enum Members {
+    One(u32),
+    Many(Vec<u32>),
+}
+
+impl Members {
+    fn as_slice(&self) -> &[u32] {
+        match self {
+            Members::One(n) => std::slice::from_ref(n),
+            Members::Many(v) => v,
+        }
+    }
+}
+
+/// Whether a signature has no values (an advert without words: nothing to compare).
+fn is_empty(sig: &Signature) -> bool {
+    sig.iter().all(|&v| v == u64::MAX)
 }
 
 impl DuplicateIndex {
     /// Records an advert and returns its group: the group of the first advert found that is near
     /// enough, or else the advert's own id.
     pub fn assign(&mut self, id: &str, sig: Signature) -> String {
-        self.remove(id);
-        // An advert without words has nothing to compare.
-        if sig.iter().all(|&v| v == u64::MAX) {
+        let number = self.number(id);
+        self.remove(number);
+        if is_empty(&sig) {
             return id.to_string();
         }
-        let mut found: Option<String> = None;
-        'bands: for (band, key) in band_keys(&sig) {
-            for other in self.bands.get(&(band, key)).into_iter().flatten() {
-                if let Some((s, g)) = self.adverts.get(other) {
+        let mut found: Option<u32> = None;
+        'bands: for key in band_keys(&sig) {
+            let Some(members) = self.bands.get(&key) else {
+                continue;
+            };
+            for &other in members.as_slice() {
+                if let Some(Some((s, g))) = self.adverts.get(other as usize) {
                     if similarity(&sig, s) >= NEAR {
-                        found = Some(g.clone());
+                        found = Some(*g);
                         break 'bands;
                     }
                 }
             }
         }
-        let group = found.unwrap_or_else(|| id.to_string());
-        self.insert(id, sig, group.clone());
-        group
+        let group = found.unwrap_or(number);
+        self.record(number, sig, group);
+        self.ids[group as usize].to_string()
     }
 
     /// Records an advert with a known group (when rebuilding from the index).
     pub fn insert(&mut self, id: &str, sig: Signature, group: String) {
-        if sig.iter().all(|&v| v == u64::MAX) {
+        let number = self.number(id);
+        self.remove(number);
+        let group = self.number(&group);
+        self.record(number, sig, group);
+    }
+
+    /// The number of an id, given one if it has none.
+    fn number(&mut self, id: &str) -> u32 {
+        if let Some(&n) = self.numbers.get(id) {
+            return n;
+        }
+        // Over four billion ids in one store would wrap; that many do not fit in memory anyway.
+        let n = self.ids.len() as u32;
+        self.ids.push(id.into());
+        self.numbers.insert(id.into(), n);
+        self.adverts.push(None);
+        n
+    }
+
+    fn record(&mut self, number: u32, sig: Signature, group: u32) {
+        if is_empty(&sig) {
             return;
         }
         for key in band_keys(&sig) {
-            let ids = self.bands.entry(key).or_default();
-            // A band shared by thousands of reposts keeps only its latest members: enough to
-            // find the group, and each new advert compares with at most that many per band.
-            if ids.len() >= MAX_PER_BAND {
-                ids.remove(0);
-            }
-            ids.push(id.to_string());
-        }
-        self.adverts.insert(id.to_string(), (sig, group));
-    }
-
-    fn remove(&mut self, id: &str) {
-        if let Some((sig, _)) = self.adverts.remove(id) {
-            for key in band_keys(&sig) {
-                if let Some(ids) = self.bands.get_mut(&key) {
-                    ids.retain(|x| x != id);
-                    if ids.is_empty() {
-                        self.bands.remove(&key);
+            match self.bands.entry(key) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(Members::One(number));
+                }
+                std::collections::hash_map::Entry::Occupied(mut e) => {
+                    let members = e.get_mut();
+                    if let Members::One(first) = *members {
+                        *members = Members::Many(vec![first]);
+                    }
+                    if let Members::Many(v) = members {
+                        // A band shared by thousands of reposts keeps only its latest members:
+                        // enough to find the group, and each new advert compares with at most
+                        // that many per band.
+                        if v.len() >= MAX_PER_BAND {
+                            v.remove(0);
+                        }
+                        v.push(number);
                     }
                 }
+            }
+        }
+        self.adverts[number as usize] = Some((sig, group));
+    }
+
+    fn remove(&mut self, number: u32) {
+        let Some((sig, _)) = self.adverts.get_mut(number as usize).and_then(Option::take) else {
+            return;
+        };
+        for key in band_keys(&sig) {
+            let emptied = match self.bands.get_mut(&key) {
+                Some(Members::One(n)) => *n == number,
+                Some(Members::Many(v)) => {
+                    v.retain(|&x| x != number);
+                    v.is_empty()
+                }
+                None => false,
+            };
+            if emptied {
+                self.bands.remove(&key);
             }
         }
     }
@@ -501,6 +571,19 @@ mod tests {
         assert_eq!(d.assign("c", c), "c");
         // Re-recording an advert does not make it its own duplicate.
         assert_eq!(d.assign("c", c), "c");
+    }
+
+    #[test]
+    fn an_advert_recorded_again_is_found_by_its_new_text_only() {
+        let mut d = DuplicateIndex::default();
+        let text = "Work in a warehouse in the Netherlands, good pay, housing provided, call now";
+        assert_eq!(d.assign("a", signature("Job", text)), "a");
+        let other = "Hospital in Riga hires a nurse, contract, 1500 EUR gross";
+        assert_eq!(d.assign("a", signature("Nurse", other)), "a");
+        // Nothing recorded has the warehouse text any more.
+        assert_eq!(d.assign("c", signature("Job", text)), "c");
+        assert_eq!(d.assign("d", signature("Job!", text)), "c");
+        assert_eq!(d.assign("e", signature("Nurse", other)), "a");
     }
 
     #[test]
