@@ -52,6 +52,29 @@ fn needs_rewrite(then: &BTreeMap<String, usize>, now: &BTreeMap<String, usize>) 
     !then.keys().eq(now.keys())
 }
 
+/// What rebuilding the links reads of a stored advert ([`StoredAdvert`]); the rest of the
+/// document (reasons, explanations) is skipped without being built.
+#[derive(serde::Deserialize)]
+struct LinkView {
+    advert: AdvertView,
+    report: ReportView,
+    group: String,
+    #[serde(default)]
+    shared_contacts: BTreeMap<String, usize>,
+}
+
+#[derive(serde::Deserialize)]
+struct AdvertView {
+    id: String,
+    title: String,
+    text: String,
+}
+
+#[derive(serde::Deserialize)]
+struct ReportView {
+    entities: crate::extract::Entities,
+}
+
 impl Links {
     /// Reads every stored advert once to rebuild the links.
     pub(super) fn rebuild(reader: &IndexReader, fields: Fields) -> Result<Links, StoreError> {
@@ -69,7 +92,7 @@ impl Links {
                     .get_first(fields.doc)
                     .and_then(|v| v.as_str())
                     .ok_or_else(|| StoreError::Corrupt("no stored document".into()))?;
-                let stored: StoredAdvert =
+                let stored: LinkView =
                     serde_json::from_str(json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 let id = &stored.advert.id;
                 let keys: Vec<String> = contacts_of(&stored.report.entities)
