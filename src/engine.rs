@@ -215,7 +215,7 @@ fn model_reason(p: &crate::classify::Prediction) -> Reason {
         evidence: None,
         start: None,
         end: None,
-        explanation: Texts {
+        explanation: std::sync::Arc::new(Texts {
             lv: format!(
                 "Statistiskais modelis, kas apmācīts uz marķētiem sludinājumiem, vērtē šo sludinājumu kā riskantu ar varbūtību {percent}%. Visvairāk to ietekmēja: {list}."
             ),
@@ -225,6 +225,6 @@ fn model_reason(p: &crate::classify::Prediction) -> Reason {
             ru: Some(format!(
                 "Статистическая модель, обученная на размеченных объявлениях, оценивает это объявление как рискованное с вероятностью {percent}%. Больше всего повлияло: {list}."
             )),
-        },
+        }),
     }
 }

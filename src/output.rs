@@ -217,11 +217,11 @@ mod tests {
             evidence: Some("Pase jānodod".into()),
             start: Some(0),
             end: Some(13),
-            explanation: Texts {
+            explanation: std::sync::Arc::new(Texts {
                 lv: "a".into(),
                 en: "b".into(),
                 ru: None,
-            },
+            }),
         };
         let report = Report {
             id: advert.id.clone(),

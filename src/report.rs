@@ -26,7 +26,8 @@ pub struct Reason {
     /// End byte (exclusive) of the evidence in the field.
     pub end: Option<usize>,
     /// Why this is a sign, in plain words.
-    pub explanation: Texts,
+    /// Shared with the rule it comes from: a rule's explanation is not copied into each reason.
+    pub explanation: std::sync::Arc<Texts>,
 }
 
 /// The screening result of one advert.

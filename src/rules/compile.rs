@@ -104,7 +104,7 @@ pub fn compile(files: &[(String, String)]) -> Result<RuleSet, RuleError> {
                     indicator,
                     langs: raw.langs.clone(),
                     weight: raw.weight,
-                    explain: raw.explain.clone(),
+                    explain: std::sync::Arc::new(raw.explain.clone()),
                     when: raw.when.clone(),
                     matcher,
                     unless: raw.unless.clone(),

@@ -58,7 +58,7 @@ pub struct Rule {
     /// Weight (negative for mitigating indicators).
     pub weight: i32,
     /// Explanation for people.
-    pub explain: Texts,
+    pub explain: std::sync::Arc<Texts>,
     /// Facts that must hold for the rule to count.
     pub when: Vec<When>,
     /// How it matches.

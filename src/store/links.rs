@@ -110,7 +110,7 @@ pub fn shared_contact_reason(
         evidence: evidence.map(str::to_string),
         start: Some(contact.span.start),
         end: Some(contact.span.end),
-        explanation: Texts {
+        explanation: Arc::new(Texts {
             lv: format!(
                 "Tas pats {lv} ir {n} sludinājumos (dažādi darba devēju nosaukumi: {named}; bez nosaukuma: {}). Vervētāji ar vienu kontaktu bieži ievieto daudz dažādu piedāvājumu.",
                 sharing.unnamed
@@ -123,7 +123,7 @@ pub fn shared_contact_reason(
                 "Тот же {ru} есть в {n} объявлениях (разных названий работодателя: {named}; без названия: {}). Вербовщики часто размещают много разных предложений с одного контакта.",
                 sharing.unnamed
             )),
-        },
+        }),
     }
 }
 
