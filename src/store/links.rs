@@ -1,7 +1,7 @@
 //! Links between stored adverts: shared contacts and near-duplicates. Both live in memory, are
 //! rebuilt from the index when the store opens, and are updated by the one writer.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::advert::Span;
@@ -127,11 +127,50 @@ pub fn shared_contact_reason(
     }
 }
 
-/// Which adverts share which contacts.
+/// Which adverts share which contacts. Advert ids, contact keys and employer names are kept once
+/// each and known by number, so an advert costs a few numbers here, not copies of its strings.
 #[derive(Debug, Default)]
 pub struct ContactGraph {
-    by_contact: HashMap<String, BTreeMap<String, Option<String>>>,
-    by_advert: HashMap<String, Vec<String>>,
+    adverts: Names,
+    contacts: Names,
+    employers: Names,
+    /// By contact number: each advert that has it, with its employer's number ([`NO_EMPLOYER`]
+    /// for none), in no particular order.
+    by_contact: Vec<Vec<(u32, u32)>>,
+    /// By advert number: the numbers of its contacts.
+    by_advert: Vec<Box<[u32]>>,
+}
+
+/// The employer number of an advert that names none.
+const NO_EMPLOYER: u32 = u32::MAX;
+
+/// Strings known by number; a number is never reused.
+#[derive(Debug, Default)]
+struct Names {
+    names: Vec<Box<str>>,
+    numbers: HashMap<Box<str>, u32>,
+}
+
+impl Names {
+    fn get(&self, name: &str) -> Option<u32> {
+        self.numbers.get(name).copied()
+    }
+
+    /// The number of a name, given one if it has none. (Over four billion names would wrap;
+    /// that many do not fit in memory anyway.)
+    fn number(&mut self, name: &str) -> u32 {
+        if let Some(n) = self.get(name) {
+            return n;
+        }
+        let n = self.names.len() as u32;
+        self.names.push(name.into());
+        self.numbers.insert(name.into(), n);
+        n
+    }
+
+    fn name(&self, number: u32) -> &str {
+        &self.names[number as usize]
+    }
 }
 
 impl ContactGraph {
@@ -143,69 +182,83 @@ impl ContactGraph {
         contacts: &[String],
         employer: Option<String>,
     ) -> Vec<String> {
-        let mut touched = self.remove(id);
-        for c in contacts {
-            self.by_contact
-                .entry(c.clone())
-                .or_default()
-                .insert(id.to_string(), employer.clone());
-            touched.push(c.clone());
+        let advert = self.adverts.number(id);
+        if self.by_advert.len() <= advert as usize {
+            self.by_advert.resize(advert as usize + 1, Box::default());
         }
-        if !contacts.is_empty() {
-            self.by_advert.insert(id.to_string(), contacts.to_vec());
+        let old = std::mem::take(&mut self.by_advert[advert as usize]);
+        let mut touched: Vec<String> = Vec::with_capacity(old.len() + contacts.len());
+        for &c in old.iter() {
+            self.by_contact[c as usize].retain(|&(a, _)| a != advert);
+            touched.push(self.contacts.name(c).to_string());
         }
+        let employer = employer.map_or(NO_EMPLOYER, |e| self.employers.number(&e));
+        let mut numbers = Vec::with_capacity(contacts.len());
+        for key in contacts {
+            let c = self.contacts.number(key);
+            if self.by_contact.len() <= c as usize {
+                self.by_contact.resize_with(c as usize + 1, Vec::new);
+            }
+            if !numbers.contains(&c) {
+                self.by_contact[c as usize].push((advert, employer));
+                numbers.push(c);
+            }
+            touched.push(key.clone());
+        }
+        self.by_advert[advert as usize] = numbers.into_boxed_slice();
         touched.sort();
         touched.dedup();
         touched
     }
 
-    fn remove(&mut self, id: &str) -> Vec<String> {
-        let old = self.by_advert.remove(id).unwrap_or_default();
-        for c in &old {
-            if let Some(ids) = self.by_contact.get_mut(c) {
-                ids.remove(id);
-                if ids.is_empty() {
-                    self.by_contact.remove(c);
-                }
-            }
-        }
-        old
+    fn members(&self, contact: &str) -> &[(u32, u32)] {
+        self.contacts
+            .get(contact)
+            .and_then(|c| self.by_contact.get(c as usize))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// How a contact is shared.
     pub fn sharing(&self, contact: &str) -> Sharing {
-        let Some(ids) = self.by_contact.get(contact) else {
-            return Sharing {
-                adverts: 0,
-                employers: 0,
-                unnamed: 0,
-            };
-        };
-        let named: BTreeSet<&String> = ids.values().flatten().collect();
-        let unnamed = ids.values().filter(|e| e.is_none()).count();
+        let members = self.members(contact);
+        let mut named: Vec<u32> = members
+            .iter()
+            .map(|&(_, e)| e)
+            .filter(|&e| e != NO_EMPLOYER)
+            .collect();
+        let unnamed = members.len() - named.len();
+        named.sort_unstable();
+        named.dedup();
         Sharing {
-            adverts: ids.len(),
+            adverts: members.len(),
             employers: named.len(),
             unnamed,
         }
     }
 
     /// The contact keys recorded for an advert.
-    pub fn contacts_of_advert(&self, id: &str) -> &[String] {
-        self.by_advert.get(id).map_or(&[], Vec::as_slice)
+    pub fn contacts_of_advert(&self, id: &str) -> impl Iterator<Item = &str> {
+        self.adverts
+            .get(id)
+            .and_then(|a| self.by_advert.get(a as usize))
+            .into_iter()
+            .flat_map(|cs| cs.iter().map(|&c| self.contacts.name(c)))
     }
 
-    /// Every contact recorded.
-    pub fn contacts(&self) -> impl Iterator<Item = &String> {
-        self.by_contact.keys()
+    /// Every contact some advert has.
+    pub fn contacts(&self) -> impl Iterator<Item = &str> {
+        self.by_contact
+            .iter()
+            .enumerate()
+            .filter(|(_, members)| !members.is_empty())
+            .map(|(c, _)| self.contacts.name(c as u32))
     }
 
     /// The adverts that carry a contact.
-    pub fn adverts_with(&self, contact: &str) -> impl Iterator<Item = &String> {
-        self.by_contact
-            .get(contact)
-            .into_iter()
-            .flat_map(|m| m.keys())
+    pub fn adverts_with(&self, contact: &str) -> impl Iterator<Item = &str> {
+        self.members(contact)
+            .iter()
+            .map(|&(a, _)| self.adverts.name(a))
     }
 }
 
@@ -218,12 +271,12 @@ pub struct Signs(Arc<RwLock<HashMap<String, Sharing>>>);
 
 impl Signs {
     /// Records the sharing of these contacts as the graph has it now.
-    pub fn update<'a>(&self, graph: &ContactGraph, contacts: impl IntoIterator<Item = &'a String>) {
+    pub fn update<'a>(&self, graph: &ContactGraph, contacts: impl IntoIterator<Item = &'a str>) {
         let mut map = self.0.write().unwrap_or_else(PoisonError::into_inner);
         for c in contacts {
             let sharing = graph.sharing(c);
             if sharing.is_sign() {
-                map.insert(c.clone(), sharing);
+                map.insert(c.to_string(), sharing);
             } else {
                 map.remove(c);
             }

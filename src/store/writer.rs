@@ -36,10 +36,9 @@ impl Links {
     fn shared_now(&self, id: &str) -> BTreeMap<String, usize> {
         self.contacts
             .contacts_of_advert(id)
-            .iter()
             .filter_map(|c| {
                 let s = self.contacts.sharing(c);
-                s.is_sign().then(|| (c.clone(), s.adverts))
+                s.is_sign().then(|| (c.to_string(), s.adverts))
             })
             .collect()
     }
@@ -200,9 +199,12 @@ impl Writer {
                     .map(|c| c.key)
                     .collect();
                 let contacts = &self.links.contacts;
-                for c in contacts.contacts_of_advert(&advert.id).iter().chain(&keys) {
+                for c in contacts
+                    .contacts_of_advert(&advert.id)
+                    .chain(keys.iter().map(String::as_str))
+                {
                     if !was_sign.contains_key(c) {
-                        was_sign.insert(c.clone(), contacts.sharing(c).is_sign());
+                        was_sign.insert(c.to_string(), contacts.sharing(c).is_sign());
                     }
                 }
                 touched.extend(self.links.contacts.insert(
@@ -240,7 +242,7 @@ impl Writer {
                     .contacts
                     .adverts_with(c)
                     .filter(|id| !pending.contains_key(*id))
-                    .cloned(),
+                    .map(str::to_string),
             );
         }
         let mut updated = Vec::new();
@@ -277,7 +279,8 @@ impl Writer {
         if let Err(e) = self.reader.reload() {
             tracing::error!(error = %e, "reloading the index reader failed after a commit");
         }
-        self.signs.update(&self.links.contacts, &touched);
+        self.signs
+            .update(&self.links.contacts, touched.iter().map(String::as_str));
         Ok(order
             .into_iter()
             .map(|ids| {
