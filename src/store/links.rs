@@ -417,9 +417,7 @@ fn mix(mut h: u64) -> u64 {
 /// advert several times, cost a few bytes per advert instead of a string each.
 #[derive(Debug, Default)]
 pub struct DuplicateIndex {
-    /// Advert ids by number; a number is never reused.
-    ids: Vec<Box<str>>,
-    numbers: HashMap<Box<str>, u32>,
+    ids: Names,
     /// The members of each band value.
     bands: HashMap<(usize, u64), Members>,
     /// By advert number: its signature and the number of its group's id, while recorded.
@@ -472,7 +470,7 @@ impl DuplicateIndex {
         }
         let group = found.unwrap_or(number);
         self.record(number, sig, group);
-        self.ids[group as usize].to_string()
+        self.ids.name(group).to_string()
     }
 
     /// Records an advert with a known group (when rebuilding from the index).
@@ -483,16 +481,12 @@ impl DuplicateIndex {
         self.record(number, sig, group);
     }
 
-    /// The number of an id, given one if it has none.
+    /// The number of an id, given one (with room for its signature) if it has none.
     fn number(&mut self, id: &str) -> u32 {
-        if let Some(&n) = self.numbers.get(id) {
-            return n;
+        let n = self.ids.number(id);
+        if self.adverts.len() <= n as usize {
+            self.adverts.resize(n as usize + 1, None);
         }
-        // Over four billion ids in one store would wrap; that many do not fit in memory anyway.
-        let n = self.ids.len() as u32;
-        self.ids.push(id.into());
-        self.numbers.insert(id.into(), n);
-        self.adverts.push(None);
         n
     }
 
