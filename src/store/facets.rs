@@ -1,14 +1,16 @@
 //! Facet counts of a search: adverts per level, indicator, language and kind over every match.
 //!
 //! Each facet field is a string fast field, stored per segment as term ordinals. Each segment's
-//! ordinals are decoded once into plain arrays ([`FacetCache`]), so counting a match is an add
-//! per value, and only the ordinals seen are turned into strings, once per segment.
+//! ordinals are decoded once ([`FacetCache`]) into one number per document: the document's
+//! combination of values of all four fields. Adverts repeat a few hundred combinations, so
+//! counting a match is one add, and only the combinations met are spread over the fields and
+//! turned into strings, once per segment.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Cardinality, StrColumn};
+use tantivy::columnar::StrColumn;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::search::Facets;
@@ -17,117 +19,80 @@ use super::segment_cache::{Decode, SegmentCache};
 /// The facet fields, in the order of [`Facets`]' members.
 const FIELDS: [&str; 4] = ["level", "indicators", "language", "kind"];
 
+/// Ends the ordinals of one field in a combination.
+const END_OF_FIELD: u32 = u32::MAX;
+
 /// The decoded facet values of the segments searches have met.
 pub type FacetCache = SegmentCache<SegmentCodes>;
 
-/// One segment's facet values: per field, the string of each ordinal and the ordinals of each
-/// document.
+/// One segment's facet values: the string of each ordinal of each field, the combinations of
+/// ordinals documents have, and the combination of each document.
 #[derive(Debug)]
 pub struct SegmentCodes {
-    fields: [FieldCodes; 4],
-}
-
-#[derive(Debug, Default)]
-struct FieldCodes {
-    terms: Vec<String>,
-    ords: Ords,
-}
-
-/// The ordinals of every document of a segment.
-#[derive(Debug)]
-enum Ords {
-    /// One value per document, of fewer than 255 ordinals (255 for none): a byte a document
-    /// keeps a segment's codes small enough to stay in cache.
-    Byte(Vec<u8>),
-    /// One value per document (`u32::MAX` for none).
-    Single(Vec<u32>),
-    /// Any number: document `d` has `ords[starts[d]..starts[d + 1]]`.
-    Multi { starts: Vec<u32>, ords: Vec<u32> },
-}
-
-impl Default for Ords {
-    fn default() -> Ords {
-        Ords::Single(Vec::new())
-    }
+    /// Per field, the string of each ordinal.
+    terms: [Vec<String>; 4],
+    /// Per combination, the ordinals of the four fields, each field's ended by [`END_OF_FIELD`].
+    combinations: Vec<Box<[u32]>>,
+    /// Per document, its combination.
+    docs: Vec<u32>,
 }
 
 impl Decode for SegmentCodes {
     fn decode(reader: &SegmentReader) -> tantivy::Result<SegmentCodes> {
-        let mut fields: [FieldCodes; 4] = Default::default();
-        for (codes, name) in fields.iter_mut().zip(FIELDS) {
-            if let Some(column) = reader.fast_fields().str(name)? {
-                *codes = FieldCodes::decode(&column, reader.max_doc())?;
+        let too_many = || tantivy::TantivyError::InternalError("too many facet values".into());
+        let mut terms: [Vec<String>; 4] = Default::default();
+        let mut columns = Vec::with_capacity(FIELDS.len());
+        for (terms, name) in terms.iter_mut().zip(FIELDS) {
+            let column = reader.fast_fields().str(name)?;
+            if let Some(column) = &column {
+                *terms = terms_of(column)?;
             }
+            columns.push(column);
         }
-        Ok(SegmentCodes { fields })
+        let mut numbers: HashMap<Box<[u32]>, u32> = HashMap::new();
+        let mut combinations = Vec::new();
+        let mut docs = Vec::with_capacity(reader.max_doc() as usize);
+        let mut key = Vec::new();
+        for doc in 0..reader.max_doc() {
+            key.clear();
+            for column in &columns {
+                if let Some(column) = column {
+                    for o in column.ords().values_for_doc(doc) {
+                        key.push(u32::try_from(o).map_err(|_| too_many())?);
+                    }
+                }
+                key.push(END_OF_FIELD);
+            }
+            let number = match numbers.get(key.as_slice()) {
+                Some(&n) => n,
+                None => {
+                    let n = u32::try_from(combinations.len()).map_err(|_| too_many())?;
+                    let owned: Box<[u32]> = key.as_slice().into();
+                    combinations.push(owned.clone());
+                    numbers.insert(owned, n);
+                    n
+                }
+            };
+            docs.push(number);
+        }
+        Ok(SegmentCodes {
+            terms,
+            combinations,
+            docs,
+        })
     }
 }
 
-impl FieldCodes {
-    fn decode(column: &StrColumn, max_doc: DocId) -> tantivy::Result<FieldCodes> {
-        let too_many = || tantivy::TantivyError::InternalError("too many facet values".into());
-        let count = column.dictionary().num_terms();
-        let mut terms = Vec::with_capacity(count);
-        for ord in 0..count as u64 {
-            let mut term = String::new();
-            column.ord_to_str(ord, &mut term)?;
-            terms.push(term);
-        }
-        let column = column.ords();
-        let ord = |o: u64| u32::try_from(o).map_err(|_| too_many());
-        let single = column.get_cardinality() == Cardinality::Full;
-        let ords = if single && count < usize::from(u8::MAX) {
-            let byte = |o: Option<u64>| o.and_then(|o| u8::try_from(o).ok()).unwrap_or(u8::MAX);
-            Ords::Byte((0..max_doc).map(|doc| byte(column.first(doc))).collect())
-        } else if single {
-            let mut ords = Vec::with_capacity(max_doc as usize);
-            for doc in 0..max_doc {
-                ords.push(column.first(doc).map_or(Ok(u32::MAX), ord)?);
-            }
-            Ords::Single(ords)
-        } else {
-            let mut starts = Vec::with_capacity(max_doc as usize + 1);
-            let mut ords = Vec::new();
-            for doc in 0..max_doc {
-                starts.push(u32::try_from(ords.len()).map_err(|_| too_many())?);
-                for o in column.values_for_doc(doc) {
-                    ords.push(ord(o)?);
-                }
-            }
-            starts.push(u32::try_from(ords.len()).map_err(|_| too_many())?);
-            Ords::Multi { starts, ords }
-        };
-        Ok(FieldCodes { terms, ords })
+/// The string of every ordinal of a column.
+fn terms_of(column: &StrColumn) -> tantivy::Result<Vec<String>> {
+    let count = column.dictionary().num_terms();
+    let mut terms = Vec::with_capacity(count);
+    for ord in 0..count as u64 {
+        let mut term = String::new();
+        column.ord_to_str(ord, &mut term)?;
+        terms.push(term);
     }
-
-    /// Adds one to the count of each value of `doc`.
-    fn count(&self, doc: DocId, counts: &mut [u64]) {
-        let mut add = |o: u32| {
-            if let Some(n) = counts.get_mut(o as usize) {
-                *n += 1;
-            }
-        };
-        let doc = doc as usize;
-        match &self.ords {
-            Ords::Byte(ords) => {
-                if let Some(&o) = ords.get(doc) {
-                    add(u32::from(o));
-                }
-            }
-            Ords::Single(ords) => {
-                if let Some(&o) = ords.get(doc) {
-                    add(o);
-                }
-            }
-            Ords::Multi { starts, ords } => {
-                if let (Some(&start), Some(&end)) = (starts.get(doc), starts.get(doc + 1)) {
-                    for &o in ords.get(start as usize..end as usize).unwrap_or_default() {
-                        add(o);
-                    }
-                }
-            }
-        }
-    }
+    Ok(terms)
 }
 
 /// Counts the values of the facet fields over the matching documents.
@@ -137,10 +102,10 @@ pub struct FacetCollector<'a> {
     pub cache: &'a FacetCache,
 }
 
-/// Counts of one segment.
+/// Counts of one segment: matches per combination.
 pub struct SegmentFacets {
     codes: Arc<SegmentCodes>,
-    counts: [Vec<u64>; 4],
+    counts: Vec<u64>,
 }
 
 /// The counts of one segment by value.
@@ -156,7 +121,7 @@ impl Collector for FacetCollector<'_> {
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentFacets> {
         let codes = self.cache.get(reader)?;
-        let counts = std::array::from_fn(|i| vec![0; codes.fields[i].terms.len()]);
+        let counts = vec![0; codes.combinations.len()];
         Ok(SegmentFacets { codes, counts })
     }
 
@@ -183,27 +148,53 @@ impl Collector for FacetCollector<'_> {
     }
 }
 
+impl SegmentFacets {
+    fn count(&mut self, doc: DocId) {
+        if let Some(n) = self
+            .codes
+            .docs
+            .get(doc as usize)
+            .and_then(|&c| self.counts.get_mut(c as usize))
+        {
+            *n += 1;
+        }
+    }
+}
+
 impl SegmentCollector for SegmentFacets {
     type Fruit = SegmentFruit;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        for (codes, counts) in self.codes.fields.iter().zip(self.counts.iter_mut()) {
-            codes.count(doc, counts);
-        }
+        self.count(doc);
     }
 
     fn collect_block(&mut self, docs: &[DocId]) {
-        for (codes, counts) in self.codes.fields.iter().zip(self.counts.iter_mut()) {
-            for &doc in docs {
-                codes.count(doc, counts);
-            }
+        for &doc in docs {
+            self.count(doc);
         }
     }
 
     fn harvest(self) -> SegmentFruit {
+        let codes = &self.codes;
+        let mut per_ord: [Vec<u64>; 4] = std::array::from_fn(|i| vec![0; codes.terms[i].len()]);
+        for (combination, &n) in codes.combinations.iter().zip(&self.counts) {
+            if n == 0 {
+                continue;
+            }
+            let mut field = 0;
+            for &o in combination.iter() {
+                if o == END_OF_FIELD {
+                    field += 1;
+                } else if let Some(count) =
+                    per_ord.get_mut(field).and_then(|c| c.get_mut(o as usize))
+                {
+                    *count += n;
+                }
+            }
+        }
         let mut out: SegmentFruit = Default::default();
-        for ((into, codes), counts) in out.iter_mut().zip(&self.codes.fields).zip(&self.counts) {
-            for (term, &n) in codes.terms.iter().zip(counts).filter(|(_, n)| **n > 0) {
+        for ((into, terms), counts) in out.iter_mut().zip(&codes.terms).zip(&per_ord) {
+            for (term, &n) in terms.iter().zip(counts).filter(|(_, n)| **n > 0) {
                 into.insert(term.clone(), n);
             }
         }
