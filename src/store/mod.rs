@@ -22,7 +22,8 @@ use arc_swap::ArcSwap;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
+use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 use tokio::sync::{mpsc, oneshot};
 
@@ -329,12 +330,53 @@ fn stored_json<T: serde::de::DeserializeOwned>(
     field: tantivy::schema::Field,
     address: tantivy::DocAddress,
 ) -> Result<T, StoreError> {
-    let doc: TantivyDocument = searcher.doc(address)?;
-    let json = doc
-        .get_first(field)
-        .and_then(|v| v.as_str())
+    let json = stored_text(searcher, field, address)?
         .ok_or_else(|| StoreError::Corrupt("stored field missing".into()))?;
-    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(e.to_string()))
+    serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// The text of a stored field of a document. The fields of this schema are read only up to the
+/// one asked for: a search hit's summary comes before the whole advert, which is several times
+/// larger.
+fn stored_text(
+    searcher: &tantivy::Searcher,
+    field: tantivy::schema::Field,
+    address: tantivy::DocAddress,
+) -> Result<Option<String>, StoreError> {
+    Ok(match field.field_id() {
+        schema::SUMMARY_ID => {
+            searcher
+                .doc::<StoredText<{ schema::SUMMARY_ID }>>(address)?
+                .0
+        }
+        schema::DOC_ID => searcher.doc::<StoredText<{ schema::DOC_ID }>>(address)?.0,
+        _ => {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        }
+    })
+}
+
+/// The text of the stored field numbered `FIELD`, read without the stored fields after it.
+struct StoredText<const FIELD: u32>(Option<String>);
+
+impl<const FIELD: u32> DocumentDeserialize for StoredText<FIELD> {
+    fn deserialize<'de, D>(mut fields: D) -> Result<Self, DeserializeError>
+    where
+        D: DocumentDeserializer<'de>,
+    {
+        while let Some((field, value)) = fields.next_field::<OwnedValue>()? {
+            if field.field_id() == FIELD {
+                return Ok(StoredText(match value {
+                    OwnedValue::Str(text) => Some(text),
+                    _ => None,
+                }));
+            }
+        }
+        Ok(StoredText(None))
+    }
 }
 
 /// Parses a date as adverts and queries give it: RFC 3339 (`2026-05-01T10:00:00Z`), or a date

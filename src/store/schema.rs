@@ -40,6 +40,11 @@ pub struct Fields {
     pub summary: Field,
 }
 
+/// The number of the `doc` field (the whole stored advert) in [`Fields::schema`].
+pub const DOC_ID: u32 = 12;
+/// The number of the `summary` field (a search hit) in [`Fields::schema`].
+pub const SUMMARY_ID: u32 = 13;
+
 impl Fields {
     /// Builds the schema and its field handles.
     pub fn schema() -> (Schema, Fields) {
@@ -95,5 +100,18 @@ impl Fields {
             doc: f("doc")?,
             summary: f("summary")?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_fields_have_the_numbers_reads_rely_on() {
+        let (schema, fields) = Fields::schema();
+        assert_eq!(fields.doc.field_id(), DOC_ID);
+        assert_eq!(fields.summary.field_id(), SUMMARY_ID);
+        assert_eq!(schema.get_field_name(fields.summary), "summary");
     }
 }

@@ -504,3 +504,29 @@ async fn sorting_by_score_or_date_keeps_tantivys_order_ties_included() {
         assert_eq!(ours(sort::Key::Date), theirs, "date, n = {n}");
     }
 }
+
+#[test]
+fn stored_fields_are_read_in_either_order() {
+    let (schema, f) = Fields::schema();
+    let index = Index::create_in_ram(schema);
+    text::register(&index);
+    let mut writer: tantivy::IndexWriter = index.writer(15_000_000).expect("writer");
+    // The order of older stores (the whole advert first), then the order written now.
+    for (first, second) in [(f.doc, f.summary), (f.summary, f.doc)] {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, "a");
+        doc.add_text(first, if first == f.doc { "whole" } else { "hit" });
+        doc.add_text(second, if second == f.doc { "whole" } else { "hit" });
+        writer.add_document(doc).expect("add");
+    }
+    writer.commit().expect("commit");
+    let searcher = index.reader().expect("reader").searcher();
+    for doc_id in 0..2 {
+        let address = tantivy::DocAddress::new(0, doc_id);
+        let read = |field| stored_text(&searcher, field, address).expect("read");
+        assert_eq!(read(f.summary).as_deref(), Some("hit"));
+        assert_eq!(read(f.doc).as_deref(), Some("whole"));
+        assert_eq!(read(f.id).as_deref(), Some("a"));
+        assert_eq!(read(f.group), None);
+    }
+}

@@ -351,11 +351,13 @@ impl Writer {
             doc.add_text(f.contacts, &c.key);
         }
         doc.add_text(f.group, &stored.group);
-        let json = serde_json::to_string(stored).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        doc.add_text(f.doc, &json);
+        // The summary is stored before the whole advert: a search reads stored fields in this
+        // order and stops at the summary (`super::stored_text`).
         let summary = serde_json::to_string(&super::hit_of(stored))
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         doc.add_text(f.summary, &summary);
+        let json = serde_json::to_string(stored).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        doc.add_text(f.doc, &json);
         Ok(doc)
     }
 }
