@@ -83,6 +83,49 @@ impl Decode for SegmentCodes {
     }
 }
 
+impl SegmentCodes {
+    /// The combination of a document.
+    pub(super) fn combination(&self, doc: DocId) -> Option<u32> {
+        self.docs.get(doc as usize).copied()
+    }
+
+    /// Per combination, whether it has, in every field where `any_of` lists values, one of
+    /// them (fields in the order of [`Facets`]' members).
+    pub(super) fn combinations_with(&self, any_of: &[Vec<&str>; 4]) -> Vec<bool> {
+        // The ordinals of the values asked for, per field; `None` where any value will do.
+        let wanted: Vec<Option<Vec<u32>>> = any_of
+            .iter()
+            .zip(&self.terms)
+            .map(|(values, terms)| {
+                (!values.is_empty()).then(|| {
+                    (0..)
+                        .zip(terms)
+                        .filter(|(_, t)| values.contains(&t.as_str()))
+                        .map(|(o, _)| o)
+                        .collect()
+                })
+            })
+            .collect();
+        self.combinations
+            .iter()
+            .map(|combination| {
+                let mut has = [false; 4];
+                let mut field = 0;
+                for &o in combination.iter() {
+                    if o == END_OF_FIELD {
+                        field += 1;
+                    } else if let (Some(Some(ords)), Some(h)) =
+                        (wanted.get(field), has.get_mut(field))
+                    {
+                        *h |= ords.contains(&o);
+                    }
+                }
+                wanted.iter().zip(has).all(|(w, h)| w.is_none() || h)
+            })
+            .collect()
+    }
+}
+
 /// The string of every ordinal of a column.
 fn terms_of(column: &StrColumn) -> tantivy::Result<Vec<String>> {
     let count = column.dictionary().num_terms();

@@ -6,6 +6,7 @@
 //! commit runs are committed together (group commit). Readers search the last commit.
 
 mod facets;
+mod filter;
 mod links;
 mod schema;
 mod search;

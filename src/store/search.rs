@@ -11,6 +11,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Index, Searcher, Term};
 
 use super::facets::{FacetCache, FacetCollector};
+use super::filter::{FacetFilter, Filtered};
 use super::sort::{Key, SortCache, TopBy};
 use super::{Fields, StoreError, StoredAdvert, load_hit, parse_date};
 use crate::score::Level;
@@ -176,7 +177,13 @@ fn any_of(field: tantivy::schema::Field, values: &[&str]) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(terms))
 }
 
-fn query_of(index: &Index, f: Fields, r: &SearchRequest) -> Result<Box<dyn Query>, StoreError> {
+/// The query of a search, and the filter its matches must also pass.
+fn query_of(
+    index: &Index,
+    searcher: &Searcher,
+    f: Fields,
+    r: &SearchRequest,
+) -> Result<(Box<dyn Query>, FacetFilter), StoreError> {
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let text = r.q.as_deref().unwrap_or("").trim();
     if !text.is_empty() {
@@ -196,11 +203,11 @@ fn query_of(index: &Index, f: Fields, r: &SearchRequest) -> Result<Box<dyn Query
     let kinds = checked(&r.kind, "kind", "job, marriage, other", |v| {
         crate::advert::Kind::parse(v).map(crate::advert::Kind::as_str)
     })?;
-    for (field, values) in [(f.level, levels), (f.language, langs), (f.kind, kinds)] {
-        if !values.is_empty() {
-            must.push((Occur::Must, any_of(field, &values)));
-        }
-    }
+    // Fields of a few values each are filtered as matches are collected (`filter`), not
+    // intersected as terms.
+    let mut filter = FacetFilter {
+        any_of: [levels, Vec::new(), langs, kinds],
+    };
     for i in list(&r.indicator) {
         must.push((Occur::Must, any_of(f.indicators, &[i])));
     }
@@ -247,9 +254,31 @@ fn query_of(index: &Index, f: Fields, r: &SearchRequest) -> Result<Box<dyn Query
         must.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
     }
     if must.is_empty() {
-        return Ok(Box::new(AllQuery));
+        // With nothing else to find matches, the filtered field with the fewest adverts does
+        // (rather than every advert passing through the filter).
+        let fields = [Some(f.level), None, Some(f.language), Some(f.kind)];
+        let mut fewest: Option<(u64, usize)> = None;
+        for (i, (values, field)) in filter.any_of.iter().zip(fields).enumerate() {
+            let Some(field) = field.filter(|_| !values.is_empty()) else {
+                continue;
+            };
+            let mut adverts = 0;
+            for v in values {
+                adverts += searcher.doc_freq(&Term::from_field_text(field, v))?;
+            }
+            if fewest.is_none_or(|(n, _)| adverts < n) {
+                fewest = Some((adverts, i));
+            }
+        }
+        if let Some((_, i)) = fewest {
+            if let (Some(Some(field)), Some(values)) = (fields.get(i), filter.any_of.get_mut(i)) {
+                let values = std::mem::take(values);
+                return Ok((any_of(*field, &values), filter));
+            }
+        }
+        return Ok((Box::new(AllQuery), filter));
     }
-    Ok(Box::new(BooleanQuery::new(must)))
+    Ok((Box::new(BooleanQuery::new(must)), filter))
 }
 
 /// What searches keep of each segment between them.
@@ -261,11 +290,13 @@ pub(super) struct Caches {
     pub sort: SortCache,
 }
 
-/// The first `n` hits in `sort` order, collected in the same pass over the matches as `other`.
+/// The first `n` hits in `sort` order among the matches that pass `filter`, collected in the
+/// same pass over them as `other`.
 fn top_with<C: Collector>(
     searcher: &Searcher,
     caches: &Caches,
     query: &dyn Query,
+    filter: &FacetFilter,
     sort: Sort,
     n: usize,
     other: C,
@@ -274,9 +305,18 @@ fn top_with<C: Collector>(
     fn addresses<T>(top: Vec<(T, DocAddress)>) -> Vec<DocAddress> {
         top.into_iter().map(|x| x.1).collect()
     }
+    let cache = &caches.facets;
     Ok(match sort {
         Sort::Relevance => {
-            let (o, top) = searcher.search(query, &(other, TopDocs::with_limit(n)))?;
+            let inner = (other, TopDocs::with_limit(n));
+            let (o, top) = searcher.search(
+                query,
+                &Filtered {
+                    cache,
+                    filter,
+                    inner,
+                },
+            )?;
             (o, addresses(top))
         }
         Sort::Score | Sort::Date => {
@@ -284,21 +324,37 @@ fn top_with<C: Collector>(
                 Sort::Date => Key::Date,
                 _ => Key::Score,
             };
-            let cache = &caches.sort;
-            searcher.search(query, &(other, TopBy { cache, key, n }))?
+            let sort = &caches.sort;
+            let inner = (
+                other,
+                TopBy {
+                    cache: sort,
+                    key,
+                    n,
+                },
+            );
+            searcher.search(
+                query,
+                &Filtered {
+                    cache,
+                    filter,
+                    inner,
+                },
+            )?
         }
     })
 }
 
-/// The first `n` hits in `sort` order.
+/// The first `n` hits in `sort` order among the matches that pass `filter`.
 fn top(
     searcher: &Searcher,
     caches: &Caches,
     query: &dyn Query,
+    filter: &FacetFilter,
     sort: Sort,
     n: usize,
 ) -> Result<Vec<DocAddress>, StoreError> {
-    Ok(top_with(searcher, caches, query, sort, n, None::<Count>)?.1)
+    Ok(top_with(searcher, caches, query, filter, sort, n, None::<Count>)?.1)
 }
 
 /// The search summary of a stored advert.
@@ -388,7 +444,7 @@ pub(super) fn run(
     f: Fields,
     r: &SearchRequest,
 ) -> Result<SearchResponse, StoreError> {
-    let query = query_of(index, f, r)?;
+    let (query, filter) = query_of(index, searcher, f, r)?;
     let offset = r.offset.unwrap_or(0);
     let limit = r.limit.unwrap_or(20).min(MAX_LIMIT);
     let has_text = r.q.as_deref().is_some_and(|q| !q.trim().is_empty());
@@ -413,6 +469,7 @@ pub(super) fn run(
         searcher,
         caches,
         query.as_ref(),
+        &filter,
         sort,
         first,
         (Count, FacetCollector { cache }),
@@ -448,7 +505,7 @@ pub(super) fn run(
                     break;
                 }
                 n = n.saturating_mul(4).min(docs);
-                addresses = top(searcher, caches, query.as_ref(), sort, n)?;
+                addresses = top(searcher, caches, query.as_ref(), &filter, sort, n)?;
             }
         } else {
             for a in addresses.into_iter().skip(offset) {

@@ -427,6 +427,68 @@ async fn facets_count_every_match_across_segments_and_replaced_adverts() {
     let all = store.search(&SearchRequest::default()).expect("search");
     assert_eq!(all.total, 7, "replaced adverts are counted once");
     assert!(all.facets.indicator.len() > 2, "{:?}", all.facets.indicator);
+
+    // Level, language and kind filter the matches as they are collected: each combination,
+    // with and without other parts of the query, selects exactly the adverts that have it.
+    let every = store
+        .search(&SearchRequest {
+            limit: Some(search::MAX_LIMIT),
+            ..SearchRequest::default()
+        })
+        .expect("search")
+        .hits;
+    let ids = |hits: &[Hit]| -> std::collections::BTreeSet<String> {
+        hits.iter().map(|h| h.id.clone()).collect()
+    };
+    let mut seen_some = 0;
+    for level in [None, Some("high"), Some("low,medium")] {
+        for lang in [None, Some("lv"), Some("ru,en")] {
+            for kind in [None, Some("job"), Some("marriage,other")] {
+                for indicator in [None, Some("contact_channel")] {
+                    let request = SearchRequest {
+                        level: level.map(Into::into),
+                        lang: lang.map(Into::into),
+                        kind: kind.map(Into::into),
+                        indicator: indicator.map(Into::into),
+                        limit: Some(search::MAX_LIMIT),
+                        ..SearchRequest::default()
+                    };
+                    let found = store.search(&request).expect("search");
+                    let has = |filter: Option<&str>, value: &str| {
+                        filter.is_none_or(|f| f.split(',').any(|v| v == value))
+                    };
+                    let expected: Vec<Hit> = every
+                        .iter()
+                        .filter(|h| {
+                            has(level, h.level.as_str())
+                                && has(lang, h.language.as_str())
+                                && has(kind, h.kind.as_str())
+                                && indicator.is_none_or(|i| h.indicators.iter().any(|x| x == i))
+                        })
+                        .cloned()
+                        .collect();
+                    assert_eq!(ids(&found.hits), ids(&expected), "{request:?}");
+                    assert_eq!(found.total, expected.len(), "{request:?}");
+                    let [l, i, g, k] = counted(&expected);
+                    assert_eq!(
+                        [&found.facets.level, &found.facets.indicator],
+                        [&l, &i],
+                        "{request:?}"
+                    );
+                    assert_eq!(
+                        [&found.facets.language, &found.facets.kind],
+                        [&g, &k],
+                        "{request:?}"
+                    );
+                    seen_some += usize::from(!expected.is_empty());
+                }
+            }
+        }
+    }
+    assert!(
+        seen_some > 10,
+        "the filters above select something: {seen_some}"
+    );
 }
 
 #[tokio::test]
