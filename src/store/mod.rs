@@ -5,6 +5,7 @@
 //! acknowledged only after the commit that makes it durable, and batches that arrive while a
 //! commit runs are committed together (group commit). Readers search the last commit.
 
+mod collapse;
 mod facets;
 mod filter;
 mod links;

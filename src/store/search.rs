@@ -1,8 +1,9 @@
 //! Search over the stored adverts: full text (lv/ru/en), filters, sorting, pagination, facet
 //! counts and collapsing of near-duplicates.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Bound;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, Count, TopDocs};
@@ -10,6 +11,7 @@ use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQue
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Index, Searcher, Term};
 
+use super::collapse::{GroupBest, GroupCache, SegmentGroups};
 use super::facets::{FacetCache, FacetCollector};
 use super::filter::{FacetFilter, Filtered};
 use super::sort::{Key, SortCache, TopBy};
@@ -288,6 +290,8 @@ pub(super) struct Caches {
     pub facets: FacetCache,
     /// Sort values.
     pub sort: SortCache,
+    /// Near-duplicate groups.
+    pub groups: GroupCache,
 }
 
 /// The first `n` hits in `sort` order among the matches that pass `filter`, collected in the
@@ -320,10 +324,7 @@ fn top_with<C: Collector>(
             (o, addresses(top))
         }
         Sort::Score | Sort::Date => {
-            let key = match sort {
-                Sort::Date => Key::Date,
-                _ => Key::Score,
-            };
+            let key = key_of(sort).unwrap_or(Key::Score);
             let sort = &caches.sort;
             let inner = (
                 other,
@@ -345,16 +346,13 @@ fn top_with<C: Collector>(
     })
 }
 
-/// The first `n` hits in `sort` order among the matches that pass `filter`.
-fn top(
-    searcher: &Searcher,
-    caches: &Caches,
-    query: &dyn Query,
-    filter: &FacetFilter,
-    sort: Sort,
-    n: usize,
-) -> Result<Vec<DocAddress>, StoreError> {
-    Ok(top_with(searcher, caches, query, filter, sort, n, None::<Count>)?.1)
+/// The sort value hits are ordered by (`None`: relevance).
+fn key_of(sort: Sort) -> Option<Key> {
+    match sort {
+        Sort::Relevance => None,
+        Sort::Score => Some(Key::Score),
+        Sort::Date => Some(Key::Date),
+    }
 }
 
 /// The search summary of a stored advert.
@@ -386,53 +384,27 @@ pub fn hit_of(s: &StoredAdvert) -> Hit {
     }
 }
 
-/// Reads the near-duplicate group of documents from the `group` fast field. Turning a term
-/// ordinal into its string is the costly part, so each (segment, ordinal) is read once per
-/// search, however often the collapsing loop comes back to it.
+/// The near-duplicate groups of the documents of a searcher's segments.
 struct GroupReader {
-    columns: Vec<Option<tantivy::columnar::StrColumn>>,
-    /// Group number of each (segment, term ordinal) read so far.
-    known: HashMap<(u32, u64), usize>,
-    /// Group number of each group name (the same group has other ordinals in other segments).
-    numbers: HashMap<String, usize>,
-    buffer: String,
+    segments: Vec<Arc<SegmentGroups>>,
 }
 
 impl GroupReader {
-    fn new(searcher: &Searcher) -> Result<GroupReader, StoreError> {
-        let columns = searcher
+    fn new(searcher: &Searcher, cache: &GroupCache) -> Result<GroupReader, StoreError> {
+        let segments = searcher
             .segment_readers()
             .iter()
-            .map(|s| s.fast_fields().str("group"))
+            .map(|s| cache.get(s))
             .collect::<Result<_, _>>()?;
-        Ok(GroupReader {
-            columns,
-            known: HashMap::new(),
-            numbers: HashMap::new(),
-            buffer: String::new(),
-        })
+        Ok(GroupReader { segments })
     }
 
-    /// The group of a document as a number, equal for documents of the same group (documents
-    /// without a group share one).
-    fn group(&mut self, a: DocAddress) -> Result<usize, StoreError> {
-        let column = self
-            .columns
+    /// The group of a document, equal for documents of the same group (documents without a
+    /// group share one).
+    fn group(&self, a: DocAddress) -> &str {
+        self.segments
             .get(a.segment_ord as usize)
-            .and_then(Option::as_ref);
-        let ord = column.and_then(|c| c.term_ords(a.doc_id).next());
-        let key = (a.segment_ord, ord.unwrap_or(u64::MAX));
-        if let Some(&n) = self.known.get(&key) {
-            return Ok(n);
-        }
-        self.buffer.clear();
-        if let (Some(column), Some(ord)) = (column, ord) {
-            column.ord_to_str(ord, &mut self.buffer)?;
-        }
-        let next = self.numbers.len();
-        let n = *self.numbers.entry(self.buffer.clone()).or_insert(next);
-        self.known.insert(key, n);
-        Ok(n)
+            .map_or("", |s| s.group(a.doc_id))
     }
 }
 
@@ -464,8 +436,9 @@ pub(super) fn run(
         .min(docs);
     caches.facets.keep_only(searcher);
     caches.sort.keep_only(searcher);
+    caches.groups.keep_only(searcher);
     let cache = &caches.facets;
-    let ((total, facets), mut addresses) = top_with(
+    let ((total, facets), addresses) = top_with(
         searcher,
         caches,
         query.as_ref(),
@@ -477,35 +450,46 @@ pub(super) fn run(
     let mut hits = Vec::new();
     if limit > 0 && offset < total {
         if collapse {
-            // Fetch more and more until the page is full of distinct groups or all are seen.
-            // Groups are read from the fast field; only the hits shown are loaded.
-            let mut groups = GroupReader::new(searcher)?;
-            let mut n = first;
-            loop {
-                let mut seen = HashSet::new();
-                let mut page = Vec::new();
-                let mut skipped = 0;
-                for a in &addresses {
-                    if !seen.insert(groups.group(*a)?) {
-                        continue;
-                    }
-                    if skipped < offset {
-                        skipped += 1;
-                        continue;
-                    }
-                    page.push(*a);
-                    if page.len() == limit {
-                        break;
-                    }
+            // Distinct groups among the first hits; when reposts fill those and the page
+            // still lacks groups, the best match of every group. Only the hits shown are
+            // loaded.
+            let groups = GroupReader::new(searcher, &caches.groups)?;
+            let mut seen = HashSet::new();
+            let mut page = Vec::new();
+            let mut skipped = 0;
+            for a in &addresses {
+                if !seen.insert(groups.group(*a)) {
+                    continue;
                 }
-                if page.len() == limit || addresses.len() < n || n >= docs {
-                    for a in page {
-                        hits.push(load_hit(searcher, f, a)?);
-                    }
+                if skipped < offset {
+                    skipped += 1;
+                    continue;
+                }
+                page.push(*a);
+                if page.len() == limit {
                     break;
                 }
-                n = n.saturating_mul(4).min(docs);
-                addresses = top(searcher, caches, query.as_ref(), &filter, sort, n)?;
+            }
+            if page.len() < limit && addresses.len() >= first && first < docs {
+                let inner = GroupBest {
+                    groups: &caches.groups,
+                    sort: &caches.sort,
+                    key: key_of(sort),
+                    skip: offset,
+                    take: limit,
+                };
+                let cache = &caches.facets;
+                page = searcher.search(
+                    query.as_ref(),
+                    &Filtered {
+                        cache,
+                        filter: &filter,
+                        inner,
+                    },
+                )?;
+            }
+            for a in page {
+                hits.push(load_hit(searcher, f, a)?);
             }
         } else {
             for a in addresses.into_iter().skip(offset) {

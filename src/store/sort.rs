@@ -78,13 +78,20 @@ pub struct SegmentTop {
     floor: Option<i64>,
 }
 
+impl SortKeys {
+    /// The value of a document by which `key` orders it.
+    pub fn value(&self, key: Key, doc: DocId) -> i64 {
+        let doc = doc as usize;
+        match key {
+            Key::Score => self.score.get(doc).map_or(0, |&s| i64::from(s)),
+            Key::Date => self.date.get(doc).copied().unwrap_or(0),
+        }
+    }
+}
+
 impl SegmentTop {
     fn value(&self, doc: DocId) -> i64 {
-        let doc = doc as usize;
-        match self.key {
-            Key::Score => self.keys.score.get(doc).map_or(0, |&s| i64::from(s)),
-            Key::Date => self.keys.date.get(doc).copied().unwrap_or(0),
-        }
+        self.keys.value(self.key, doc)
     }
 
     /// Keeps the best `n` candidates.

@@ -255,6 +255,72 @@ async fn collapsing_groups_reposts_stored_in_separate_commits() {
 }
 
 #[tokio::test]
+async fn a_collapsed_page_is_the_first_hit_of_each_group_in_the_search_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path(), shared()).expect("open");
+    // Three groups of reposts, written over several commits (segments), and some singles.
+    let unlinked = RISKY.replace(" Raksti WhatsApp +371 2000 1234", "");
+    let others = [
+        "Работа в Германии для девушек 18-25, зарплата 5000 евро, без опыта. Пишите в Telegram",
+        "Fictitious marriage with a foreign citizen, good pay, travel covered, darbs.",
+    ];
+    for round in 0..4 {
+        let mut batch = Vec::new();
+        for (g, base) in [unlinked.as_str(), others[0], others[1]].iter().enumerate() {
+            for n in 0..3 {
+                let id = format!("r{round}-g{g}-{n}");
+                let text = format!("{base} Nr {}{}", round * 3 + n, " darbs".repeat(n));
+                batch.push(advert(&id, "Darbs", &text));
+            }
+        }
+        batch.push(advert(&format!("single-{round}"), "Pārdevējs", BENIGN));
+        store.write(batch).await.expect("write");
+    }
+    for (q, sort) in [
+        (Some("darbs"), None),
+        (None, Some(Sort::Score)),
+        (None, Some(Sort::Date)),
+    ] {
+        let all = store
+            .search(&SearchRequest {
+                q: q.map(Into::into),
+                sort,
+                limit: Some(search::MAX_LIMIT),
+                ..SearchRequest::default()
+            })
+            .expect("search");
+        let mut seen = std::collections::HashSet::new();
+        let expected: Vec<String> = all
+            .hits
+            .iter()
+            .filter(|h| seen.insert(h.group.clone()))
+            .map(|h| h.id.clone())
+            .collect();
+        assert!(expected.len() >= 4, "{expected:?}");
+        assert!(
+            all.hits.len() > expected.len() + 20,
+            "reposts fill the first hits"
+        );
+        for (offset, limit) in [(0, 1), (0, 3), (1, 2), (2, 10), (5, 5)] {
+            let page = store
+                .search(&SearchRequest {
+                    q: q.map(Into::into),
+                    sort,
+                    offset: Some(offset),
+                    limit: Some(limit),
+                    collapse: Some(true),
+                    ..SearchRequest::default()
+                })
+                .expect("search");
+            let ids: Vec<String> = page.hits.iter().map(|h| h.id.clone()).collect();
+            let want: Vec<String> = expected.iter().skip(offset).take(limit).cloned().collect();
+            assert_eq!(ids, want, "{q:?} {sort:?} offset {offset} limit {limit}");
+            assert_eq!(page.total, all.total);
+        }
+    }
+}
+
+#[tokio::test]
 async fn counts_are_read_current_and_a_sign_that_stops_is_rewritten() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(dir.path(), shared()).expect("open");
