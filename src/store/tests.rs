@@ -658,3 +658,42 @@ fn stored_fields_are_read_in_either_order() {
         assert_eq!(read(f.group), None);
     }
 }
+
+#[tokio::test]
+async fn new_stores_keep_documents_uncompressed_and_compressed_ones_still_open() {
+    let compression = |dir: &Path| -> String {
+        let meta = std::fs::read_to_string(dir.join("meta.json")).expect("meta.json");
+        let meta: serde_json::Value = serde_json::from_str(&meta).expect("json");
+        meta["index_settings"]["docstore_compression"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let fresh = tempfile::tempdir().expect("tempdir");
+    drop(Store::open(fresh.path(), shared()).expect("open"));
+    assert_eq!(compression(fresh.path()), "none");
+
+    // A data directory created when stored documents were compressed.
+    let old = tempfile::tempdir().expect("tempdir");
+    let (schema, _) = Fields::schema();
+    let settings = tantivy::IndexSettings {
+        docstore_compression: tantivy::store::Compressor::Lz4,
+        ..tantivy::IndexSettings::default()
+    };
+    let directory = tantivy::directory::MmapDirectory::open(old.path()).expect("dir");
+    drop(
+        Index::builder()
+            .schema(schema)
+            .settings(settings)
+            .open_or_create(directory)
+            .expect("create"),
+    );
+    let store = Store::open(old.path(), shared()).expect("open");
+    store
+        .write(vec![advert("a", "Darbs", RISKY)])
+        .await
+        .expect("write");
+    let a = store.get("a").expect("get").expect("found");
+    assert_eq!(a.advert.text, RISKY);
+    assert_eq!(compression(old.path()), "lz4");
+}
