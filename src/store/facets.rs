@@ -1,10 +1,10 @@
 //! Facet counts of a search: adverts per level, indicator, language and kind over every match.
 //!
 //! Each facet field is a string fast field, stored per segment as term ordinals. Each segment's
-//! ordinals are decoded once ([`FacetCache`]) into one number per document: the document's
-//! combination of values of all four fields. Adverts repeat a few hundred combinations, so
-//! counting a match is one add, and only the combinations met are spread over the fields and
-//! turned into strings, once per segment.
+//! ordinals are decoded once ([`FacetCache`]) into two numbers per document: its combination of
+//! level, language and kind (a few dozen exist), and its set of indicators (a few thousand).
+//! Counting a match is an add for each, and only the combinations and sets met are spread over
+//! the fields and turned into strings, once per segment.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -19,27 +19,38 @@ use super::segment_cache::{Decode, SegmentCache};
 /// The facet fields, in the order of [`Facets`]' members.
 const FIELDS: [&str; 4] = ["level", "indicators", "language", "kind"];
 
+/// The fields numbered together (indexes into [`FIELDS`]): level, language and kind have few
+/// values each, so their combinations are few; the indicators' sets are many, and apart.
+const GROUPS: [&[usize]; 2] = [&[0, 2, 3], &[1]];
+
 /// Ends the ordinals of one field in a combination.
 const END_OF_FIELD: u32 = u32::MAX;
 
 /// The decoded facet values of the segments searches have met.
 pub type FacetCache = SegmentCache<SegmentCodes>;
 
-/// One segment's facet values: the string of each ordinal of each field, the combinations of
-/// ordinals documents have, and the combination of each document.
+/// One segment's facet values: the string of each ordinal of each field and, for each group of
+/// fields, the combinations of ordinals documents have and the combination of each document.
 #[derive(Debug)]
 pub struct SegmentCodes {
     /// Per field, the string of each ordinal.
     terms: [Vec<String>; 4],
-    /// Per combination, the ordinals of the four fields, each field's ended by [`END_OF_FIELD`].
-    combinations: Vec<Box<[u32]>>,
+    /// Per group of [`GROUPS`].
+    groups: [Combinations; 2],
+}
+
+/// The combinations of one group of fields.
+#[derive(Debug, Default)]
+struct Combinations {
+    /// Per combination, the ordinals of the group's fields, each field's ended by
+    /// [`END_OF_FIELD`].
+    ords: Vec<Box<[u32]>>,
     /// Per document, its combination.
     docs: Vec<u32>,
 }
 
 impl Decode for SegmentCodes {
     fn decode(reader: &SegmentReader) -> tantivy::Result<SegmentCodes> {
-        let too_many = || tantivy::TantivyError::InternalError("too many facet values".into());
         let mut terms: [Vec<String>; 4] = Default::default();
         let mut columns = Vec::with_capacity(FIELDS.len());
         for (terms, name) in terms.iter_mut().zip(FIELDS) {
@@ -49,13 +60,28 @@ impl Decode for SegmentCodes {
             }
             columns.push(column);
         }
+        let mut groups: [Combinations; 2] = Default::default();
+        for (group, fields) in groups.iter_mut().zip(GROUPS) {
+            let columns: Vec<Option<&StrColumn>> = fields
+                .iter()
+                .map(|&f| columns.get(f).and_then(Option::as_ref))
+                .collect();
+            *group = Combinations::decode(&columns, reader.max_doc())?;
+        }
+        Ok(SegmentCodes { terms, groups })
+    }
+}
+
+impl Combinations {
+    fn decode(columns: &[Option<&StrColumn>], max_doc: DocId) -> tantivy::Result<Combinations> {
+        let too_many = || tantivy::TantivyError::InternalError("too many facet values".into());
         let mut numbers: HashMap<Box<[u32]>, u32> = HashMap::new();
-        let mut combinations = Vec::new();
-        let mut docs = Vec::with_capacity(reader.max_doc() as usize);
+        let mut ords = Vec::new();
+        let mut docs = Vec::with_capacity(max_doc as usize);
         let mut key = Vec::new();
-        for doc in 0..reader.max_doc() {
+        for doc in 0..max_doc {
             key.clear();
-            for column in &columns {
+            for column in columns {
                 if let Some(column) = column {
                     for o in column.ords().values_for_doc(doc) {
                         key.push(u32::try_from(o).map_err(|_| too_many())?);
@@ -66,63 +92,98 @@ impl Decode for SegmentCodes {
             let number = match numbers.get(key.as_slice()) {
                 Some(&n) => n,
                 None => {
-                    let n = u32::try_from(combinations.len()).map_err(|_| too_many())?;
+                    let n = u32::try_from(ords.len()).map_err(|_| too_many())?;
                     let owned: Box<[u32]> = key.as_slice().into();
-                    combinations.push(owned.clone());
+                    ords.push(owned.clone());
                     numbers.insert(owned, n);
                     n
                 }
             };
             docs.push(number);
         }
-        Ok(SegmentCodes {
-            terms,
-            combinations,
-            docs,
-        })
-    }
-}
-
-impl SegmentCodes {
-    /// The combination of a document.
-    pub(super) fn combination(&self, doc: DocId) -> Option<u32> {
-        self.docs.get(doc as usize).copied()
+        Ok(Combinations { ords, docs })
     }
 
-    /// Per combination, whether it has, in every field where `any_of` lists values, one of
-    /// them (fields in the order of [`Facets`]' members).
-    pub(super) fn combinations_with(&self, any_of: &[Vec<&str>; 4]) -> Vec<bool> {
-        // The ordinals of the values asked for, per field; `None` where any value will do.
-        let wanted: Vec<Option<Vec<u32>>> = any_of
+    /// Per combination, whether it has, in every field of `fields` where `any_of` lists
+    /// values, one of them; `None` when no field of the group lists any.
+    fn with(
+        &self,
+        fields: &[usize],
+        any_of: &[Vec<&str>; 4],
+        terms: &[Vec<String>; 4],
+    ) -> Option<Vec<bool>> {
+        // The ordinals of the values asked for, per field of the group; `None` where any value
+        // will do.
+        let wanted: Vec<Option<Vec<u32>>> = fields
             .iter()
-            .zip(&self.terms)
-            .map(|(values, terms)| {
-                (!values.is_empty()).then(|| {
+            .map(|&f| {
+                let values = any_of.get(f).filter(|v| !v.is_empty())?;
+                let terms = terms.get(f)?;
+                Some(
                     (0..)
                         .zip(terms)
                         .filter(|(_, t)| values.contains(&t.as_str()))
                         .map(|(o, _)| o)
-                        .collect()
-                })
+                        .collect(),
+                )
             })
             .collect();
-        self.combinations
-            .iter()
-            .map(|combination| {
-                let mut has = [false; 4];
-                let mut field = 0;
-                for &o in combination.iter() {
-                    if o == END_OF_FIELD {
-                        field += 1;
-                    } else if let (Some(Some(ords)), Some(h)) =
-                        (wanted.get(field), has.get_mut(field))
-                    {
-                        *h |= ords.contains(&o);
+        if wanted.iter().all(Option::is_none) {
+            return None;
+        }
+        Some(
+            self.ords
+                .iter()
+                .map(|combination| {
+                    let mut has = vec![false; wanted.len()];
+                    let mut field = 0;
+                    for &o in combination.iter() {
+                        if o == END_OF_FIELD {
+                            field += 1;
+                        } else if let (Some(Some(ords)), Some(h)) =
+                            (wanted.get(field), has.get_mut(field))
+                        {
+                            *h |= ords.contains(&o);
+                        }
                     }
-                }
-                wanted.iter().zip(has).all(|(w, h)| w.is_none() || h)
+                    wanted.iter().zip(has).all(|(w, h)| w.is_none() || h)
+                })
+                .collect(),
+        )
+    }
+}
+
+/// Which documents of a segment pass a filter: per group of fields, whether each combination
+/// passes (`None`: every one does).
+#[derive(Debug)]
+pub struct Passing {
+    groups: [Option<Vec<bool>>; 2],
+}
+
+impl SegmentCodes {
+    /// Which documents have, in every field where `any_of` lists values, one of them (fields
+    /// in the order of [`Facets`]' members).
+    pub(super) fn passing(&self, any_of: &[Vec<&str>; 4]) -> Passing {
+        let mut groups: [Option<Vec<bool>>; 2] = Default::default();
+        for ((pass, group), fields) in groups.iter_mut().zip(&self.groups).zip(GROUPS) {
+            *pass = group.with(fields, any_of, &self.terms);
+        }
+        Passing { groups }
+    }
+
+    /// Whether a document passes.
+    pub(super) fn passes(&self, passing: &Passing, doc: DocId) -> bool {
+        self.groups
+            .iter()
+            .zip(&passing.groups)
+            .all(|(group, pass)| match pass {
+                None => true,
+                Some(pass) => group
+                    .docs
+                    .get(doc as usize)
+                    .and_then(|&c| pass.get(c as usize))
+                    .is_some_and(|p| *p),
             })
-            .collect()
     }
 }
 
@@ -145,10 +206,10 @@ pub struct FacetCollector<'a> {
     pub cache: &'a FacetCache,
 }
 
-/// Counts of one segment: matches per combination.
+/// Counts of one segment: matches per combination of each group.
 pub struct SegmentFacets {
     codes: Arc<SegmentCodes>,
-    counts: Vec<u64>,
+    counts: [Vec<u64>; 2],
 }
 
 /// The counts of one segment by value.
@@ -164,7 +225,7 @@ impl Collector for FacetCollector<'_> {
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentFacets> {
         let codes = self.cache.get(reader)?;
-        let counts = vec![0; codes.combinations.len()];
+        let counts = std::array::from_fn(|g| vec![0; codes.groups[g].ords.len()]);
         Ok(SegmentFacets { codes, counts })
     }
 
@@ -193,13 +254,14 @@ impl Collector for FacetCollector<'_> {
 
 impl SegmentFacets {
     fn count(&mut self, doc: DocId) {
-        if let Some(n) = self
-            .codes
-            .docs
-            .get(doc as usize)
-            .and_then(|&c| self.counts.get_mut(c as usize))
-        {
-            *n += 1;
+        for (group, counts) in self.codes.groups.iter().zip(self.counts.iter_mut()) {
+            if let Some(n) = group
+                .docs
+                .get(doc as usize)
+                .and_then(|&c| counts.get_mut(c as usize))
+            {
+                *n += 1;
+            }
         }
     }
 }
@@ -219,19 +281,23 @@ impl SegmentCollector for SegmentFacets {
 
     fn harvest(self) -> SegmentFruit {
         let codes = &self.codes;
-        let mut per_ord: [Vec<u64>; 4] = std::array::from_fn(|i| vec![0; codes.terms[i].len()]);
-        for (combination, &n) in codes.combinations.iter().zip(&self.counts) {
-            if n == 0 {
-                continue;
-            }
-            let mut field = 0;
-            for &o in combination.iter() {
-                if o == END_OF_FIELD {
-                    field += 1;
-                } else if let Some(count) =
-                    per_ord.get_mut(field).and_then(|c| c.get_mut(o as usize))
-                {
-                    *count += n;
+        let mut per_ord: [Vec<u64>; 4] = std::array::from_fn(|f| vec![0; codes.terms[f].len()]);
+        for ((group, counts), fields) in codes.groups.iter().zip(&self.counts).zip(GROUPS) {
+            for (combination, &n) in group.ords.iter().zip(counts) {
+                if n == 0 {
+                    continue;
+                }
+                let mut field = 0;
+                for &o in combination.iter() {
+                    if o == END_OF_FIELD {
+                        field += 1;
+                    } else if let Some(count) = fields
+                        .get(field)
+                        .and_then(|&f| per_ord.get_mut(f))
+                        .and_then(|c| c.get_mut(o as usize))
+                    {
+                        *count += n;
+                    }
                 }
             }
         }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
-use super::facets::{FacetCache, SegmentCodes};
+use super::facets::{FacetCache, Passing, SegmentCodes};
 
 /// Values a match must have: in every field where some are given, one of them. The fields are
 /// those of the facets, in their order (level, indicators, language, kind).
@@ -40,9 +40,9 @@ pub struct Filtered<'a, C> {
 
 /// One segment's matches, filtered.
 pub struct FilteredSegment<S> {
-    /// The segment's facet combinations and, per combination, whether it passes; `None` when
-    /// every match passes.
-    pass: Option<(Arc<SegmentCodes>, Vec<bool>)>,
+    /// The segment's facet combinations and which of them pass; `None` when every match
+    /// passes.
+    pass: Option<(Arc<SegmentCodes>, Passing)>,
     inner: S,
     buffer: Vec<DocId>,
 }
@@ -51,10 +51,7 @@ impl<S> FilteredSegment<S> {
     fn passes(&self, doc: DocId) -> bool {
         match &self.pass {
             None => true,
-            Some((codes, pass)) => codes
-                .combination(doc)
-                .and_then(|c| pass.get(c as usize))
-                .is_some_and(|p| *p),
+            Some((codes, passing)) => codes.passes(passing, doc),
         }
     }
 }
@@ -72,7 +69,7 @@ impl<C: Collector> Collector for Filtered<'_, C> {
             None
         } else {
             let codes = self.cache.get(reader)?;
-            let pass = codes.combinations_with(&self.filter.any_of);
+            let pass = codes.passing(&self.filter.any_of);
             Some((codes, pass))
         };
         Ok(FilteredSegment {
