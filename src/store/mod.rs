@@ -210,7 +210,11 @@ impl Store {
         let fields = Fields::of(&index.schema())?;
         let reader = index
             .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
+            // The writer reloads after each commit, so that an acknowledged advert is visible;
+            // the reader also follows the index's own changes (merges finished in the
+            // background), or searches would go on reading the segments merged away: after a
+            // large ingest they were a quarter slower than after a restart.
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()?;
         let state = writer::Links::rebuild(&reader, fields)?;
         let signs = Signs::default();
