@@ -3,8 +3,8 @@
 //! These fields have a handful of values, each shared by a large part of the adverts. As terms
 //! of the query, their long posting lists were intersected and (for several values) merged for
 //! every search, which cost more than the rest of it. Here each segment's matches are checked
-//! against the facet combinations decoded once per segment ([`FacetCache`]): one look-up in a
-//! table of a few hundred entries per match.
+//! against the facet combinations decoded once per segment ([`FacetCache`]): one look-up per
+//! match in a table of a few dozen entries.
 
 use std::sync::Arc;
 
