@@ -7,11 +7,11 @@
 //! the fields and turned into strings, once per segment.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use super::search::Facets;
 use super::segment_cache::{Decode, SegmentCache};
@@ -37,6 +37,9 @@ pub struct SegmentCodes {
     terms: [Vec<String>; 4],
     /// Per group of [`GROUPS`].
     groups: [Combinations; 2],
+    /// The counts over every living document, with the number of deleted documents they were
+    /// counted at (a segment's deletions only grow, so an equal number means the same ones).
+    everything: Mutex<Option<(u32, Arc<SegmentFruit>)>>,
 }
 
 /// The combinations of one group of fields.
@@ -68,7 +71,11 @@ impl Decode for SegmentCodes {
                 .collect();
             *group = Combinations::decode(&columns, reader.max_doc())?;
         }
-        Ok(SegmentCodes { terms, groups })
+        Ok(SegmentCodes {
+            terms,
+            groups,
+            everything: Mutex::new(None),
+        })
     }
 }
 
@@ -197,6 +204,38 @@ fn terms_of(column: &StrColumn) -> tantivy::Result<Vec<String>> {
         terms.push(term);
     }
     Ok(terms)
+}
+
+/// Facet counts over every living document of the searcher: what [`FacetCollector`] counts for
+/// a search that matches everything, kept per segment until its deletions change.
+pub fn facets_of_everything(searcher: &Searcher, cache: &FacetCache) -> tantivy::Result<Facets> {
+    let collector = FacetCollector { cache };
+    let mut fruits = Vec::new();
+    for (segment, reader) in (0..).zip(searcher.segment_readers()) {
+        let codes = cache.get(reader)?;
+        let deleted = reader.num_deleted_docs();
+        let mut memo = codes
+            .everything
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let fruit = match &*memo {
+            Some((counted_at, fruit)) if *counted_at == deleted => fruit.clone(),
+            _ => {
+                let mut counts = collector.for_segment(segment, reader)?;
+                let alive = reader.alive_bitset();
+                for doc in 0..reader.max_doc() {
+                    if alive.is_none_or(|a| a.is_alive(doc)) {
+                        counts.count(doc);
+                    }
+                }
+                let fruit = Arc::new(counts.harvest());
+                *memo = Some((deleted, fruit.clone()));
+                fruit
+            }
+        };
+        fruits.push(SegmentFruit::clone(&fruit));
+    }
+    collector.merge_fruits(fruits)
 }
 
 /// Counts the values of the facet fields over the matching documents.

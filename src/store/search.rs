@@ -12,9 +12,9 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Index, Searcher, Term};
 
 use super::collapse::{GroupBest, GroupCache, SegmentGroups};
-use super::facets::{FacetCache, FacetCollector};
+use super::facets::{FacetCache, FacetCollector, facets_of_everything};
 use super::filter::{FacetFilter, Filtered};
-use super::sort::{Key, SortCache, TopBy};
+use super::sort::{Key, SortCache, TopBy, top_of_everything};
 use super::{Fields, StoreError, StoredAdvert, load_hit, parse_date};
 use crate::score::Level;
 
@@ -278,9 +278,23 @@ fn query_of(
                 return Ok((any_of(*field, &values), filter));
             }
         }
-        return Ok((Box::new(AllQuery), filter));
+        return Ok((Box::new(EveryAdvert), filter));
     }
     Ok((Box::new(BooleanQuery::new(must)), filter))
+}
+
+/// A search without words or filters: every advert. Runs as tantivy's `AllQuery`; its own type
+/// tells [`run`] that the counts and first hits kept per segment answer it.
+#[derive(Debug, Clone)]
+struct EveryAdvert;
+
+impl Query for EveryAdvert {
+    fn weight(
+        &self,
+        enable_scoring: tantivy::query::EnableScoring<'_>,
+    ) -> tantivy::Result<Box<dyn tantivy::query::Weight>> {
+        AllQuery.weight(enable_scoring)
+    }
 }
 
 /// What searches keep of each segment between them.
@@ -438,15 +452,23 @@ pub(super) fn run(
     caches.sort.keep_only(searcher);
     caches.groups.keep_only(searcher);
     let cache = &caches.facets;
-    let ((total, facets), addresses) = top_with(
-        searcher,
-        caches,
-        query.as_ref(),
-        &filter,
-        sort,
-        first,
-        (Count, FacetCollector { cache }),
-    )?;
+    let key = key_of(sort).filter(|_| query.as_any().is::<EveryAdvert>() && filter.is_empty());
+    let ((total, facets), addresses) = if let Some(key) = key {
+        // Everything matches: the counts and the first hits are kept per segment.
+        let facets = facets_of_everything(searcher, cache)?;
+        let addresses = top_of_everything(searcher, &caches.sort, key, first)?;
+        ((docs, facets), addresses)
+    } else {
+        top_with(
+            searcher,
+            caches,
+            query.as_ref(),
+            &filter,
+            sort,
+            first,
+            (Count, FacetCollector { cache }),
+        )?
+    };
     let mut hits = Vec::new();
     if limit > 0 && offset < total {
         if collapse {

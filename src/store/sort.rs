@@ -4,8 +4,10 @@
 //! The order is tantivy's for `TopDocs::order_by_fast_field` with `Order::Desc`: the highest
 //! value first, and on a tie the lower document address (segment, then document) first.
 
+use std::sync::OnceLock;
+
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use super::segment_cache::{Decode, SegmentCache};
 
@@ -16,6 +18,10 @@ pub struct SortKeys {
     score: Vec<u8>,
     /// Posting or storing date, in nanoseconds since the epoch.
     date: Vec<i64>,
+    /// Every document, best first by score; sorted when first asked for.
+    by_score: OnceLock<Vec<DocId>>,
+    /// Every document, best first by date; sorted when first asked for.
+    by_date: OnceLock<Vec<DocId>>,
 }
 
 /// The sort values of the segments searches have met.
@@ -35,6 +41,8 @@ impl Decode for SortKeys {
             date: docs
                 .map(|d| date.first(d).unwrap_or_default().into_timestamp_nanos())
                 .collect(),
+            by_score: OnceLock::new(),
+            by_date: OnceLock::new(),
         })
     }
 }
@@ -87,6 +95,51 @@ impl SortKeys {
             Key::Date => self.date.get(doc).copied().unwrap_or(0),
         }
     }
+}
+
+impl SortKeys {
+    /// Every document of the segment in the order of `key`: the higher value first, on a tie
+    /// the lower document.
+    fn ordered(&self, key: Key) -> &[DocId] {
+        let cell = match key {
+            Key::Score => &self.by_score,
+            Key::Date => &self.by_date,
+        };
+        cell.get_or_init(|| {
+            let count = u32::try_from(self.score.len()).unwrap_or(u32::MAX);
+            let mut docs: Vec<DocId> = (0..count).collect();
+            docs.sort_by(|&a, &b| self.value(key, b).cmp(&self.value(key, a)).then(a.cmp(&b)));
+            docs
+        })
+    }
+}
+
+/// The first `n` of every living document of the searcher (at least one), in the order of
+/// `key`: what [`TopBy`] collects from a search that matches everything, read from each
+/// segment's documents sorted once instead of from every match.
+pub fn top_of_everything(
+    searcher: &Searcher,
+    cache: &SortCache,
+    key: Key,
+    n: usize,
+) -> tantivy::Result<Vec<DocAddress>> {
+    let n = n.max(1);
+    let mut best = Vec::new();
+    for (segment, reader) in (0..).zip(searcher.segment_readers()) {
+        let keys = cache.get(reader)?;
+        let alive = reader.alive_bitset();
+        best.extend(
+            keys.ordered(key)
+                .iter()
+                .copied()
+                .filter(|&d| alive.is_none_or(|a| a.is_alive(d)))
+                .take(n)
+                .map(|d| (keys.value(key, d), DocAddress::new(segment, d))),
+        );
+    }
+    best.sort_unstable_by(best_first);
+    best.truncate(n);
+    Ok(best.into_iter().map(|(_, a)| a).collect())
 }
 
 impl SegmentTop {

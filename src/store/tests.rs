@@ -697,3 +697,70 @@ async fn new_stores_keep_documents_uncompressed_and_compressed_ones_still_open()
     assert_eq!(a.advert.text, RISKY);
     assert_eq!(compression(old.path()), "lz4");
 }
+
+#[tokio::test]
+async fn a_search_for_everything_answers_as_a_search_through_every_match() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path(), shared()).expect("open");
+    let texts = [
+        RISKY,
+        BENIGN,
+        "Работа в Германии для девушек 18-25, зарплата 5000 евро, без опыта. Пишите в Telegram",
+        "Warehouse operative in Riga, SIA Alfa Logistika, 1200 EUR gross, contract",
+        "Fictitious marriage with a foreign citizen, good pay, travel covered.",
+    ];
+    let compare = |round: usize| {
+        for sort in [None, Some(Sort::Score), Some(Sort::Date)] {
+            for (offset, limit, collapse) in
+                [(0, 20, false), (3, 7, false), (0, 5, true), (2, 200, false)]
+            {
+                let request = SearchRequest {
+                    sort,
+                    offset: Some(offset),
+                    limit: Some(limit),
+                    collapse: Some(collapse),
+                    ..SearchRequest::default()
+                };
+                let everything = store.search(&request).expect("search");
+                // Every level: the same adverts, found through the matches one by one.
+                let through = store
+                    .search(&SearchRequest {
+                        level: Some("low,medium,high".into()),
+                        ..request.clone()
+                    })
+                    .expect("search");
+                let ids =
+                    |r: &SearchResponse| r.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+                assert_eq!(
+                    ids(&everything),
+                    ids(&through),
+                    "round {round}: {request:?}"
+                );
+                assert_eq!(
+                    everything.total, through.total,
+                    "round {round}: {request:?}"
+                );
+                let facets = |r: &SearchResponse| serde_json::to_string(&r.facets).expect("json");
+                assert_eq!(
+                    facets(&everything),
+                    facets(&through),
+                    "round {round}: {request:?}"
+                );
+            }
+        }
+    };
+    // Several commits (segments); later ones replace adverts of earlier ones (deletions), and
+    // the answers are compared after each, as the deletions change.
+    for round in 0..4 {
+        let adverts = (0..6)
+            .map(|n| {
+                let id = format!("a{}", (round * 4 + n) % 13);
+                advert(&id, "Darbs", texts[(round + n) % texts.len()])
+            })
+            .collect();
+        store.write(adverts).await.expect("write");
+        compare(round);
+    }
+    let all = store.search(&SearchRequest::default()).expect("search");
+    assert_eq!(all.total, 13);
+}
