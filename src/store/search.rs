@@ -339,11 +339,10 @@ fn top_with<C: Collector>(
         }
         Sort::Score | Sort::Date => {
             let key = key_of(sort).unwrap_or(Key::Score);
-            let sort = &caches.sort;
             let inner = (
                 other,
                 TopBy {
-                    cache: sort,
+                    cache: &caches.sort,
                     key,
                     n,
                 },

@@ -95,9 +95,7 @@ impl SortKeys {
             Key::Date => self.date.get(doc).copied().unwrap_or(0),
         }
     }
-}
 
-impl SortKeys {
     /// Every document of the segment in the order of `key`: the higher value first, on a tie
     /// the lower document.
     fn ordered(&self, key: Key) -> &[DocId] {
