@@ -18,6 +18,8 @@ pub use pay::{Pay, Period};
 pub use person::{AgeRange, Appearance, GenderDemand};
 pub use place::Destination;
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::advert::{Field, Span};
@@ -33,16 +35,20 @@ pub struct Scan<'a> {
     /// The original text.
     pub original: &'a str,
     /// The basic normalised view (extractors).
-    pub basic: Normalised,
-    /// The de-obfuscated view (rules and word lists).
-    pub words: Normalised,
+    pub basic: Arc<Normalised>,
+    /// The de-obfuscated view (rules and word lists): the same as `basic` when the field has
+    /// nothing to de-obfuscate.
+    pub words: Arc<Normalised>,
 }
 
 impl<'a> Scan<'a> {
     /// Normalises a field.
     pub fn new(field: Field, original: &'a str) -> Scan<'a> {
-        let basic = Normalised::basic(original);
-        let words = basic.to_words();
+        let basic = Arc::new(Normalised::basic(original));
+        let words = match basic.words_if_different() {
+            Some(words) => Arc::new(words),
+            None => Arc::clone(&basic),
+        };
         Scan {
             field,
             original,

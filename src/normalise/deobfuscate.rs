@@ -21,10 +21,11 @@ const MIN_DOTTED_LETTERS: usize = 3;
 
 type Item = (char, u32, u32);
 
-/// Builds the words view from the basic view.
-pub(super) fn deobfuscate(basic: &Normalised) -> Normalised {
+/// Builds the words view from the basic view, or `None` when there is nothing to undo (the
+/// words view is then the basic view itself).
+pub(super) fn deobfuscate(basic: &Normalised) -> Option<Normalised> {
     if !needs_work(&basic.text) {
-        return basic.clone();
+        return None;
     }
     let items: Vec<Item> = basic
         .text
@@ -42,34 +43,67 @@ pub(super) fn deobfuscate(basic: &Normalised) -> Normalised {
         starts.extend(std::iter::repeat_n(s, n));
         ends.extend(std::iter::repeat_n(e, n));
     }
-    Normalised { text, starts, ends }
+    Some(Normalised { text, starts, ends })
 }
+
+/// What [`needs_work`] asks of a character, as bits.
+const DIGIT: u8 = 1;
+const LETTER: u8 = 2;
+const SEPARATOR: u8 = 4;
+const SYMBOL: u8 = 8;
+
+/// The [`needs_work`] bits of a character: `DIGIT` for a word character that is not a letter
+/// (digits of every script), `LETTER` for the others, `SEPARATOR` ([`is_separator`]) and
+/// `SYMBOL` for an ASCII digit or a symbol that stands for a letter.
+fn needs_work_class(c: char) -> u8 {
+    let word = match c {
+        '0'..='9' => DIGIT,
+        c if is_word_char(c) && !is_numeric(c) => LETTER,
+        c if is_word_char(c) => DIGIT,
+        _ => 0,
+    };
+    let separator = if is_separator(c) { SEPARATOR } else { 0 };
+    let symbol = if c.is_ascii_digit() || matches!(c, '@' | '$' | '€') {
+        SYMBOL
+    } else {
+        0
+    };
+    word | separator | symbol
+}
+
+/// [`needs_work_class`] of every ASCII character.
+static ASCII_CLASSES: std::sync::LazyLock<[u8; 128]> = std::sync::LazyLock::new(|| {
+    let mut table = [0; 128];
+    for (b, class) in (0u8..).zip(table.iter_mut()) {
+        *class = needs_work_class(char::from(b));
+    }
+    table
+});
 
 /// A quick look for anything to undo: a symbol or digit touching a letter, or two lone letters
 /// with at most two separators between them. Most adverts have neither, and their words view is
 /// the basic view.
 fn needs_work(text: &str) -> bool {
-    // 0: other, 1: digit, 2: letter.
-    let class = |c: char| match c {
-        '0'..='9' => 1,
-        c if is_word_char(c) && !is_numeric(c) => 2,
-        c if is_word_char(c) => 1,
-        _ => 0,
-    };
-    let chars: Vec<(char, u8)> = text.chars().map(|c| (c, class(c))).collect();
-    let alnum = |i: usize| chars.get(i).is_some_and(|k| k.1 > 0);
-    let letter = |i: usize| chars.get(i).is_some_and(|k| k.1 == 2);
-    let lone = |i: usize| letter(i) && (i == 0 || !alnum(i - 1)) && !alnum(i + 1);
-    for (i, &(c, _)) in chars.iter().enumerate() {
-        let symbol = c.is_ascii_digit() || matches!(c, '@' | '$' | '€');
-        if symbol && ((i > 0 && letter(i - 1)) || letter(i + 1)) {
+    let ascii = &*ASCII_CLASSES;
+    let classes: Vec<u8> = text
+        .chars()
+        .map(|c| match ascii.get(c as usize) {
+            Some(&class) => class,
+            None => needs_work_class(c),
+        })
+        .collect();
+    let class = |i: usize| classes.get(i).copied().unwrap_or(0);
+    let alnum = |i: usize| class(i) & (DIGIT | LETTER) != 0;
+    let lone = |i: usize| class(i) & LETTER != 0 && (i == 0 || !alnum(i - 1)) && !alnum(i + 1);
+    for (i, &c) in classes.iter().enumerate() {
+        if c & SYMBOL != 0 && ((i > 0 && class(i - 1) & LETTER != 0) || class(i + 1) & LETTER != 0)
+        {
             return true;
         }
-        if lone(i) {
+        if c & LETTER != 0 && lone(i) {
             for gap in 1..=2 {
                 let next = i + gap + 1;
-                let separators =
-                    (i + 1..next).all(|k| chars.get(k).is_some_and(|s| is_separator(s.0)));
+                let separators = (i + 1..next).all(|k| class(k) & SEPARATOR != 0);
                 if separators && lone(next) {
                     return true;
                 }

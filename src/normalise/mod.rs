@@ -58,6 +58,12 @@ impl Normalised {
 
     /// The words view built from this basic view (saves normalising the original twice).
     pub fn to_words(&self) -> Normalised {
+        self.words_if_different().unwrap_or_else(|| self.clone())
+    }
+
+    /// The words view built from this basic view, or `None` when it would equal this view (no
+    /// obfuscation to undo: most adverts).
+    pub fn words_if_different(&self) -> Option<Normalised> {
         deobfuscate::deobfuscate(self)
     }
 

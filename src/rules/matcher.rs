@@ -34,8 +34,9 @@ impl RuleSet {
     pub fn hits(&self, scans: &[Scan<'_>], kind: Kind, entities: &Entities) -> Vec<Hit> {
         let mut hits = Vec::new();
         for scan in scans {
-            let found = self.automaton_pass(scan, &mut hits);
-            self.regex_hits(scan, &found, &mut hits);
+            let view = ascii_words::encode(scan.words.as_str());
+            let found = self.automaton_pass(scan, &view, &mut hits);
+            self.regex_hits(scan, &view, &found, &mut hits);
         }
         for &rule in &self.condition_rules {
             if let Matcher::Condition(c) = &self.rules[rule].matcher {
@@ -66,8 +67,9 @@ impl RuleSet {
     }
 
     /// The one automaton pass over a field: adds the phrase hits (minus those an `unless`
-    /// phrase cancels) and returns what the regex stage needs.
-    fn automaton_pass(&self, scan: &Scan<'_>, out: &mut Vec<Hit>) -> PassResult {
+    /// phrase cancels) and returns what the regex stage needs. `view` is the field's words view
+    /// as [`ascii_words::encode`] writes it.
+    fn automaton_pass(&self, scan: &Scan<'_>, view: &str, out: &mut Vec<Hit>) -> PassResult {
         let text = scan.words.as_str();
         let mut found = Vec::new();
         let mut pass = PassResult::default();
@@ -79,31 +81,46 @@ impl RuleSet {
                 PhraseRef::Literal(k) => occurrences.push((k, h.start)),
             }
         }
+        occurrences.sort_unstable();
 
         // A regex is a candidate when, for some branch, a literal of every set occurred.
-        let mut distinct: Vec<usize> = occurrences.iter().map(|o| o.0).collect();
-        distinct.sort_unstable();
-        distinct.dedup();
-        let mut seen: Vec<(usize, u64)> = distinct
-            .iter()
-            .flat_map(|&k| &self.literals[k].prefilter)
-            .map(|&(regex, bit)| (regex, 1 << bit))
-            .collect();
-        seen.sort_unstable();
+        let mut masks = vec![0u64; self.regexes.len()];
+        let mut touched = Vec::new();
+        for group in occurrences.chunk_by(|a, b| a.0 == b.0) {
+            for &(regex, bit) in &self.literals[group[0].0].prefilter {
+                if masks[regex] == 0 {
+                    touched.push(regex);
+                }
+                masks[regex] |= 1 << bit;
+            }
+        }
+        touched.sort_unstable();
         // Regexes without a prefilter are always tried; the others when they are candidates.
         let mut tried: Vec<bool> = self.literal_masks.iter().map(Vec::is_empty).collect();
-        for group in seen.chunk_by(|a, b| a.0 == b.0) {
-            let regex = group[0].0;
-            let mask = group.iter().fold(0u64, |m, s| m | s.1);
+        for regex in touched {
+            let mask = masks[regex];
             if self.literal_masks[regex].iter().any(|&b| b & !mask == 0) {
                 pass.candidates.push(regex);
                 tried[regex] = true;
             }
         }
-        // Only the starts of regexes that can match are tried.
-        for &(k, at) in &occurrences {
-            let starts = self.literals[k].starts.iter().filter(|&&r| tried[r]);
-            pass.starts.extend(starts.map(|&r| (r, at)));
+        // Only the starts of regexes that can match are tried, and of those that begin at a
+        // word boundary only the starts where there is one.
+        let mut regexes = Vec::new();
+        for group in occurrences.chunk_by(|a, b| a.0 == b.0) {
+            regexes.clear();
+            let starts = self.literals[group[0].0].starts.iter();
+            regexes.extend(starts.copied().filter(|&r| tried[r]));
+            if regexes.is_empty() {
+                continue;
+            }
+            for &(_, at) in group {
+                let boundary = ascii_words::word_boundary_at(view, at);
+                let usable = regexes
+                    .iter()
+                    .filter(|&&r| boundary || !self.regexes[r].starts_at_boundary);
+                pass.starts.extend(usable.map(|&r| (r, at)));
+            }
         }
         pass.starts.sort_unstable();
         pass.starts.dedup();
@@ -120,16 +137,15 @@ impl RuleSet {
 
     /// Runs the regexes whose prefilter literals occurred (or that have none): anchored at their
     /// prefix literals, or over the field behind their superset filter.
-    fn regex_hits(&self, scan: &Scan<'_>, pass: &PassResult, out: &mut Vec<Hit>) {
+    fn regex_hits(&self, scan: &Scan<'_>, view: &str, pass: &PassResult, out: &mut Vec<Hit>) {
         let words = scan.words.as_str();
         if pass.starts.is_empty() && pass.candidates.is_empty() && self.unfiltered.is_empty() {
             return;
         }
-        let view = ascii_words::encode(words);
         for group in pass.starts.chunk_by(|a, b| a.0 == b.0) {
             let i = group[0].0;
             let starts = group.iter().map(|&(_, at)| at);
-            self.anchored_hits(i, scan, &view, starts, &pass.cancels, out);
+            self.anchored_hits(i, scan, view, starts, &pass.cancels, out);
         }
         let scanned = pass.candidates.iter().chain(&self.unfiltered);
         for &i in scanned {
@@ -142,7 +158,7 @@ impl RuleSet {
             let rule = self.regex_rules[i];
             let kept = self.regexes[i]
                 .exact
-                .find_iter(view.as_ref())
+                .find_iter(view)
                 .filter(|m| !m.is_empty() && !cancelled(&pass.cancels, rule, m.start(), m.end()));
             for m in kept.take(MAX_SPANS_PER_RULE) {
                 out.push(Hit {
