@@ -139,7 +139,11 @@ mod tests {
         for c in ('\0'..='\u{7FF}').chain(['\u{2014}', '\u{FB01}', '\u{1F600}']) {
             assert_eq!(folded(c, false), folded(c, true), "{c:?}");
             assert_eq!(is_alphabetic(c), c.is_alphabetic(), "{c:?}");
-            assert_eq!(flag(c, NUMERIC), Some(c.is_numeric()).filter(|_| (c as usize) < END), "{c:?}");
+            assert_eq!(
+                flag(c, NUMERIC),
+                Some(c.is_numeric()).filter(|_| (c as usize) < END),
+                "{c:?}"
+            );
             assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
             assert_eq!(is_word_char(c), is_word_char_general(c), "{c:?}");
         }

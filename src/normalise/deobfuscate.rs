@@ -169,7 +169,9 @@ fn work_needed(text: &str) -> Work {
 fn spaced_letters_possible(classes: &[u8]) -> bool {
     let class = |i: usize| classes.get(i).copied().unwrap_or(0);
     let lone = |i: usize| {
-        class(i) & ALPHABETIC != 0 && (i == 0 || class(i - 1) & WORD == 0) && class(i + 1) & WORD == 0
+        class(i) & ALPHABETIC != 0
+            && (i == 0 || class(i - 1) & WORD == 0)
+            && class(i + 1) & WORD == 0
     };
     let next_lone = |j: usize| {
         let mut k = j + 1;
@@ -181,9 +183,7 @@ fn spaced_letters_possible(classes: &[u8]) -> bool {
     (0..classes.len()).any(|i| {
         lone(i) && {
             let mut j = i;
-            (1..MIN_DOTTED_LETTERS).all(|_| {
-                next_lone(j).inspect(|&k| j = k).is_some()
-            })
+            (1..MIN_DOTTED_LETTERS).all(|_| next_lone(j).inspect(|&k| j = k).is_some())
         }
     })
 }
@@ -192,41 +192,39 @@ fn spaced_letters_possible(classes: &[u8]) -> bool {
 /// non-letters inside it or single ones at both ends, holding a character that stands for a
 /// letter.
 fn substitution_possible(classes: &[u8]) -> bool {
-    classes
-        .split(|c| c & TOKEN == 0)
-        .any(|token| {
-            let letters = token.iter().filter(|&&c| c & ALPHABETIC != 0).count();
-            if letters < 2 || letters == token.len() {
-                return false;
+    classes.split(|c| c & TOKEN == 0).any(|token| {
+        let letters = token.iter().filter(|&&c| c & ALPHABETIC != 0).count();
+        if letters < 2 || letters == token.len() {
+            return false;
+        }
+        let n = token.len();
+        let is_sym = |c: u8| c & ALPHABETIC == 0;
+        let edges = n >= 4
+            && is_sym(token[0])
+            && !is_sym(token[1])
+            && is_sym(token[n - 1])
+            && !is_sym(token[n - 2]);
+        let mut k = 0;
+        while k < n {
+            if !is_sym(token[k]) {
+                k += 1;
+                continue;
             }
-            let n = token.len();
-            let is_sym = |c: u8| c & ALPHABETIC == 0;
-            let edges = n >= 4
-                && is_sym(token[0])
-                && !is_sym(token[1])
-                && is_sym(token[n - 1])
-                && !is_sym(token[n - 2]);
-            let mut k = 0;
-            while k < n {
-                if !is_sym(token[k]) {
-                    k += 1;
-                    continue;
-                }
-                let run_start = k;
-                while k < n && is_sym(token[k]) {
-                    k += 1;
-                }
-                let internal = run_start > 0 && k < n && k - run_start <= 2;
-                let at_edge = edges && (run_start == 0 || k == n);
-                let stands = token[run_start..k]
-                    .iter()
-                    .any(|&c| c & STANDS_FOR_LETTER != 0);
-                if (internal || at_edge) && stands {
-                    return true;
-                }
+            let run_start = k;
+            while k < n && is_sym(token[k]) {
+                k += 1;
             }
-            false
-        })
+            let internal = run_start > 0 && k < n && k - run_start <= 2;
+            let at_edge = edges && (run_start == 0 || k == n);
+            let stands = token[run_start..k]
+                .iter()
+                .any(|&c| c & STANDS_FOR_LETTER != 0);
+            if (internal || at_edge) && stands {
+                return true;
+            }
+        }
+        false
+    })
 }
 
 fn is_word_item(items: &[Item], i: usize) -> bool {
@@ -409,7 +407,13 @@ mod tests {
         for text in ["d@rbs", "3ur0", "раб0та", "info@darbs.lv"] {
             assert_eq!(work(text), Work::Substitute, "{text}");
         }
-        for text in ["500eur, 24h, @name", "a un b", "t.i.", "SIA a/s", "darbs ārzemēs"] {
+        for text in [
+            "500eur, 24h, @name",
+            "a un b",
+            "t.i.",
+            "SIA a/s",
+            "darbs ārzemēs",
+        ] {
             assert_eq!(work(text), Work::None, "{text}");
         }
     }

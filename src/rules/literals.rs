@@ -82,6 +82,9 @@ pub(crate) fn prefix_literals(regex: &str) -> Option<Vec<String>> {
     }
     out.sort();
     out.dedup();
+    // Where a longer literal starts, its prefix in the set starts too: the longer one adds no
+    // start. In sorted order a literal's prefixes in the set come just before it.
+    out.dedup_by(|longer, kept| longer.starts_with(kept.as_str()));
     (!out.is_empty() && out.len() <= MAX_PREFIXES).then_some(out)
 }
 
@@ -185,7 +188,18 @@ fn useful(mut set: Vec<String>) -> Option<Vec<String>> {
     let ok = !set.is_empty()
         && set.len() <= MAX_LITERALS
         && set.iter().all(|l| l.len() >= MIN_LITERAL_BYTES);
-    ok.then_some(set)
+    ok.then(|| without_redundant(set))
+}
+
+/// A set without the literals that contain another literal of the set: wherever such a literal
+/// occurs, the one it contains occurs too, so the set is met in exactly the same texts.
+fn without_redundant(set: Vec<String>) -> Vec<String> {
+    let redundant = |l: &String| {
+        set.iter()
+            .any(|other| other != l && l.contains(other.as_str()))
+    };
+    let kept: Vec<String> = set.iter().filter(|l| !redundant(l)).cloned().collect();
+    kept
 }
 
 /// A set of literals one of which every match of `hir` contains.
@@ -323,5 +337,23 @@ mod tests {
     #[test]
     fn cyrillic_literals() {
         assert_eq!(lits(r"\bбез\s+опыта"), Some(vec!["опыта".into()]));
+    }
+
+    #[test]
+    fn literals_that_add_nothing_are_dropped() {
+        // "darbs" contains "darb": wherever it occurs, so does "darb".
+        assert_eq!(
+            lits(r"(?:darb|ldarbs|viza)\s+x"),
+            Some(vec!["darb".into(), "viza".into()])
+        );
+        // Where "darbs" starts, "darb" starts too.
+        assert_eq!(
+            super::prefix_literals(r"\b(?:darb|darbs|darba)\w*\s+un"),
+            Some(vec!["darb".into()])
+        );
+        assert_eq!(
+            super::prefix_literals(r"\b(?:darbs|darba)\s+un"),
+            Some(vec!["darba".into(), "darbs".into()])
+        );
     }
 }
