@@ -136,10 +136,30 @@ impl MarketPay {
     /// The category of work a normalised text describes: the best-paid category whose keywords
     /// occur, or the default (unskilled) category.
     pub fn category_for(&self, words: &[&str]) -> &Category {
-        words
+        self.best_category(
+            words
+                .iter()
+                .flat_map(|w| self.keywords.find_iter(w))
+                .map(|h| *h.value),
+        )
+    }
+
+    /// Every category keyword (as written) with the index of its category in
+    /// [`MarketPay::categories`]: for matchers that find them in a pass of their own.
+    pub fn keywords(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.file
+            .categories
             .iter()
-            .flat_map(|w| self.keywords.find_iter(w))
-            .map(|h| &self.file.categories[*h.value])
+            .enumerate()
+            .flat_map(|(i, c)| c.keywords.iter().map(move |k| (k.as_str(), i)))
+    }
+
+    /// The category [`MarketPay::category_for`] chooses when the keywords found in a text are
+    /// those of `found` (indices into [`MarketPay::categories`]).
+    pub fn best_category(&self, found: impl IntoIterator<Item = usize>) -> &Category {
+        found
+            .into_iter()
+            .map(|i| &self.file.categories[i])
             .max_by(|a, b| a.monthly_eur.total_cmp(&b.monthly_eur))
             .unwrap_or(&self.file.categories[self.default])
     }

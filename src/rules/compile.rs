@@ -301,6 +301,11 @@ fn build(
         file: "rules".into(),
         message,
     };
+    phrase_items.extend(
+        market
+            .keywords()
+            .map(|(k, c)| (k.to_string(), PhraseRef::Category(c))),
+    );
     let literal_items = literals.names.iter().enumerate();
     let literal_items = literal_items.map(|(k, l)| (l.clone(), PhraseRef::Literal(k)));
     let phrases = PhraseSet::with_literals(phrase_items, literal_items)

@@ -11,6 +11,7 @@ use super::{Condition, Matcher, PhraseRef, RuleSet, When};
 use crate::advert::{Kind, Span};
 use crate::dialect::ascii_words;
 use crate::extract::{Entities, Gender, Scan};
+use crate::market::Category;
 
 /// A rule that fired, with the original span of its evidence (none for conditions about an
 /// absence, such as "no employer identity").
@@ -33,14 +34,17 @@ impl RuleSet {
     /// Every rule that fires on an advert.
     pub fn hits(&self, scans: &[Scan<'_>], kind: Kind, entities: &Entities) -> Vec<Hit> {
         let mut hits = Vec::new();
+        let mut categories = Vec::new();
         for scan in scans {
             let view = ascii_words::encode(scan.words.as_str());
             let found = self.automaton_pass(scan, &view, &mut hits);
             self.regex_hits(scan, &view, &found, &mut hits);
+            categories.extend(found.categories);
         }
+        let category = self.market.best_category(categories);
         for &rule in &self.condition_rules {
             if let Matcher::Condition(c) = &self.rules[rule].matcher {
-                if let Some(span) = evaluate(c, scans, entities, &self.market) {
+                if let Some(span) = evaluate(c, entities, category) {
                     hits.push(Hit { rule, span });
                 }
             }
@@ -69,7 +73,12 @@ impl RuleSet {
     /// The one automaton pass over a field: adds the phrase hits (minus those an `unless`
     /// phrase cancels) and returns what the regex stage needs. `view` is the field's words view
     /// as [`ascii_words::encode`] writes it.
-    fn automaton_pass(&self, scan: &Scan<'_>, view: &str, out: &mut Vec<Hit>) -> PassResult {
+    pub(super) fn automaton_pass(
+        &self,
+        scan: &Scan<'_>,
+        view: &str,
+        out: &mut Vec<Hit>,
+    ) -> PassResult {
         let text = scan.words.as_str();
         let mut found = Vec::new();
         let mut pass = PassResult::default();
@@ -79,6 +88,7 @@ impl RuleSet {
                 PhraseRef::Phrase(rule) => found.push((rule, h.start, h.end)),
                 PhraseRef::Unless(rule) => pass.cancels.push((rule, h.start, h.end)),
                 PhraseRef::Literal(k) => occurrences.push((k, h.start)),
+                PhraseRef::Category(c) => pass.categories.push(c),
             }
         }
         occurrences.sort_unstable();
@@ -226,13 +236,15 @@ impl RuleSet {
 
 /// What the automaton pass found besides phrase hits.
 #[derive(Debug, Default)]
-struct PassResult {
+pub(super) struct PassResult {
     /// `unless` matches: (rule, start, end) in the words view.
     cancels: Vec<(usize, usize, usize)>,
     /// Regexes with a literal of every prefilter set present (ascending).
     candidates: Vec<usize>,
     /// (regex, start) of every prefix literal occurrence, sorted.
     starts: Vec<(usize, usize)>,
+    /// The categories of work whose keywords occurred (see [`PhraseRef::Category`]).
+    pub(super) categories: Vec<usize>,
 }
 
 /// Whether an `unless` match of the same rule overlaps a hit.
@@ -257,22 +269,13 @@ fn holds(when: When, kind: Kind, e: &Entities) -> bool {
 }
 
 /// Evaluates a condition: `None` when it does not hold, `Some(span)` when it does (the span of
-/// the fact behind it, or `None` for an absence).
-fn evaluate(
-    c: &Condition,
-    scans: &[Scan<'_>],
-    e: &Entities,
-    market: &crate::market::MarketPay,
-) -> Option<Option<Span>> {
+/// the fact behind it, or `None` for an absence). `category` is the category of work the
+/// advert's words describe ([`crate::market::MarketPay::category_for`]).
+fn evaluate(c: &Condition, e: &Entities, category: &Category) -> Option<Option<Span>> {
     let first = |spans: &mut dyn Iterator<Item = Span>| spans.next().map(Some);
     match *c {
         Condition::PayAboveMarket { ratio } => {
-            // The job category is read from the words only when there is pay to compare.
-            if e.pay.iter().all(|p| p.value.monthly_eur.is_none()) {
-                return None;
-            }
-            let words: Vec<&str> = scans.iter().map(|s| s.words.as_str()).collect();
-            let reference = market.category_for(&words).monthly_eur;
+            let reference = category.monthly_eur;
             e.pay
                 .iter()
                 .filter(|p| p.value.monthly_eur.is_some_and(|m| m >= ratio * reference))

@@ -82,6 +82,9 @@ pub(crate) enum PhraseRef {
     Unless(usize),
     /// A regex literal (prefilter or prefix literal): index into `RuleSet::literals`.
     Literal(usize),
+    /// A keyword of a category of work in the pay reference (index into
+    /// [`MarketPay::categories`]): found in the same pass, for `pay_above_market`.
+    Category(usize),
 }
 
 /// What one distinct regex literal stands for: regexes share many literals (a digit, "no "), and

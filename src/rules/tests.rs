@@ -158,15 +158,8 @@ fn inner_wildcards_are_refused() {
     assert!(e.contains("only allowed at the end"), "{e}");
 }
 
-/// Trying a regex anchored at its prefix literals finds exactly the matches a scan of the whole
-/// text finds, on every rule example and every advert of the bundled sample.
-#[test]
-fn anchored_search_finds_what_a_full_scan_finds() {
-    use crate::advert::Field;
-    use crate::extract::Scan;
-    use regex_automata::Input;
-
-    let rules = RuleSet::bundled().expect("bundled rules compile");
+/// Every rule example and the title and text of every advert of the bundled sample.
+fn examples_and_sample(rules: &RuleSet) -> Vec<String> {
     let mut texts: Vec<String> = rules
         .rules()
         .iter()
@@ -187,6 +180,41 @@ fn anchored_search_finds_what_a_full_scan_finds() {
                 .filter_map(|f| value.get(*f).and_then(|v| v.as_str()).map(str::to_string)),
         );
     }
+    texts
+}
+
+/// The category of work found by the rules' one automaton pass is the one the pay reference's
+/// own keyword search finds.
+#[test]
+fn the_pass_finds_the_category_the_pay_reference_does() {
+    use crate::advert::Field;
+    use crate::extract::Scan;
+
+    let rules = RuleSet::bundled().expect("bundled rules compile");
+    let market = rules.market();
+    let mut skilled = 0;
+    for text in examples_and_sample(&rules) {
+        let scan = Scan::new(Field::Text, &text);
+        let view = crate::dialect::ascii_words::encode(scan.words.as_str());
+        let pass = rules.automaton_pass(&scan, &view, &mut Vec::new());
+        let found = market.best_category(pass.categories.iter().copied());
+        let expected = market.category_for(&[scan.words.as_str()]);
+        assert_eq!(found.id, expected.id, "{text:?}");
+        skilled += usize::from(found.id != market.best_category([]).id);
+    }
+    assert!(skilled > 20, "only {skilled} texts name a category of work");
+}
+
+/// Trying a regex anchored at its prefix literals finds exactly the matches a scan of the whole
+/// text finds, on every rule example and every advert of the bundled sample.
+#[test]
+fn anchored_search_finds_what_a_full_scan_finds() {
+    use crate::advert::Field;
+    use crate::extract::Scan;
+    use regex_automata::Input;
+
+    let rules = RuleSet::bundled().expect("bundled rules compile");
+    let texts = examples_and_sample(&rules);
     let mut anchored_regexes = 0;
     let mut compared = 0;
     for text in &texts {
