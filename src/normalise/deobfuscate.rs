@@ -132,13 +132,11 @@ fn class_of(c: char) -> u8 {
         )
 }
 
-/// [`class_of`] every ASCII character.
-static ASCII_CLASSES: std::sync::LazyLock<[u8; 128]> = std::sync::LazyLock::new(|| {
-    let mut table = [0; 128];
-    for (b, class) in (0u8..).zip(table.iter_mut()) {
-        *class = class_of(char::from(b));
-    }
-    table
+/// [`class_of`] every character below U+0800 (ASCII, Latin, Greek, Cyrillic).
+static CLASSES: std::sync::LazyLock<Vec<u8>> = std::sync::LazyLock::new(|| {
+    (0..0x800)
+        .map(|code| char::from_u32(code).map_or(0, class_of))
+        .collect()
 });
 
 /// Whether [`join_spaced_letters`] or [`substitute_symbols`] could change anything: a chain of
@@ -147,10 +145,10 @@ static ASCII_CLASSES: std::sync::LazyLock<[u8; 128]> = std::sync::LazyLock::new(
 /// compare gaps or scripts), never miss work that would. Most adverts need none, and their words
 /// view is the basic view.
 fn work_needed(text: &str) -> Work {
-    let ascii = &*ASCII_CLASSES;
+    let table = &*CLASSES;
     let classes: Vec<u8> = text
         .chars()
-        .map(|c| match ascii.get(c as usize) {
+        .map(|c| match table.get(c as usize) {
             Some(&class) => class,
             None => class_of(c),
         })
