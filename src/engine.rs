@@ -5,16 +5,15 @@
 use crate::advert::{Advert, Field};
 use crate::classify::Model;
 use crate::detect::Detect;
-use crate::extract::{Extractor, Scan};
+use crate::extract::{self, Scan};
 use crate::report::{Reason, Report};
-use crate::rules::{ExampleFailure, RuleSet, Texts};
+use crate::rules::{ExampleFailure, FieldPass, RuleSet, Texts};
 use crate::score::{self, Thresholds};
 
 /// Screens adverts; build once, share freely (it is immutable).
 #[derive(Debug)]
 pub struct Engine {
     rules: RuleSet,
-    extractor: Extractor,
     detect: Detect,
     thresholds: Thresholds,
     model: Option<Model>,
@@ -25,7 +24,6 @@ impl Engine {
     pub fn new(rules: RuleSet, thresholds: Thresholds) -> Engine {
         Engine {
             rules,
-            extractor: Extractor::new(),
             detect: Detect::new(),
             thresholds,
             model: None,
@@ -59,7 +57,10 @@ impl Engine {
             Scan::new(Field::Title, &advert.title),
             Scan::new(Field::Text, &advert.text),
         ];
-        let entities = self.extractor.extract(&scans, self.rules.market());
+        // One automaton pass per field finds the rules' phrases and the extractors' words.
+        let mut passes = self.rules.passes(&scans);
+        let words = passes.iter_mut().map(FieldPass::take_words).collect();
+        let entities = extract::extract_with_words(&scans, self.rules.market(), words);
         let words: Vec<&str> = scans.iter().map(|s| s.words.as_str()).collect();
         let kind = advert
             .kind
@@ -72,7 +73,7 @@ impl Engine {
             };
             self.detect.lang(sample)
         });
-        let hits = self.rules.hits(&scans, kind, &entities);
+        let hits = self.rules.hits(&scans, passes, kind, &entities);
         let rules = self.rules.rules();
         let indicators = self.rules.indicators();
         let evidence = score::evidence(

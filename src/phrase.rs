@@ -122,7 +122,10 @@ impl<T> PhraseSet<T> {
 
     /// Every whole-word occurrence of every phrase in `text` (a normalised view), overlapping
     /// occurrences included, in order of their end.
-    pub fn find_iter<'a>(&'a self, text: &'a str) -> impl Iterator<Item = PhraseHit<'a, T>> + 'a {
+    pub fn find_iter<'s, 't>(
+        &'s self,
+        text: &'t str,
+    ) -> impl Iterator<Item = PhraseHit<'s, T>> + use<'s, 't, T> {
         self.automaton
             .find_overlapping_iter(text)
             .filter_map(move |m| {

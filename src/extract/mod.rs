@@ -205,7 +205,7 @@ pub(crate) fn skip_non_word(text: &str, at: usize) -> usize {
 
 /// What a phrase of the extractors' word lists stands for.
 #[derive(Debug, Clone, Copy)]
-enum Word {
+pub(crate) enum Word {
     /// A destination, with its country code.
     Place(&'static str),
     /// A gender word.
@@ -241,91 +241,109 @@ pub struct Extractor {
     words: PhraseSet<Word>,
 }
 
+/// Every phrase of the extractors' word lists (destinations, gender and appearance words,
+/// messengers) with what it stands for, in one order: the rules' automaton finds them in its
+/// pass too ([`crate::rules::RuleSet::passes`]).
+pub(crate) fn word_lists() -> impl Iterator<Item = (&'static str, Word)> {
+    let places = lexicon::DESTINATIONS
+        .iter()
+        .map(|&(p, c)| (p, Word::Place(c)));
+    let genders = lexicon::GENDER_WORDS
+        .iter()
+        .map(|&(p, g)| (p, Word::Gender(g)));
+    let appearance = lexicon::APPEARANCE_WORDS
+        .iter()
+        .map(|&p| (p, Word::Appearance));
+    let messengers = lexicon::MESSENGERS
+        .iter()
+        .map(|&(p, m)| (p, Word::Messenger(m)));
+    places.chain(genders).chain(appearance).chain(messengers)
+}
+
 impl Extractor {
     /// Compiles the word lists.
     pub fn new() -> Extractor {
-        let places = lexicon::DESTINATIONS
-            .iter()
-            .map(|&(p, c)| (p, Word::Place(c)));
-        let genders = lexicon::GENDER_WORDS
-            .iter()
-            .map(|&(p, g)| (p, Word::Gender(g)));
-        let appearance = lexicon::APPEARANCE_WORDS
-            .iter()
-            .map(|&p| (p, Word::Appearance));
-        let messengers = lexicon::MESSENGERS
-            .iter()
-            .map(|&(p, m)| (p, Word::Messenger(m)));
-        let all = places.chain(genders).chain(appearance).chain(messengers);
         Extractor {
-            words: PhraseSet::new(all).expect("word lists compile (tested)"),
+            words: PhraseSet::new(word_lists()).expect("word lists compile (tested)"),
         }
     }
 
     /// Extracts the facts of every field into one set of entities.
     pub fn extract(&self, fields: &[Scan<'_>], market: &MarketPay) -> Entities {
-        let mut e = Entities::default();
-        let mut messengers = Vec::with_capacity(fields.len());
-        for scan in fields {
-            let text = scan.basic.as_str();
-            let digits = text.bytes().any(|b| b.is_ascii_digit());
-            if digits {
-                contact::phones(scan, &mut e.phones);
-                pay::pay(scan, market, &mut e.pay);
-                person::ages(scan, &mut e.ages);
-                employer::registration_numbers(scan, &mut e.registration_numbers);
-                employer::licence_numbers(scan, &mut e.licence_numbers);
-            }
-            let spelled_at = ["(at)", "[at]", "{at}", " at ", "собака"];
-            if text.contains('@') || spelled_at.iter().any(|a| text.contains(a)) {
-                contact::emails(scan, &mut e.emails);
-            }
-            if text.contains('.') {
-                contact::urls(scan, &mut e.urls);
-            }
-            let words: Vec<PhraseHit<'_, Word>> =
-                self.words.find_iter(scan.words.as_str()).collect();
-            let genders = listed(&words, |w| match w {
-                Word::Gender(g) => Some(g),
-                _ => None,
-            });
-            phrase_facts(scan, genders, &mut e.genders, |_, g| GenderDemand {
-                gender: *g,
-            });
-            let appearance = listed(&words, |w| match w {
-                Word::Appearance => Some(&()),
-                _ => None,
-            });
-            phrase_facts(scan, appearance, &mut e.appearance, |m, _| Appearance {
-                phrase: m.to_string(),
-            });
-            let places = listed(&words, |w| match w {
-                Word::Place(c) => Some(c),
-                _ => None,
-            });
-            phrase_facts(scan, places, &mut e.destinations, |m, c| Destination {
-                name: m.to_string(),
-                country: c.to_string(),
-            });
-            messengers.push(listed(&words, |w| match w {
-                Word::Messenger(m) => Some(m),
-                _ => None,
-            }));
-            employer::employers(scan, &mut e.employers);
-        }
-        // Messenger handles are read once the phone numbers of every field are known.
-        for (scan, names) in fields.iter().zip(messengers) {
-            contact::messengers(scan, names, &e.phones, &mut e.messengers);
-        }
-        // A registration number is not also a phone number.
-        let numbers: Vec<Span> = e.registration_numbers.iter().map(|r| r.span).collect();
-        e.phones.retain(|p| {
-            !numbers
-                .iter()
-                .any(|n| n.field == p.span.field && p.span.start < n.end && n.start < p.span.end)
-        });
-        e
+        let words = fields
+            .iter()
+            .map(|scan| self.words.find_iter(scan.words.as_str()).collect())
+            .collect();
+        extract_with_words(fields, market, words)
     }
+}
+
+/// Extracts the facts of every field, given the hits of the word lists ([`word_lists`]) in
+/// each field's words view, in the order [`PhraseSet::find_iter`] gives them.
+pub(crate) fn extract_with_words(
+    fields: &[Scan<'_>],
+    market: &MarketPay,
+    words: Vec<Vec<PhraseHit<'_, Word>>>,
+) -> Entities {
+    let mut e = Entities::default();
+    let mut messengers = Vec::with_capacity(fields.len());
+    for (scan, words) in fields.iter().zip(words) {
+        let text = scan.basic.as_str();
+        let digits = text.bytes().any(|b| b.is_ascii_digit());
+        if digits {
+            contact::phones(scan, &mut e.phones);
+            pay::pay(scan, market, &mut e.pay);
+            person::ages(scan, &mut e.ages);
+            employer::registration_numbers(scan, &mut e.registration_numbers);
+            employer::licence_numbers(scan, &mut e.licence_numbers);
+        }
+        let spelled_at = ["(at)", "[at]", "{at}", " at ", "собака"];
+        if text.contains('@') || spelled_at.iter().any(|a| text.contains(a)) {
+            contact::emails(scan, &mut e.emails);
+        }
+        if text.contains('.') {
+            contact::urls(scan, &mut e.urls);
+        }
+        let genders = listed(&words, |w| match w {
+            Word::Gender(g) => Some(g),
+            _ => None,
+        });
+        phrase_facts(scan, genders, &mut e.genders, |_, g| GenderDemand {
+            gender: *g,
+        });
+        let appearance = listed(&words, |w| match w {
+            Word::Appearance => Some(&()),
+            _ => None,
+        });
+        phrase_facts(scan, appearance, &mut e.appearance, |m, _| Appearance {
+            phrase: m.to_string(),
+        });
+        let places = listed(&words, |w| match w {
+            Word::Place(c) => Some(c),
+            _ => None,
+        });
+        phrase_facts(scan, places, &mut e.destinations, |m, c| Destination {
+            name: m.to_string(),
+            country: c.to_string(),
+        });
+        messengers.push(listed(&words, |w| match w {
+            Word::Messenger(m) => Some(m),
+            _ => None,
+        }));
+        employer::employers(scan, &mut e.employers);
+    }
+    // Messenger handles are read once the phone numbers of every field are known.
+    for (scan, names) in fields.iter().zip(messengers) {
+        contact::messengers(scan, names, &e.phones, &mut e.messengers);
+    }
+    // A registration number is not also a phone number.
+    let numbers: Vec<Span> = e.registration_numbers.iter().map(|r| r.span).collect();
+    e.phones.retain(|p| {
+        !numbers
+            .iter()
+            .any(|n| n.field == p.span.field && p.span.start < n.end && n.start < p.span.end)
+    });
+    e
 }
 
 impl Default for Extractor {

@@ -306,6 +306,8 @@ fn build(
             .keywords()
             .map(|(k, c)| (k.to_string(), PhraseRef::Category(c))),
     );
+    phrase_items
+        .extend(crate::extract::word_lists().map(|(p, w)| (p.to_string(), PhraseRef::Word(w))));
     let literal_items = literals.names.iter().enumerate();
     let literal_items = literal_items.map(|(k, l)| (l.clone(), PhraseRef::Literal(k)));
     let phrases = PhraseSet::with_literals(phrase_items, literal_items)

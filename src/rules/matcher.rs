@@ -10,8 +10,11 @@ use regex_automata::{Anchored, Input};
 use super::{Condition, Matcher, PhraseRef, RuleSet, When};
 use crate::advert::{Kind, Span};
 use crate::dialect::ascii_words;
-use crate::extract::{Entities, Gender, Scan};
+use std::borrow::Cow;
+
+use crate::extract::{Entities, Gender, Scan, Word};
 use crate::market::Category;
+use crate::phrase::PhraseHit;
 
 /// A rule that fired, with the original span of its evidence (none for conditions about an
 /// absence, such as "no employer identity").
@@ -30,16 +33,62 @@ pub const MAX_MATCH_BYTES: usize = 512;
 /// The most evidence spans one rule reports; more repetitions add nothing to the score.
 pub(super) const MAX_SPANS_PER_RULE: usize = 5;
 
+/// What the one automaton pass found in one field of an advert: the phrase hits, what the regex
+/// stage needs, and the hits of the extractors' word lists. [`RuleSet::passes`] makes it before
+/// extraction, [`RuleSet::hits`] finishes the rules after.
+#[derive(Debug)]
+pub struct FieldPass<'a> {
+    /// The field's words view as [`ascii_words::encode`] writes it.
+    view: Cow<'a, str>,
+    /// Phrase hits not cancelled by an `unless` phrase.
+    hits: Vec<Hit>,
+    found: PassResult,
+    /// Hits of the extractors' word lists, in the order the automaton reports them.
+    words: Vec<PhraseHit<'a, Word>>,
+}
+
+impl FieldPass<'_> {
+    /// The hits of the extractors' word lists (taken: the rules do not need them).
+    pub(crate) fn take_words(&mut self) -> Vec<PhraseHit<'_, Word>> {
+        std::mem::take(&mut self.words)
+    }
+}
+
 impl RuleSet {
-    /// Every rule that fires on an advert.
-    pub fn hits(&self, scans: &[Scan<'_>], kind: Kind, entities: &Entities) -> Vec<Hit> {
+    /// The one automaton pass over each field of an advert (`scans`, in order).
+    pub fn passes<'a>(&'a self, scans: &'a [Scan<'_>]) -> Vec<FieldPass<'a>> {
+        scans
+            .iter()
+            .map(|scan| {
+                let view = ascii_words::encode(scan.words.as_str());
+                let mut hits = Vec::new();
+                let mut words = Vec::new();
+                let found = self.automaton_pass(scan, &view, &mut hits, &mut words);
+                FieldPass {
+                    view,
+                    hits,
+                    found,
+                    words,
+                }
+            })
+            .collect()
+    }
+
+    /// Every rule that fires on an advert, given the automaton passes over its fields
+    /// ([`RuleSet::passes`] of the same `scans`) and the facts extracted from them.
+    pub fn hits(
+        &self,
+        scans: &[Scan<'_>],
+        passes: Vec<FieldPass<'_>>,
+        kind: Kind,
+        entities: &Entities,
+    ) -> Vec<Hit> {
         let mut hits = Vec::new();
         let mut categories = Vec::new();
-        for scan in scans {
-            let view = ascii_words::encode(scan.words.as_str());
-            let found = self.automaton_pass(scan, &view, &mut hits);
-            self.regex_hits(scan, &view, &found, &mut hits);
-            categories.extend(found.categories);
+        for (scan, pass) in scans.iter().zip(passes) {
+            hits.extend(pass.hits);
+            self.regex_hits(scan, &pass.view, &pass.found, &mut hits);
+            categories.extend(pass.found.categories);
         }
         let category = self.market.best_category(categories);
         for &rule in &self.condition_rules {
@@ -73,11 +122,12 @@ impl RuleSet {
     /// The one automaton pass over a field: adds the phrase hits (minus those an `unless`
     /// phrase cancels) and returns what the regex stage needs. `view` is the field's words view
     /// as [`ascii_words::encode`] writes it.
-    pub(super) fn automaton_pass(
-        &self,
+    pub(super) fn automaton_pass<'a>(
+        &'a self,
         scan: &Scan<'_>,
         view: &str,
         out: &mut Vec<Hit>,
+        words: &mut Vec<PhraseHit<'a, Word>>,
     ) -> PassResult {
         let text = scan.words.as_str();
         let mut found = Vec::new();
@@ -89,6 +139,11 @@ impl RuleSet {
                 PhraseRef::Unless(rule) => pass.cancels.push((rule, h.start, h.end)),
                 PhraseRef::Literal(k) => occurrences.push((k, h.start)),
                 PhraseRef::Category(c) => pass.categories.push(c),
+                PhraseRef::Word(ref value) => words.push(PhraseHit {
+                    start: h.start,
+                    end: h.end,
+                    value,
+                }),
             }
         }
         occurrences.sort_unstable();

@@ -21,7 +21,7 @@ pub use check::{ExampleFailure, RuleStats};
 pub use compile::{INDICATORS_FILE, MARKET_FILE, compile};
 pub use error::RuleError;
 pub use file::{Condition, Examples, Help, Indicator, Link, Texts, When};
-pub use matcher::Hit;
+pub use matcher::{FieldPass, Hit};
 
 use crate::advert::Lang;
 use crate::market::MarketPay;
@@ -85,6 +85,9 @@ pub(crate) enum PhraseRef {
     /// A keyword of a category of work in the pay reference (index into
     /// [`MarketPay::categories`]): found in the same pass, for `pay_above_market`.
     Category(usize),
+    /// A phrase of the extractors' word lists ([`crate::extract::word_lists`]): found in the
+    /// same pass, and handed to extraction.
+    Word(crate::extract::Word),
 }
 
 /// What one distinct regex literal stands for: regexes share many literals (a digit, "no "), and

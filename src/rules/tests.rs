@@ -196,13 +196,42 @@ fn the_pass_finds_the_category_the_pay_reference_does() {
     for text in examples_and_sample(&rules) {
         let scan = Scan::new(Field::Text, &text);
         let view = crate::dialect::ascii_words::encode(scan.words.as_str());
-        let pass = rules.automaton_pass(&scan, &view, &mut Vec::new());
+        let pass = rules.automaton_pass(&scan, &view, &mut Vec::new(), &mut Vec::new());
         let found = market.best_category(pass.categories.iter().copied());
         let expected = market.category_for(&[scan.words.as_str()]);
         assert_eq!(found.id, expected.id, "{text:?}");
         skilled += usize::from(found.id != market.best_category([]).id);
     }
     assert!(skilled > 20, "only {skilled} texts name a category of work");
+}
+
+/// The extractors' words found by the rules' automaton pass give the facts the extractors'
+/// own automaton does.
+#[test]
+fn the_pass_finds_the_words_the_extractors_do() {
+    use crate::advert::Field;
+    use crate::extract::{self, Extractor, Scan};
+
+    let rules = RuleSet::bundled().expect("bundled rules compile");
+    let extractor = Extractor::new();
+    let mut with_words = 0;
+    for text in examples_and_sample(&rules) {
+        let scans = [
+            Scan::new(Field::Title, "Darbs"),
+            Scan::new(Field::Text, &text),
+        ];
+        let mut passes = rules.passes(&scans);
+        let words: Vec<_> = passes.iter_mut().map(FieldPass::take_words).collect();
+        with_words += usize::from(words.iter().any(|w| !w.is_empty()));
+        let from_pass = extract::extract_with_words(&scans, rules.market(), words);
+        let own = extractor.extract(&scans, rules.market());
+        assert_eq!(
+            serde_json::to_value(&from_pass).expect("entities serialise"),
+            serde_json::to_value(&own).expect("entities serialise"),
+            "{text:?}"
+        );
+    }
+    assert!(with_words > 50, "only {with_words} texts with listed words");
 }
 
 /// Trying a regex anchored at its prefix literals finds exactly the matches a scan of the whole
