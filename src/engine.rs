@@ -1,5 +1,7 @@
-//! The engine: one advert in, one [`Report`] out. It owns the compiled rules, the extractors and
-//! the thresholds, and runs the pipeline normalise -> extract -> detect -> rules -> score.
+//! The engine: one advert in, one [`Report`] out. It owns the compiled rules and the thresholds,
+//! and runs the pipeline normalise -> automaton pass -> extract -> detect -> rules -> score
+//! (-> classifier). The rules' automaton pass also finds the extractors' word lists, so it comes
+//! before extraction.
 //! Reading input and writing output belong to `ingest` and `output`.
 
 use crate::advert::{Advert, Field};

@@ -3,6 +3,9 @@
 //! Contacts, pay, age, gender and appearance demands, destinations and employer identity are
 //! found on the normalised views of each field ([`Scan`]) and gathered in [`Entities`]. What the
 //! facts mean for risk is decided by rule conditions in `rules`; this module only finds them.
+//! The word lists (destinations, gender and appearance words, messengers) are matched by the
+//! rules' automaton in its one pass per field (`extract_with_words`), or by an [`Extractor`]'s
+//! own automaton without rules.
 
 mod contact;
 mod employer;
