@@ -151,12 +151,28 @@ static EMAIL_SPELLED: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("spelled email regex compiles")
 });
+/// The top-level domains a bare domain name in [`URL`] ends with.
+const URL_DOMAINS: [&str; 19] = [
+    "lv", "com", "eu", "ru", "ee", "lt", "de", "uk", "ie", "org", "net", "info", "io", "me", "no",
+    "se", "fi", "nl", "pl",
+];
 static URL: LazyLock<Regex> = LazyLock::new(|| {
-    dialect::build(
-        r#"(?-u:\b)https?://[^\s<>"']+|(?-u:\b)www\.[^\s<>"']+|(?-u:\b)[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.(?:lv|com|eu|ru|ee|lt|de|uk|ie|org|net|info|io|me|no|se|fi|nl|pl)(?-u:\b)(?:/[^\s<>"']*)?"#,
-    )
+    dialect::build(&format!(
+        r#"(?-u:\b)https?://[^\s<>"']+|(?-u:\b)www\.[^\s<>"']+|(?-u:\b)[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.(?:{})(?-u:\b)(?:/[^\s<>"']*)?"#,
+        URL_DOMAINS.join("|")
+    ))
     .expect("url regex compiles")
 });
+
+/// Whether [`URL`] can match: every match holds "http", "www." or a dot followed by one of
+/// [`URL_DOMAINS`]. Most fields have dots, few have these.
+fn may_hold_url(text: &str) -> bool {
+    text.contains("http")
+        || text.contains("www.")
+        || text
+            .match_indices('.')
+            .any(|(i, _)| URL_DOMAINS.iter().any(|d| text[i + 1..].starts_with(d)))
+}
 static HANDLE: LazyLock<Regex> = LazyLock::new(|| {
     dialect::build(r"(?:^|[\s:(,])@([a-z0-9_]{4,32})(?-u:\b)").expect("handle regex compiles")
 });
@@ -251,6 +267,9 @@ pub(super) fn emails(scan: &Scan<'_>, out: &mut Vec<Located<Email>>) {
 /// Finds web addresses (not the domain part of an e-mail address).
 pub(super) fn urls(scan: &Scan<'_>, out: &mut Vec<Located<Url>>) {
     let text = scan.basic.as_str();
+    if !may_hold_url(text) {
+        return;
+    }
     for m in URL.find_iter(text).take(super::MAX_FACTS_PER_FIELD) {
         let in_email = text[..m.start()].ends_with(['@', '.', '_', '-', '+'])
             || text[m.end()..].starts_with(['@', '_', '-', '+']);

@@ -186,6 +186,15 @@ pub(super) fn employers(scan: &Scan<'_>, out: &mut Vec<Located<Employer>>) {
     }
 }
 
+/// Whether a text holds at least `n` ASCII digits in a row.
+fn has_digit_run(text: &str, n: usize) -> bool {
+    let mut run = 0;
+    text.bytes().any(|b| {
+        run = if b.is_ascii_digit() { run + 1 } else { 0 };
+        run >= n
+    })
+}
+
 /// Whether a text is written mostly in capitals (at least 20 letters, 60% upper case).
 fn is_shouting(text: &str) -> bool {
     let (mut letters, mut upper) = (0usize, 0usize);
@@ -214,6 +223,10 @@ fn english_after(rest: &str) -> bool {
 /// Finds registration numbers in one field.
 pub(super) fn registration_numbers(scan: &Scan<'_>, out: &mut Vec<Located<Number>>) {
     let text = scan.basic.as_str();
+    // Every match is eleven digits in a row or follows "reg"/"рег": most fields have neither.
+    if !(text.contains("reg") || text.contains("рег") || has_digit_run(text, 11)) {
+        return;
+    }
     for c in REG_NUMBER
         .captures_iter(text)
         .take(super::MAX_FACTS_PER_FIELD)
@@ -234,6 +247,13 @@ pub(super) fn registration_numbers(scan: &Scan<'_>, out: &mut Vec<Located<Number
 /// Finds recruitment licence numbers in one field.
 pub(super) fn licence_numbers(scan: &Scan<'_>, out: &mut Vec<Located<Number>>) {
     let text = scan.basic.as_str();
+    // Every match holds one of these words: most fields have none.
+    if !["licenc", "licens", "лиценз"]
+        .iter()
+        .any(|w| text.contains(w))
+    {
+        return;
+    }
     for c in LICENCE.captures_iter(text).take(super::MAX_FACTS_PER_FIELD) {
         let (Some(w), Some(m)) = (c.get(0), c.get(1)) else {
             continue;
