@@ -3,6 +3,7 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 use crate::dialect;
@@ -32,6 +33,31 @@ pub struct Number {
 const START: &str = r"(?:^|[^\w])";
 const FORMS_BEFORE: &str = r"sia|as|ik|ooo|ооо|оао|зао|uab|ou|oü|llc";
 const FORMS_AFTER: &str = r"sia|as|ltd|limited|gmbh|llc|inc|uab|ou|oü|ab|oy|b\.?v|a/s|asa|plc";
+
+/// Every legal form of [`FORMS_BEFORE`] and [`FORMS_AFTER`] as plain text (`b\.?v` as `bv` and
+/// `b.v`).
+static FORM_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    let mut words: Vec<String> = Vec::new();
+    for form in FORMS_BEFORE.split('|').chain(FORMS_AFTER.split('|')) {
+        match form.split_once(r"\.?") {
+            Some((a, b)) => words.extend([format!("{a}{b}"), format!("{a}.{b}")]),
+            None => words.push(form.to_string()),
+        }
+    }
+    AhoCorasick::new(words).expect("legal forms compile")
+});
+
+/// Whether a field can hold a company name: every match of the employer regexes has a legal
+/// form after a character that is no ASCII letter, digit or `_` (or at the start). Most fields
+/// have none.
+pub(super) fn may_name_company(text: &str) -> bool {
+    FORM_WORDS.find_overlapping_iter(text).any(|m| {
+        m.start() == 0 || {
+            let before = text.as_bytes()[m.start() - 1];
+            !(before.is_ascii_alphanumeric() || before == b'_')
+        }
+    })
+}
 
 static QUOTED_AFTER_FORM: LazyLock<Regex> = LazyLock::new(|| {
     dialect::build(&format!(r#"{START}({FORMS_BEFORE})\s?"([^"\n]{{2,60}})""#))
@@ -88,6 +114,9 @@ fn original_text(scan: &Scan<'_>, start: usize, end: usize) -> String {
 /// Finds named companies in one field.
 pub(super) fn employers(scan: &Scan<'_>, out: &mut Vec<Located<Employer>>) {
     let text = scan.basic.as_str();
+    if !may_name_company(text) {
+        return;
+    }
     // In a field written in capitals, "AS", "AB", "OU" are words, not legal forms.
     // Read only when an ambiguous form turns up: most fields have none.
     let shouting = std::cell::OnceCell::new();

@@ -282,3 +282,20 @@ fn more_destinations() {
         assert!(e.abroad(), "{t}: {:?}", e.destinations);
     }
 }
+
+#[test]
+fn only_fields_with_a_legal_form_are_searched_for_companies() {
+    use super::employer::may_name_company;
+    for text in [
+        "sia koks",
+        "\"koks\" sia",
+        "koks b.v. gent",
+        "ооо ромашка",
+        "x/as y",
+    ] {
+        assert!(may_name_company(text), "{text}");
+    }
+    for text in ["darbs riga, labs atalgojums", "xsia", "basic", "работа"] {
+        assert!(!may_name_company(text), "{text}");
+    }
+}
