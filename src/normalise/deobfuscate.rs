@@ -165,25 +165,28 @@ fn work_needed(text: &str) -> Work {
 /// A chain of [`MIN_DOTTED_LETTERS`] lone letters, each one or two separators after the last
 /// (what [`join_spaced_letters`] needs at the least).
 fn spaced_letters_possible(classes: &[u8]) -> bool {
-    let class = |i: usize| classes.get(i).copied().unwrap_or(0);
-    let lone = |i: usize| {
-        class(i) & ALPHABETIC != 0
-            && (i == 0 || class(i - 1) & WORD == 0)
-            && class(i + 1) & WORD == 0
-    };
-    let next_lone = |j: usize| {
-        let mut k = j + 1;
-        while k < classes.len() && k - j <= 2 && class(k) & SEPARATOR != 0 {
-            k += 1;
+    // Each lone letter continues the chain of the one before when only one or two separators
+    // lie between them, and starts a new chain otherwise.
+    let mut chain = 0;
+    let mut previous: Option<usize> = None;
+    let mut before = 0u8;
+    for (i, &class) in classes.iter().enumerate() {
+        let after = classes.get(i + 1).copied().unwrap_or(0);
+        let lone = class & ALPHABETIC != 0 && before & WORD == 0 && after & WORD == 0;
+        before = class;
+        if !lone {
+            continue;
         }
-        (k > j + 1 && lone(k)).then_some(k)
-    };
-    (0..classes.len()).any(|i| {
-        lone(i) && {
-            let mut j = i;
-            (1..MIN_DOTTED_LETTERS).all(|_| next_lone(j).inspect(|&k| j = k).is_some())
+        let continues = previous.is_some_and(|j| {
+            (2..=3).contains(&(i - j)) && classes[j + 1..i].iter().all(|&c| c & SEPARATOR != 0)
+        });
+        chain = if continues { chain + 1 } else { 1 };
+        if chain >= MIN_DOTTED_LETTERS {
+            return true;
         }
-    })
+        previous = Some(i);
+    }
+    false
 }
 
 /// A token [`substitute_in_token`] would change: mostly letters, with a run of at most two
@@ -191,8 +194,12 @@ fn spaced_letters_possible(classes: &[u8]) -> bool {
 /// letter.
 fn substitution_possible(classes: &[u8]) -> bool {
     classes.split(|c| c & TOKEN == 0).any(|token| {
-        let letters = token.iter().filter(|&&c| c & ALPHABETIC != 0).count();
-        if letters < 2 || letters == token.len() {
+        let (mut letters, mut stands) = (0, false);
+        for &c in token {
+            letters += usize::from(c & ALPHABETIC != 0);
+            stands |= c & STANDS_FOR_LETTER != 0;
+        }
+        if !stands || letters < 2 || letters == token.len() {
             return false;
         }
         let n = token.len();
