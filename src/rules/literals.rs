@@ -198,8 +198,7 @@ fn without_redundant(set: Vec<String>) -> Vec<String> {
         set.iter()
             .any(|other| other != l && l.contains(other.as_str()))
     };
-    let kept: Vec<String> = set.iter().filter(|l| !redundant(l)).cloned().collect();
-    kept
+    set.iter().filter(|l| !redundant(l)).cloned().collect()
 }
 
 /// A set of literals one of which every match of `hir` contains.
@@ -341,7 +340,7 @@ mod tests {
 
     #[test]
     fn literals_that_add_nothing_are_dropped() {
-        // "darbs" contains "darb": wherever it occurs, so does "darb".
+        // "ldarbs" contains "darb": wherever it occurs, so does "darb".
         assert_eq!(
             lits(r"(?:darb|ldarbs|viza)\s+x"),
             Some(vec!["darb".into(), "viza".into()])

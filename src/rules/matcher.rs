@@ -1,17 +1,18 @@
-//! Matching a [`RuleSet`] against one advert: one Aho-Corasick pass per field finds every
-//! phrase, every `unless` phrase, every regex prefilter literal and every regex prefix literal;
-//! then only the regexes whose prefilter literals occurred run, each anchored where one of its
+//! Matching a [`RuleSet`] against one advert: one Aho-Corasick pass per field
+//! ([`RuleSet::passes`], before extraction) finds every phrase, every `unless` phrase, every regex
+//! prefilter literal and every regex prefix literal, and also the keywords of the categories of
+//! work and the extractors' word lists; then ([`RuleSet::hits`]) only the regexes whose prefilter literals occurred run, each anchored where one of its
 //! prefix literals starts (or, for the few without prefix literals, over the field behind a
 //! fast superset); then the conditions over the extracted facts; finally the `when` facts gate
 //! every rule.
+
+use std::borrow::Cow;
 
 use regex_automata::{Anchored, Input};
 
 use super::{Condition, Matcher, PhraseRef, RuleSet, When};
 use crate::advert::{Kind, Span};
 use crate::dialect::ascii_words;
-use std::borrow::Cow;
-
 use crate::extract::{Entities, Gender, Scan, Word};
 use crate::market::Category;
 use crate::phrase::PhraseHit;
