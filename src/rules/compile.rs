@@ -287,6 +287,7 @@ fn build(
                 anchored.push((
                     prefixes.is_some(),
                     literals::starts_at_word_boundary(&rewritten),
+                    literals::word_starts_at_word_boundary(&rewritten),
                 ));
                 for l in prefixes.into_iter().flatten() {
                     literals.uses(l).starts.push(index);
@@ -315,23 +316,28 @@ fn build(
     let regexes = regex_sources
         .iter()
         .zip(anchored)
-        .map(|(r, (anchored, starts_at_boundary))| {
-            let filter = match anchored {
-                true => None,
-                false => Some(dialect::filter(r).map_err(|e| internal(e.to_string()))?),
-            };
-            let exact = dialect::build_anchorable(r).map_err(|e| internal(e.to_string()))?;
-            let anchored_filter = match anchored {
-                true => dialect::build_anchorable_filter(r).map_err(|e| internal(e.to_string()))?,
-                false => None,
-            };
-            Ok(CompiledRegex {
-                exact,
-                filter,
-                anchored_filter,
-                starts_at_boundary,
-            })
-        })
+        .map(
+            |(r, (anchored, starts_at_boundary, word_starts_at_boundary))| {
+                let filter = match anchored {
+                    true => None,
+                    false => Some(dialect::filter(r).map_err(|e| internal(e.to_string()))?),
+                };
+                let exact = dialect::build_anchorable(r).map_err(|e| internal(e.to_string()))?;
+                let anchored_filter = match anchored {
+                    true => {
+                        dialect::build_anchorable_filter(r).map_err(|e| internal(e.to_string()))?
+                    }
+                    false => None,
+                };
+                Ok(CompiledRegex {
+                    exact,
+                    filter,
+                    anchored_filter,
+                    starts_at_boundary,
+                    word_starts_at_boundary,
+                })
+            },
+        )
         .collect::<Result<Vec<_>, RuleError>>()?;
     Ok(RuleSet {
         hash,

@@ -107,6 +107,41 @@ pub(crate) fn starts_at_word_boundary(regex: &str) -> bool {
         .is_ok_and(|hir| leads(&hir))
 }
 
+/// Whether every match of `regex` that starts with a word character (a letter, a digit or `_`)
+/// starts at a Unicode word boundary: each alternative starts with `\b` or with something that
+/// is no word character (`[€£]`). Weaker than [`starts_at_word_boundary`], and true of more
+/// regexes (`\b\d+\s*eur|€\s*\d+`): a prefix literal that begins with a word character is
+/// then worth a search only at a word boundary.
+pub(crate) fn word_starts_at_word_boundary(regex: &str) -> bool {
+    use regex_syntax::hir::{Class, Look};
+    fn word(c: char) -> bool {
+        c == '_' || c.is_alphanumeric()
+    }
+    fn leads(hir: &Hir) -> bool {
+        match hir.kind() {
+            HirKind::Look(Look::WordUnicode) => true,
+            HirKind::Capture(c) => leads(&c.sub),
+            HirKind::Concat(parts) => parts.first().is_some_and(leads),
+            HirKind::Alternation(alts) => alts.iter().all(leads),
+            HirKind::Repetition(r) if r.min >= 1 => leads(&r.sub),
+            HirKind::Literal(lit) => std::str::from_utf8(&lit.0)
+                .ok()
+                .and_then(|t| t.chars().next())
+                .is_some_and(|c| !word(c)),
+            // A class of symbols; a large range is taken to hold a word character.
+            HirKind::Class(Class::Unicode(class)) => class.iter().all(|r| {
+                let (start, end) = (r.start(), r.end());
+                u32::from(end) - u32::from(start) < 4096 && !(start..=end).any(word)
+            }),
+            _ => false,
+        }
+    }
+    regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(regex)
+        .is_ok_and(|hir| leads(&hir))
+}
+
 /// At most this many prefilter bits (branch sets) per regex.
 pub(crate) const MAX_FILTER_BITS: usize = 64;
 
@@ -331,6 +366,17 @@ mod tests {
         assert!(!lead(r"\babc|xyz"));
         assert!(!lead(r"abc\b"));
         assert!(!lead(r"(?-u:\b)abc"));
+    }
+
+    #[test]
+    fn word_starts_behind_word_boundaries() {
+        use super::word_starts_at_word_boundary as lead;
+        assert!(lead(r"\babc\s+d"));
+        assert!(lead(r"(?:\b\d+\s*eur|[€£]\s*\d+)\s+a\s+week"));
+        assert!(lead(r"€\d+|\b\d+"));
+        assert!(!lead(r"\b\d+|x\d+"));
+        assert!(!lead(r"(?:€)?\d+"));
+        assert!(!lead(r"[^\n]\d"));
     }
 
     #[test]

@@ -170,8 +170,8 @@ impl RuleSet {
                 tried[regex] = true;
             }
         }
-        // Only the starts of regexes that can match are tried, and of those that begin at a
-        // word boundary only the starts where there is one.
+        // Only the starts of regexes that can match are tried, and only where word boundaries
+        // allow a match to start.
         let mut regexes = Vec::new();
         for group in occurrences.chunk_by(|a, b| a.0 == b.0) {
             regexes.clear();
@@ -181,10 +181,9 @@ impl RuleSet {
                 continue;
             }
             for &(_, at) in group {
-                let boundary = ascii_words::word_boundary_at(view, at);
                 let usable = regexes
                     .iter()
-                    .filter(|&&r| boundary || !self.regexes[r].starts_at_boundary);
+                    .filter(|&&r| self.regexes[r].may_start_at(view, at));
                 pass.starts.extend(usable.map(|&r| (r, at)));
             }
         }
@@ -255,7 +254,7 @@ impl RuleSet {
             if at < after {
                 continue;
             }
-            if self.regexes[i].starts_at_boundary && !ascii_words::word_boundary_at(view, at) {
+            if !self.regexes[i].may_start_at(view, at) {
                 continue;
             }
             let window = view.len().min(at + MAX_MATCH_BYTES);

@@ -114,6 +114,23 @@ pub(crate) struct CompiledRegex {
     /// Every match starts at a word boundary (`\b` leads every alternative): a prefix literal
     /// found where there is none is not worth a search.
     starts_at_boundary: bool,
+    /// Every match that starts with a word character starts at a word boundary
+    /// ([`literals::word_starts_at_word_boundary`]).
+    word_starts_at_boundary: bool,
+}
+
+impl CompiledRegex {
+    /// Whether a match can start at byte `at` of `view` (a field's words view as
+    /// [`crate::dialect::ascii_words::encode`] writes it), as far as word boundaries tell.
+    fn may_start_at(&self, view: &str, at: usize) -> bool {
+        let needs_boundary = self.starts_at_boundary
+            || (self.word_starts_at_boundary
+                && view
+                    .as_bytes()
+                    .get(at)
+                    .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_'));
+        !needs_boundary || crate::dialect::ascii_words::word_boundary_at(view, at)
+    }
 }
 
 /// The compiled rules with their indicators and pay reference.
