@@ -90,7 +90,7 @@ fn substitute_only(basic: &Normalised) -> Normalised {
     out
 }
 
-/// The words view, built whether or not [`needs_work`] sees anything to undo.
+/// The words view, built whether or not [`work_needed`] sees anything to undo.
 fn rebuild(basic: &Normalised) -> Normalised {
     let items: Vec<Item> = basic
         .text
@@ -111,7 +111,7 @@ fn rebuild(basic: &Normalised) -> Normalised {
     Normalised { text, starts, ends }
 }
 
-/// What [`needs_work`] asks of a character, as bits.
+/// What [`work_needed`] asks of a character, as bits.
 const WORD: u8 = 1;
 const ALPHABETIC: u8 = 2;
 const SEPARATOR: u8 = 4;
@@ -119,7 +119,7 @@ const TOKEN: u8 = 8;
 /// A character [`letter_for`] reads as a letter in some script.
 const STANDS_FOR_LETTER: u8 = 16;
 
-/// The [`needs_work`] bits of a character.
+/// The [`work_needed`] bits of a character.
 fn class_of(c: char) -> u8 {
     let bit = |yes: bool, bit: u8| if yes { bit } else { 0 };
     bit(is_word_char(c), WORD)
