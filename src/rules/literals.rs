@@ -91,20 +91,7 @@ pub(crate) fn prefix_literals(regex: &str) -> Option<Vec<String>> {
 /// Whether every match of `regex` starts with a Unicode word boundary (`\b`), in every
 /// alternative.
 pub(crate) fn starts_at_word_boundary(regex: &str) -> bool {
-    use regex_syntax::hir::Look;
-    fn leads(hir: &Hir) -> bool {
-        match hir.kind() {
-            HirKind::Look(Look::WordUnicode) => true,
-            HirKind::Capture(c) => leads(&c.sub),
-            HirKind::Concat(parts) => parts.first().is_some_and(leads),
-            HirKind::Alternation(alts) => alts.iter().all(leads),
-            _ => false,
-        }
-    }
-    regex_syntax::ParserBuilder::new()
-        .build()
-        .parse(regex)
-        .is_ok_and(|hir| leads(&hir))
+    parse_and(regex, |hir| leads(hir, false))
 }
 
 /// Whether every match of `regex` that starts with a word character (a letter, a digit or `_`)
@@ -113,33 +100,39 @@ pub(crate) fn starts_at_word_boundary(regex: &str) -> bool {
 /// regexes (`\b\d+\s*eur|€\s*\d+`): a prefix literal that begins with a word character is
 /// then worth a search only at a word boundary.
 pub(crate) fn word_starts_at_word_boundary(regex: &str) -> bool {
-    use regex_syntax::hir::{Class, Look};
-    fn word(c: char) -> bool {
-        c == '_' || c.is_alphanumeric()
-    }
-    fn leads(hir: &Hir) -> bool {
-        match hir.kind() {
-            HirKind::Look(Look::WordUnicode) => true,
-            HirKind::Capture(c) => leads(&c.sub),
-            HirKind::Concat(parts) => parts.first().is_some_and(leads),
-            HirKind::Alternation(alts) => alts.iter().all(leads),
-            HirKind::Repetition(r) if r.min >= 1 => leads(&r.sub),
-            HirKind::Literal(lit) => std::str::from_utf8(&lit.0)
-                .ok()
-                .and_then(|t| t.chars().next())
-                .is_some_and(|c| !word(c)),
-            // A class of symbols; a large range is taken to hold a word character.
-            HirKind::Class(Class::Unicode(class)) => class.iter().all(|r| {
-                let (start, end) = (r.start(), r.end());
-                u32::from(end) - u32::from(start) < 4096 && !(start..=end).any(word)
-            }),
-            _ => false,
-        }
-    }
+    parse_and(regex, |hir| leads(hir, true))
+}
+
+fn parse_and(regex: &str, test: impl Fn(&Hir) -> bool) -> bool {
     regex_syntax::ParserBuilder::new()
         .build()
         .parse(regex)
-        .is_ok_and(|hir| leads(&hir))
+        .is_ok_and(|hir| test(&hir))
+}
+
+/// Whether every alternative of `hir` starts with `\b`, or, when `symbols` is set, with
+/// something that cannot be a word character.
+fn leads(hir: &Hir, symbols: bool) -> bool {
+    use regex_syntax::hir::{Class, Look};
+    let word = |c: char| c == '_' || c.is_alphanumeric();
+    match hir.kind() {
+        HirKind::Look(Look::WordUnicode) => true,
+        HirKind::Capture(c) => leads(&c.sub, symbols),
+        HirKind::Concat(parts) => parts.first().is_some_and(|p| leads(p, symbols)),
+        HirKind::Alternation(alts) => alts.iter().all(|a| leads(a, symbols)),
+        _ if !symbols => false,
+        HirKind::Repetition(r) if r.min >= 1 => leads(&r.sub, symbols),
+        HirKind::Literal(lit) => std::str::from_utf8(&lit.0)
+            .ok()
+            .and_then(|t| t.chars().next())
+            .is_some_and(|c| !word(c)),
+        // A class of symbols; a large range is taken to hold a word character.
+        HirKind::Class(Class::Unicode(class)) => class.iter().all(|r| {
+            let (start, end) = (r.start(), r.end());
+            u32::from(end) - u32::from(start) < 4096 && !(start..=end).any(word)
+        }),
+        _ => false,
+    }
 }
 
 /// At most this many prefilter bits (branch sets) per regex.
