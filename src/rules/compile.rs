@@ -309,8 +309,26 @@ fn build(
     );
     phrase_items
         .extend(crate::extract::word_lists().map(|(p, w)| (p.to_string(), PhraseRef::Word(w))));
-    let literal_items = literals.names.iter().enumerate();
-    let literal_items = literal_items.map(|(k, l)| (l.clone(), PhraseRef::Literal(k)));
+    let literal_items = literals.names.iter().zip(&literals.uses).enumerate();
+    let literal_items = literal_items.map(|(index, (l, uses))| {
+        // In the view the regexes run on, a letter outside ASCII is written as ASCII letters.
+        let view = dialect::ascii_words::encode(l);
+        let word = view
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_');
+        let at_boundary = uses.starts.iter().all(|&r| {
+            let (_, starts_at_boundary, word_starts_at_boundary) = anchored[r];
+            starts_at_boundary || (word_starts_at_boundary && word)
+        });
+        let value = PhraseRef::Literal {
+            index,
+            prefilter: !uses.prefilter.is_empty(),
+            starts: !uses.starts.is_empty(),
+            at_boundary,
+        };
+        (l.clone(), value)
+    });
     let phrases = PhraseSet::with_literals(phrase_items, literal_items)
         .map_err(|e| internal(e.to_string()))?;
     let regexes = regex_sources
@@ -349,6 +367,7 @@ fn build(
         regexes,
         regex_rules,
         literals: literals.uses,
+        always_tried: literal_masks.iter().map(Vec::is_empty).collect(),
         literal_masks,
         unfiltered,
         condition_rules,

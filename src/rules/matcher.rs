@@ -133,12 +133,35 @@ impl RuleSet {
         let text = scan.words.as_str();
         let mut found = Vec::new();
         let mut pass = PassResult::default();
+        // A prefilter literal counts once per field; a prefix literal at every occurrence.
+        let mut masks = vec![0u64; self.regexes.len()];
+        let mut touched = Vec::new();
+        let mut seen = vec![0u64; self.literals.len().div_ceil(64)];
         let mut occurrences: Vec<(usize, usize)> = Vec::new();
         for h in self.phrases.find_iter(text) {
             match *h.value {
                 PhraseRef::Phrase(rule) => found.push((rule, h.start, h.end)),
                 PhraseRef::Unless(rule) => pass.cancels.push((rule, h.start, h.end)),
-                PhraseRef::Literal(k) => occurrences.push((k, h.start)),
+                PhraseRef::Literal {
+                    index,
+                    prefilter,
+                    starts,
+                    at_boundary,
+                } => {
+                    let (word, bit) = (index / 64, 1u64 << (index % 64));
+                    if prefilter && seen[word] & bit == 0 {
+                        seen[word] |= bit;
+                        for &(regex, bit) in &self.literals[index].prefilter {
+                            if masks[regex] == 0 {
+                                touched.push(regex);
+                            }
+                            masks[regex] |= 1 << bit;
+                        }
+                    }
+                    if starts && (!at_boundary || ascii_words::word_boundary_at(view, h.start)) {
+                        occurrences.push((index, h.start));
+                    }
+                }
                 PhraseRef::Category(c) => pass.categories.push(c),
                 PhraseRef::Word(ref value) => words.push(PhraseHit {
                     start: h.start,
@@ -147,22 +170,11 @@ impl RuleSet {
                 }),
             }
         }
-        occurrences.sort_unstable();
 
         // A regex is a candidate when, for some branch, a literal of every set occurred.
-        let mut masks = vec![0u64; self.regexes.len()];
-        let mut touched = Vec::new();
-        for group in occurrences.chunk_by(|a, b| a.0 == b.0) {
-            for &(regex, bit) in &self.literals[group[0].0].prefilter {
-                if masks[regex] == 0 {
-                    touched.push(regex);
-                }
-                masks[regex] |= 1 << bit;
-            }
-        }
         touched.sort_unstable();
         // Regexes without a prefilter are always tried; the others when they are candidates.
-        let mut tried: Vec<bool> = self.literal_masks.iter().map(Vec::is_empty).collect();
+        let mut tried = self.always_tried.clone();
         for regex in touched {
             let mask = masks[regex];
             if self.literal_masks[regex].iter().any(|&b| b & !mask == 0) {
@@ -172,20 +184,10 @@ impl RuleSet {
         }
         // Only the starts of regexes that can match are tried, and only where word boundaries
         // allow a match to start.
-        let mut regexes = Vec::new();
-        for group in occurrences.chunk_by(|a, b| a.0 == b.0) {
-            regexes.clear();
-            let starts = self.literals[group[0].0].starts.iter();
-            regexes.extend(starts.copied().filter(|&r| tried[r]));
-            if regexes.is_empty() {
-                continue;
-            }
-            for &(_, at) in group {
-                let usable = regexes
-                    .iter()
-                    .filter(|&&r| self.regexes[r].may_start_at(view, at));
-                pass.starts.extend(usable.map(|&r| (r, at)));
-            }
+        for (index, at) in occurrences {
+            let regexes = self.literals[index].starts.iter();
+            let usable = regexes.filter(|&&r| tried[r] && self.regexes[r].may_start_at(view, at));
+            pass.starts.extend(usable.map(|&r| (r, at)));
         }
         pass.starts.sort_unstable();
         pass.starts.dedup();
@@ -295,9 +297,10 @@ pub(super) struct PassResult {
     /// `unless` matches: (rule, start, end) in the words view.
     cancels: Vec<(usize, usize, usize)>,
     /// Regexes with a literal of every prefilter set present (ascending).
-    candidates: Vec<usize>,
-    /// (regex, start) of every prefix literal occurrence, sorted.
-    starts: Vec<(usize, usize)>,
+    pub(super) candidates: Vec<usize>,
+    /// (regex, start) of the prefix literal occurrences where a regex that is tried can start,
+    /// sorted.
+    pub(super) starts: Vec<(usize, usize)>,
     /// The categories of work whose keywords occurred (see [`PhraseRef::Category`]).
     pub(super) categories: Vec<usize>,
 }

@@ -80,8 +80,18 @@ pub(crate) enum PhraseRef {
     Phrase(usize),
     /// An `unless` phrase of a rule.
     Unless(usize),
-    /// A regex literal (prefilter or prefix literal): index into `RuleSet::literals`.
-    Literal(usize),
+    /// A regex literal: `index` into `RuleSet::literals`, what it is used as (known without
+    /// reading its [`LiteralUses`]).
+    Literal {
+        index: usize,
+        /// It is a prefilter literal of some regex.
+        prefilter: bool,
+        /// It is a prefix literal of some regex.
+        starts: bool,
+        /// None of the regexes it is a prefix literal of can start where it occurs unless a word
+        /// boundary is there (see [`CompiledRegex::may_start_at`]).
+        at_boundary: bool,
+    },
     /// A keyword of a category of work in the pay reference (index into
     /// [`MarketPay::categories`]): found in the same pass, for `pay_above_market`.
     Category(usize),
@@ -151,6 +161,8 @@ pub struct RuleSet {
     /// For each regex, one bit mask of prefilter sets per branch: it runs when a literal of
     /// every set of some branch occurred.
     literal_masks: Vec<Vec<u64>>,
+    /// For each regex, whether it is tried on every field (it has no prefilter).
+    always_tried: Vec<bool>,
     /// Regexes without a literal prefilter: they run on every advert.
     unfiltered: Vec<usize>,
     condition_rules: Vec<usize>,
