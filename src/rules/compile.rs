@@ -366,9 +366,10 @@ fn build(
         phrases,
         regexes,
         regex_rules,
-        literals: literals.uses,
+        literal_prefilters: literals.uses.iter().map(|u| u.prefilter.clone()).collect(),
+        literal_starts: literals.uses.into_iter().map(|u| u.starts).collect(),
         always_tried: literal_masks.iter().map(Vec::is_empty).collect(),
-        literal_masks,
+        literal_masks: literal_masks.into_iter().collect(),
         unfiltered,
         condition_rules,
     })

@@ -136,7 +136,7 @@ impl RuleSet {
         // A prefilter literal counts once per field; a prefix literal at every occurrence.
         let mut masks = vec![0u64; self.regexes.len()];
         let mut touched = Vec::new();
-        let mut seen = vec![0u64; self.literals.len().div_ceil(64)];
+        let mut seen = vec![0u64; self.literal_starts.len().div_ceil(64)];
         let mut occurrences: Vec<(usize, usize)> = Vec::new();
         for h in self.phrases.find_iter(text) {
             match *h.value {
@@ -151,7 +151,7 @@ impl RuleSet {
                     let (word, bit) = (index / 64, 1u64 << (index % 64));
                     if prefilter && seen[word] & bit == 0 {
                         seen[word] |= bit;
-                        for &(regex, bit) in &self.literals[index].prefilter {
+                        for &(regex, bit) in self.literal_prefilters.get(index) {
                             if masks[regex] == 0 {
                                 touched.push(regex);
                             }
@@ -177,7 +177,12 @@ impl RuleSet {
         let mut tried = self.always_tried.clone();
         for regex in touched {
             let mask = masks[regex];
-            if self.literal_masks[regex].iter().any(|&b| b & !mask == 0) {
+            if self
+                .literal_masks
+                .get(regex)
+                .iter()
+                .any(|&b| b & !mask == 0)
+            {
                 pass.candidates.push(regex);
                 tried[regex] = true;
             }
@@ -185,7 +190,7 @@ impl RuleSet {
         // Only the starts of regexes that can match are tried, and only where word boundaries
         // allow a match to start.
         for (index, at) in occurrences {
-            let regexes = self.literals[index].starts.iter();
+            let regexes = self.literal_starts.get(index).iter();
             let usable = regexes.filter(|&&r| tried[r] && self.regexes[r].may_start_at(view, at));
             pass.starts.extend(usable.map(|&r| (r, at)));
         }

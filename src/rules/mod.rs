@@ -80,7 +80,7 @@ pub(crate) enum PhraseRef {
     Phrase(usize),
     /// An `unless` phrase of a rule.
     Unless(usize),
-    /// A regex literal: `index` into `RuleSet::literals`, what it is used as (known without
+    /// A regex literal: `index` into `RuleSet::literal_prefilters` and `literal_starts`, what it is used as (known without
     /// reading its [`LiteralUses`]).
     Literal {
         index: usize,
@@ -109,6 +109,42 @@ pub(crate) struct LiteralUses {
     pub(super) prefilter: Vec<(usize, u8)>,
     /// The regexes it is a prefix literal of: each is tried, anchored, where the literal starts.
     pub(super) starts: Vec<usize>,
+}
+
+/// Lists of lists stored side by side in one vector: the uses of thousands of literals are read
+/// for every advert, and scattered small vectors cost a cache miss each.
+#[derive(Debug, Clone)]
+pub(crate) struct Ragged<T> {
+    items: Vec<T>,
+    /// Where list `i` ends in `items` (it starts where list `i - 1` ends).
+    ends: Vec<usize>,
+}
+
+impl<T> Ragged<T> {
+    /// List `i`.
+    pub(crate) fn get(&self, i: usize) -> &[T] {
+        let start = i.checked_sub(1).map_or(0, |j| self.ends[j]);
+        &self.items[start..self.ends[i]]
+    }
+
+    /// The number of lists.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+}
+
+impl<T> FromIterator<Vec<T>> for Ragged<T> {
+    fn from_iter<I: IntoIterator<Item = Vec<T>>>(lists: I) -> Self {
+        let mut ragged = Ragged {
+            items: Vec::new(),
+            ends: Vec::new(),
+        };
+        for list in lists {
+            ragged.items.extend(list);
+            ragged.ends.push(ragged.items.len());
+        }
+        ragged
+    }
 }
 
 /// A compiled rule regex.
@@ -156,11 +192,14 @@ pub struct RuleSet {
     /// The rule regexes.
     regexes: Vec<CompiledRegex>,
     regex_rules: Vec<usize>,
-    /// The regex literals in the automaton (see [`PhraseRef::Literal`]).
-    literals: Vec<LiteralUses>,
+    /// For each regex literal in the automaton (see [`PhraseRef::Literal`]), its
+    /// [`LiteralUses::prefilter`].
+    literal_prefilters: Ragged<(usize, u8)>,
+    /// For each regex literal in the automaton, its [`LiteralUses::starts`].
+    literal_starts: Ragged<usize>,
     /// For each regex, one bit mask of prefilter sets per branch: it runs when a literal of
     /// every set of some branch occurred.
-    literal_masks: Vec<Vec<u64>>,
+    literal_masks: Ragged<u64>,
     /// For each regex, whether it is tried on every field (it has no prefilter).
     always_tried: Vec<bool>,
     /// Regexes without a literal prefilter: they run on every advert.

@@ -284,3 +284,13 @@ fn anchored_search_finds_what_a_full_scan_finds() {
         "{compared} comparisons with matches"
     );
 }
+
+#[test]
+fn ragged_lists_keep_their_items_and_empty_lists() {
+    let lists = vec![vec![1, 2], vec![], vec![3], vec![]];
+    let ragged: super::Ragged<i32> = lists.clone().into_iter().collect();
+    assert_eq!(ragged.len(), lists.len());
+    for (i, list) in lists.iter().enumerate() {
+        assert_eq!(ragged.get(i), list.as_slice(), "list {i}");
+    }
+}
