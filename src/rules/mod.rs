@@ -80,8 +80,8 @@ pub(crate) enum PhraseRef {
     Phrase(usize),
     /// An `unless` phrase of a rule.
     Unless(usize),
-    /// A regex literal: `index` into `RuleSet::literal_prefilters` and `literal_starts`, what it is used as (known without
-    /// reading its [`LiteralUses`]).
+    /// A regex literal: `index` into `RuleSet::literal_prefilters` and `literal_starts`, with
+    /// what it is used as (known without reading those).
     Literal {
         index: usize,
         /// It is a prefilter literal of some regex.
