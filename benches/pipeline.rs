@@ -1,13 +1,14 @@
 //! Throughput of the screening pipeline over the bundled sample: normalisation alone, the rules
 //! pipeline (normalise + extract + detect + rules + score), and the whole pipeline with the
-//! classifier, in bytes and adverts per second.
+//! classifier, in bytes and adverts per second; and, in the group `stages`, the main stages one
+//! by one on fields normalised beforehand, to show where the time of the pipeline goes.
 
 use std::hint::black_box;
 
-use adscreen::advert::Advert;
+use adscreen::advert::{Advert, Field};
 use adscreen::classify::Model;
 use adscreen::engine::Engine;
-use adscreen::extract::Scan;
+use adscreen::extract::{Extractor, Scan};
 use adscreen::ingest::{self, Format};
 use adscreen::rules::RuleSet;
 use adscreen::score::Thresholds;
@@ -97,5 +98,57 @@ fn pipeline(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, pipeline);
+/// The stages one by one, each on the normalised fields of the whole sample.
+fn stages(c: &mut Criterion) {
+    let adverts = sample();
+    let rules = RuleSet::bundled().expect("bundled rules compile");
+    let scans: Vec<[Scan<'_>; 2]> = adverts
+        .iter()
+        .map(|a| {
+            [
+                Scan::new(Field::Title, &a.title),
+                Scan::new(Field::Text, &a.text),
+            ]
+        })
+        .collect();
+    let mut group = c.benchmark_group("stages");
+    group.throughput(Throughput::Bytes(bytes(&adverts)));
+    // The one automaton pass per field and what the regex stage needs from it.
+    group.bench_function("automaton_pass", |b| {
+        b.iter(|| {
+            scans
+                .iter()
+                .map(|s| rules.passes(black_box(s)).len())
+                .sum::<usize>()
+        })
+    });
+    // Extraction, with the extractors' own word-list pass (in the pipeline the automaton pass
+    // finds those words).
+    let extractor = Extractor::new();
+    group.bench_function("extract", |b| {
+        b.iter(|| {
+            scans
+                .iter()
+                .map(|s| extractor.extract(black_box(s), rules.market()).phones.len())
+                .sum::<usize>()
+        })
+    });
+    // The classifier alone, on the words views and the rules' reports.
+    let engine = Engine::new(rules.clone(), Thresholds::default());
+    let model = Model::bundled().expect("bundled model loads");
+    let reports: Vec<_> = adverts.iter().map(|a| engine.screen(a)).collect();
+    group.bench_function("classifier", |b| {
+        b.iter(|| {
+            let mut sum = 0.0;
+            for (s, report) in scans.iter().zip(&reports) {
+                let words = [s[0].words.as_str(), s[1].words.as_str()];
+                sum += model.predict(black_box(&words), report).probability;
+            }
+            sum
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, pipeline, stages);
 criterion_main!(benches);
