@@ -302,7 +302,7 @@ pub(super) struct PassResult {
     /// `unless` matches: (rule, start, end) in the words view.
     cancels: Vec<(usize, usize, usize)>,
     /// Regexes with a literal of every prefilter set present (ascending).
-    pub(super) candidates: Vec<usize>,
+    candidates: Vec<usize>,
     /// (regex, start) of the prefix literal occurrences where a regex that is tried can start,
     /// sorted.
     pub(super) starts: Vec<(usize, usize)>,
