@@ -4,6 +4,7 @@ mod browser;
 mod cli;
 mod hard_cases;
 mod model;
+mod reliability;
 mod sample;
 mod server;
 mod service;

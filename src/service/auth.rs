@@ -1,9 +1,11 @@
 //! API keys: created by `adscreen keys add`, printed once, stored only as SHA-256 hashes in
 //! `DATA_DIR/keys.toml` (or listed, hashed, in the config file). Each key has scopes.
 
+use std::collections::HashMap;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -279,9 +281,88 @@ impl KeyStore {
     }
 }
 
+/// Failed key checks per client address: after `limit` failures within `window`, requests with
+/// a key from that address are refused until the window has passed, so keys cannot be guessed
+/// at the speed of the network.
+#[derive(Debug)]
+pub struct Failures {
+    limit: u32,
+    window: Duration,
+    seen: Mutex<HashMap<IpAddr, (u32, Instant)>>,
+}
+
+impl Failures {
+    /// At most `limit` failures per `window` per address; a `limit` of 0 turns the limit off.
+    pub fn new(limit: u32, window: Duration) -> Failures {
+        Failures {
+            limit,
+            window,
+            seen: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// How long an address must wait before its keys are checked again, if it must.
+    pub fn blocked(&self, ip: IpAddr) -> Option<Duration> {
+        if self.limit == 0 {
+            return None;
+        }
+        let seen = self.seen.lock().ok()?;
+        let (count, since) = seen.get(&ip)?;
+        let left = self.window.checked_sub(since.elapsed())?;
+        (*count >= self.limit).then_some(left)
+    }
+
+    /// Counts a failed key check from an address.
+    pub fn record(&self, ip: IpAddr) {
+        if self.limit == 0 {
+            return;
+        }
+        if let Ok(mut seen) = self.seen.lock() {
+            let entry = seen.entry(ip).or_insert((0, Instant::now()));
+            if entry.1.elapsed() >= self.window {
+                *entry = (0, Instant::now());
+            }
+            entry.0 = entry.0.saturating_add(1);
+        }
+    }
+
+    /// Forgets addresses whose window has passed.
+    pub fn prune(&self) {
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.retain(|_, (_, since)| since.elapsed() < self.window);
+            seen.shrink_to_fit();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn failures_block_an_address_for_the_rest_of_its_window() {
+        let f = Failures::new(3, Duration::from_millis(300));
+        let a: IpAddr = [10, 0, 0, 1].into();
+        let b: IpAddr = [10, 0, 0, 2].into();
+        for _ in 0..3 {
+            assert_eq!(f.blocked(a), None);
+            f.record(a);
+        }
+        assert!(
+            f.blocked(a)
+                .is_some_and(|d| d <= Duration::from_millis(300))
+        );
+        assert_eq!(f.blocked(b), None, "other addresses are not affected");
+        std::thread::sleep(Duration::from_millis(320));
+        assert_eq!(f.blocked(a), None, "the block ends with the window");
+        f.prune();
+        assert!(f.seen.lock().expect("lock").is_empty());
+        let off = Failures::new(0, Duration::from_secs(60));
+        for _ in 0..100 {
+            off.record(a);
+        }
+        assert_eq!(off.blocked(a), None);
+    }
 
     #[test]
     fn keys_are_stored_hashed_and_checked_by_scope() {

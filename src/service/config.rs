@@ -59,6 +59,14 @@ pub struct Limits {
     pub rate_per_second: u32,
     /// Requests allowed in a burst above that rate.
     pub rate_burst: u32,
+    /// Wrong keys allowed per client address within `auth_window_secs`; after that the address
+    /// gets 429 for every request with a key until the window has passed. 0 turns this off.
+    pub auth_failures: u32,
+    /// The window of `auth_failures`, in seconds.
+    pub auth_window_secs: u64,
+    /// Longest time a client may take to send a request's headers, in seconds; a connection
+    /// that trickles them is closed.
+    pub header_timeout_secs: u64,
 }
 
 impl Default for Limits {
@@ -70,6 +78,9 @@ impl Default for Limits {
             ingest_timeout_secs: 3600,
             rate_per_second: 200,
             rate_burst: 400,
+            auth_failures: 20,
+            auth_window_secs: 60,
+            header_timeout_secs: 10,
         }
     }
 }

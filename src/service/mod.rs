@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod config;
 mod error;
+mod listen;
 mod metrics;
 mod routes;
 mod web;
@@ -48,7 +49,10 @@ pub enum ServeError {
         source: std::io::Error,
     },
     /// The key file is broken.
-    #[error(transparent)]
+    #[error(
+        "{0}. Fix the file or restore it from a backup (`adscreen keys list` reads it the same \
+         way); the server does not start without its keys"
+    )]
     Keys(#[from] auth::KeyError),
     /// The store could not be opened.
     #[error("{0}")]
@@ -96,6 +100,12 @@ pub fn load_engine(config: &Config) -> Result<Engine, String> {
     })
 }
 
+/// How many searches may run at once on a machine with `cores` cores: one core always stays for
+/// screening (on one core, searches and screens share it).
+pub(crate) fn search_permits(cores: usize) -> usize {
+    cores.saturating_sub(1).max(1)
+}
+
 /// What every handler shares.
 pub(crate) struct AppState {
     pub(crate) config: Config,
@@ -107,6 +117,10 @@ pub(crate) struct AppState {
     pub(crate) reload: tokio::sync::Mutex<()>,
     /// One permit per core for CPU-bound request work.
     pub(crate) cpu: tokio::sync::Semaphore,
+    /// Searches running at once: one fewer than the cores (at least one).
+    pub(crate) searches: tokio::sync::Semaphore,
+    /// Failed key checks per client address.
+    pub(crate) failures: auth::Failures,
 }
 
 impl AppState {
@@ -119,6 +133,10 @@ impl AppState {
 /// stdout once it accepts connections (the address has the real port when the config asks for
 /// port 0). The index opens in the background; `/readyz` answers 200 once it has.
 pub async fn serve(config: Config) -> Result<(), ServeError> {
+    // A data directory in a state this server did not write stops the start before anything
+    // listens or writes (the full check, checksums included, runs as the index opens).
+    crate::store::guard::check(&config.data_dir.join("index"))
+        .map_err(|e| ServeError::Store(e.to_string()))?;
     let engine = load_engine(&config).map_err(ServeError::Engine)?;
     let keys = auth::KeyStore::new(
         &config.data_dir,
@@ -136,6 +154,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
             source,
         })?;
     let local = listener.local_addr()?;
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     let state = Arc::new(AppState {
         engine: Arc::new(ArcSwap::from_pointee(engine)),
         store: OnceLock::new(),
@@ -143,8 +162,11 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         limiter,
         metrics: Metrics::new(),
         reload: tokio::sync::Mutex::new(()),
-        cpu: tokio::sync::Semaphore::new(
-            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+        cpu: tokio::sync::Semaphore::new(cores),
+        searches: tokio::sync::Semaphore::new(search_permits(cores)),
+        failures: auth::Failures::new(
+            config.limits.auth_failures,
+            Duration::from_secs(config.limits.auth_window_secs),
         ),
         config,
     });
@@ -152,13 +174,26 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let opening = state.clone();
     tokio::task::spawn_blocking(move || {
         let dir = opening.config.data_dir.join("index");
-        match Store::open(&dir, opening.engine.clone()) {
-            Ok(store) => {
+        let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            Store::open(&dir, opening.engine.clone())
+        }));
+        match opened {
+            Ok(Ok(store)) => {
                 tracing::info!(adverts = store.len(), dir = %dir.display(), "index ready");
                 let _ = opening.store.set(store);
             }
-            Err(e) => {
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "the index cannot be opened");
                 let _ = fatal_tx.send(e.to_string());
+            }
+            Err(_) => {
+                let message = format!(
+                    "opening the index in {} failed on damaged data; restore the directory from \
+                     a backup (adscreen changed nothing in it)",
+                    dir.display()
+                );
+                tracing::error!("{message}");
+                let _ = fatal_tx.send(message);
             }
         }
     });
@@ -172,6 +207,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
                 limiter.retain_recent();
                 limiter.shrink_to_fit();
             }
+            pruning.failures.prune();
         }
     });
     let app = router(state.clone());
@@ -182,17 +218,15 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let shutdown = async move {
         tokio::select! {
             () = shutdown_signal() => {}
+            // The opening task answers only when the index cannot be opened (a panic in it
+            // included); after a successful open its sender is dropped and this never fires.
             Ok(message) = fatal_rx => {
                 *fatal_seen.lock().await = Some(message);
             }
         }
     };
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    let header_timeout = Duration::from_secs(state.config.limits.header_timeout_secs.max(1));
+    listen::run(listener, app, header_timeout, shutdown).await;
     if let Some(message) = fatal.lock().await.take() {
         return Err(ServeError::Store(message));
     }

@@ -42,11 +42,22 @@ fn guard(state: &AppState, headers: &HeaderMap, client: SocketAddr, scope: Scope
         .and_then(|v| v.strip_prefix("Bearer "))
         .or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok()))
         .map(str::trim);
+    // An address that has sent too many wrong keys has none checked until its window passes.
+    if key.is_some() {
+        if let Some(wait) = state.failures.blocked(client.ip()) {
+            return Err(ApiError::RateLimited {
+                retry_after: wait.as_secs() + 1,
+            });
+        }
+    }
     let who = match state.keys.check(key, scope) {
         Access::Allowed(Some(id)) => format!("key:{id}"),
         Access::Allowed(None) => format!("ip:{}", client.ip()),
         Access::Missing => return Err(ApiError::MissingKey),
-        Access::Invalid => return Err(ApiError::InvalidKey),
+        Access::Invalid => {
+            state.failures.record(client.ip());
+            return Err(ApiError::InvalidKey);
+        }
         Access::Forbidden(_) => return Err(ApiError::Forbidden(scope.as_str())),
     };
     if let Some(limiter) = &state.limiter {
@@ -445,12 +456,30 @@ pub(super) async fn search(
 ) -> AppResult<Response> {
     guard(&state, &headers, client, Scope::Read)?;
     let Query(request) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    // A deep page reads down that many hits first (groups too, when collapsing).
-    let long = request.offset.unwrap_or(0) > 1_000;
-    let response = on_cpu(&state, long, move |w| {
-        w.store()?.search(&request).map_err(ApiError::from)
+    if let Some(q) = &request.q {
+        crate::store::check_query(q.trim()).map_err(ApiError::from)?;
+    }
+    let secs = state.config.limits.request_timeout_secs;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    // Searches take permits of their own, fewer than there are cores, and run on the blocking
+    // pool: however many arrive at once, a core stays free for screening and health checks.
+    let _permit = state
+        .searches
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let worker = state.clone();
+    let response = tokio::task::spawn_blocking(move || {
+        worker
+            .store()?
+            .search_until(&request, deadline)
+            .map_err(|e| match e {
+                crate::store::StoreError::TimedOut => ApiError::Timeout(secs),
+                other => ApiError::from(other),
+            })
     })
-    .await?;
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
     Ok(Json(response).into_response())
 }
 

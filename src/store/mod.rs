@@ -6,8 +6,10 @@
 //! commit runs are committed together (group commit). Readers search the last commit.
 
 mod collapse;
+mod deadline;
 mod facets;
 mod filter;
+pub mod guard;
 mod links;
 mod schema;
 mod search;
@@ -38,7 +40,10 @@ pub use links::{
     employer_of, signature,
 };
 pub use schema::Fields;
-pub use search::{Facets, Hit, SearchRequest, SearchResponse, Sort, hit_of};
+pub use search::{
+    Facets, Hit, MAX_QUERY_BYTES, MAX_QUERY_DEPTH, MAX_QUERY_WORDS, SearchRequest, SearchResponse,
+    Sort, check_query, hit_of,
+};
 pub use text::latvian_stem;
 
 /// The engine in force; replaced as a whole when rules or model are reloaded.
@@ -126,6 +131,13 @@ pub enum StoreError {
     /// A search request is invalid.
     #[error("{0}")]
     BadQuery(String),
+    /// The index directory is not in a state the server wrote (a file missing or damaged); the
+    /// message names the file and how to recover.
+    #[error("{0}")]
+    Damaged(String),
+    /// A search ran past its deadline and was stopped.
+    #[error("the search ran past its time limit and was stopped")]
+    TimedOut,
 }
 
 /// A batch handed to the writer.
@@ -184,6 +196,8 @@ impl Store {
     /// Opens the index in `dir` (creating it if needed), rebuilds the links between adverts from
     /// it, and starts the writer thread.
     pub fn open(dir: &Path, engine: SharedEngine) -> Result<Store, StoreError> {
+        // Before anything touches the directory: a state this server did not write is refused.
+        let committed = guard::check(dir)?;
         std::fs::create_dir_all(dir).map_err(|source| StoreError::Dir {
             path: dir.to_path_buf(),
             source,
@@ -194,6 +208,7 @@ impl Store {
                 path: dir.to_path_buf(),
                 message: e.to_string(),
             })?;
+        let directory = guard::Guarded::new(directory, committed);
         // Stored documents are not compressed: every search hit would decompress the block
         // holding its document (about a tenth of the CPU of a search), and CPU, not disk, is
         // what a screening server runs short of. A stored advert takes about 6 KB on disk
@@ -206,6 +221,21 @@ impl Store {
             .schema(schema)
             .settings(settings)
             .open_or_create(directory)?;
+        // Every file of the committed index is read once: a damaged segment is found here, with
+        // its name, rather than as a panic while serving.
+        let mut bad: Vec<PathBuf> = Vec::new();
+        for segment in index.searchable_segment_metas()? {
+            for file in segment.list_files() {
+                let exists = tantivy::Directory::exists(index.directory(), &file).unwrap_or(false);
+                if exists && !index.directory().validate_checksum(&file).unwrap_or(false) {
+                    bad.push(file);
+                }
+            }
+        }
+        if !bad.is_empty() {
+            bad.sort();
+            return Err(guard::damaged(dir, &bad));
+        }
         text::register(&index);
         let fields = Fields::of(&index.schema())?;
         let reader = index
@@ -216,7 +246,17 @@ impl Store {
             // large ingest they were a quarter slower than after a restart.
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()?;
-        let state = writer::Links::rebuild(&reader, fields)?;
+        // Reading every stored advert back must not take the process down on a damaged one.
+        let state = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            writer::Links::rebuild(&reader, fields)
+        }))
+        .map_err(|_| {
+            StoreError::Damaged(format!(
+                "the stored adverts in {} cannot be read back. Restore the index directory \
+                     from a backup; adscreen changed nothing in it",
+                dir.display()
+            ))
+        })??;
         let signs = Signs::default();
         signs.reset(state.contacts());
         let index_writer = index.writer_with_num_threads(1, 64 * 1024 * 1024)?;
@@ -295,7 +335,32 @@ impl Store {
     /// Searches the stored adverts.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, StoreError> {
         let searcher = self.reader.searcher();
-        search::run(&self.index, &searcher, &self.caches, self.fields, request)
+        search::run(
+            &self.index,
+            &searcher,
+            &self.caches,
+            self.fields,
+            request,
+            None,
+        )
+    }
+
+    /// Searches the stored adverts, giving up with [`StoreError::TimedOut`] once `deadline`
+    /// has passed.
+    pub fn search_until(
+        &self,
+        request: &SearchRequest,
+        deadline: std::time::Instant,
+    ) -> Result<SearchResponse, StoreError> {
+        let searcher = self.reader.searcher();
+        search::run(
+            &self.index,
+            &searcher,
+            &self.caches,
+            self.fields,
+            request,
+            Some(deadline),
+        )
     }
 
     /// The number of stored adverts.
@@ -396,38 +461,52 @@ impl<const FIELD: u32> DocumentDeserialize for StoredText<FIELD> {
     }
 }
 
-/// Parses a date as adverts and queries give it: RFC 3339 (`2026-05-01T10:00:00Z`), or a date
-/// with an optional time (`2026-05-01`, `2026-05-01 10:00:00`), read as UTC.
-pub fn parse_date(s: &str) -> Option<tantivy::DateTime> {
+/// The earliest date adscreen reads, in an advert or a search.
+pub const EARLIEST_DATE: &str = "1900-01-01";
+/// The latest date adscreen reads, in an advert or a search.
+pub const LATEST_DATE: &str = "2199-12-31";
+
+/// Parses a date as adverts and queries give it: RFC 3339 (`2026-05-01T10:00:00Z`,
+/// `2026-05-01T13:00:00+03:00`, a space instead of `T` allowed), a date and time without an
+/// offset (read as UTC), or a bare date (`2026-05-01`, midnight UTC). Dates outside
+/// [`EARLIEST_DATE`]..=[`LATEST_DATE`] and offsets beyond ±23:59 are refused; the message says
+/// what is accepted. This is the one place dates are read.
+pub fn parse_date(s: &str) -> Result<tantivy::DateTime, String> {
+    use time::format_description::well_known::Rfc3339;
+    use time::macros::format_description;
     let s = s.trim();
-    // humantime reads only UTC; an offset such as `+03:00` is applied here.
-    let (base, offset_secs) = match s
-        .len()
-        .checked_sub(6)
-        .and_then(|i| s.get(i..).map(|o| (i, o)))
-    {
-        Some((i, o)) if s.contains('T') || s.contains(' ') => {
-            let b = o.as_bytes();
-            let sign = match b[0] {
-                b'+' => 1,
-                b'-' => -1,
-                _ => 0,
-            };
-            let hh = o.get(1..3).and_then(|x| x.parse::<i64>().ok());
-            let mm = o.get(4..6).and_then(|x| x.parse::<i64>().ok());
-            match (sign, hh, mm, b.get(3)) {
-                (1 | -1, Some(h), Some(m), Some(b':')) => (&s[..i], sign * (h * 3600 + m * 60)),
-                _ => (s, 0),
-            }
-        }
-        _ => (s, 0),
+    let accepted = format!(
+        "use YYYY-MM-DD or RFC 3339 (2026-05-01T10:00:00+03:00), from {EARLIEST_DATE} to \
+         {LATEST_DATE}"
+    );
+    let not_a_date = || format!("{s:?} is not a date: {accepted}");
+    // RFC 3339 with `T` (a space is common in exports), with or without an offset.
+    let t = match s.get(10..11) {
+        Some(" " | "t") => format!("{}T{}", &s[..10], &s[11..]),
+        _ => s.to_string(),
     };
-    let t = humantime::parse_rfc3339_weak(base)
-        .or_else(|_| humantime::parse_rfc3339_weak(&format!("{base} 00:00:00")))
-        .ok()?;
-    let secs = t.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
-    Some(tantivy::DateTime::from_timestamp_secs(
-        i64::try_from(secs).ok()? - offset_secs,
+    let has_offset = t.len() > 19 && (t.ends_with(['Z', 'z']) || t[19..].contains(['+', '-']));
+    let parsed = if t.len() == 10 {
+        time::Date::parse(&t, format_description!("[year]-[month]-[day]"))
+            .map(|d| d.midnight().assume_utc())
+            .map_err(|_| not_a_date())?
+    } else if has_offset {
+        time::OffsetDateTime::parse(&t, &Rfc3339).map_err(|_| not_a_date())?
+    } else {
+        time::OffsetDateTime::parse(&format!("{t}Z"), &Rfc3339).map_err(|_| not_a_date())?
+    };
+    if parsed.offset().whole_hours().abs() > 23 {
+        return Err(not_a_date());
+    }
+    let earliest = time::macros::datetime!(1900-01-01 00:00 UTC);
+    let latest = time::macros::datetime!(2199-12-31 23:59:59 UTC);
+    if parsed < earliest || parsed > latest {
+        return Err(format!(
+            "{s:?} is outside the dates adscreen reads: {accepted}"
+        ));
+    }
+    Ok(tantivy::DateTime::from_timestamp_secs(
+        parsed.unix_timestamp(),
     ))
 }
 

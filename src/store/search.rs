@@ -4,6 +4,8 @@
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Bound;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, Count, TopDocs};
@@ -12,6 +14,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Index, Searcher, Term};
 
 use super::collapse::{GroupBest, GroupCache, SegmentGroups};
+use super::deadline::Deadline;
 use super::facets::{FacetCache, FacetCollector, facets_of_everything};
 use super::filter::{FacetFilter, Filtered};
 use super::sort::{Key, SortCache, TopBy, top_of_everything};
@@ -20,6 +23,58 @@ use crate::score::Level;
 
 /// Most hits one page may have.
 pub const MAX_LIMIT: usize = 200;
+
+/// Longest full-text query, in bytes.
+pub const MAX_QUERY_BYTES: usize = 1000;
+/// Most words (operators such as `NOT` included) in a full-text query: each costs a pass over
+/// its postings, and a phrase of thousands of words takes a core for a minute.
+pub const MAX_QUERY_WORDS: usize = 32;
+/// Deepest nesting of brackets in a full-text query; the parser recurses once per level.
+pub const MAX_QUERY_DEPTH: usize = 8;
+
+/// Checks a full-text query against the limits above before it is parsed, so that no query can
+/// exhaust the stack or a core; the message says what is allowed.
+pub fn check_query(text: &str) -> Result<(), StoreError> {
+    let allowed = format!(
+        "a query may have at most {MAX_QUERY_BYTES} bytes, {MAX_QUERY_WORDS} words and \
+         brackets nested {MAX_QUERY_DEPTH} deep"
+    );
+    if text.len() > MAX_QUERY_BYTES {
+        return Err(StoreError::BadQuery(format!(
+            "the query is {} bytes long; {allowed}",
+            text.len()
+        )));
+    }
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    let mut operators = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ')' => depth = depth.saturating_sub(1),
+            '+' | '-' => operators += 1,
+            _ => {}
+        }
+    }
+    if deepest > MAX_QUERY_DEPTH {
+        return Err(StoreError::BadQuery(format!(
+            "the query nests brackets {deepest} deep; {allowed}"
+        )));
+    }
+    let words = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .count();
+    if words > MAX_QUERY_WORDS || operators > 2 * MAX_QUERY_WORDS {
+        return Err(StoreError::BadQuery(format!(
+            "the query has {words} words and {operators} signs (+ or -); {allowed}"
+        )));
+    }
+    Ok(())
+}
 
 /// How hits are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -189,6 +244,7 @@ fn query_of(
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let text = r.q.as_deref().unwrap_or("").trim();
     if !text.is_empty() {
+        check_query(text)?;
         let mut parser = QueryParser::for_index(index, vec![f.words, f.stems]);
         parser.set_field_boost(f.words, 2.0);
         // Lenient: a stray quote or colon in what an inspector typed is not an error.
@@ -228,13 +284,7 @@ fn query_of(
     let date = |s: &Option<String>, name: &str| -> Result<Option<tantivy::DateTime>, StoreError> {
         s.as_deref()
             .filter(|s| !s.trim().is_empty())
-            .map(|s| {
-                parse_date(s).ok_or_else(|| {
-                    StoreError::BadQuery(format!(
-                        "{name}={s:?} is not a date: use YYYY-MM-DD or RFC 3339"
-                    ))
-                })
-            })
+            .map(|s| parse_date(s).map_err(|e| StoreError::BadQuery(format!("{name}: {e}"))))
             .transpose()
     };
     let from = date(&r.from, "from")?;
@@ -428,8 +478,18 @@ pub(super) fn run(
     caches: &Caches,
     f: Fields,
     r: &SearchRequest,
+    deadline: Option<Instant>,
 ) -> Result<SearchResponse, StoreError> {
     let (query, filter) = query_of(index, searcher, f, r)?;
+    let expired = Arc::new(AtomicBool::new(false));
+    let query: Box<dyn Query> = match deadline {
+        Some(deadline) if !query.as_any().is::<EveryAdvert>() => Box::new(Deadline {
+            inner: query,
+            deadline,
+            expired: expired.clone(),
+        }),
+        _ => query,
+    };
     let offset = r.offset.unwrap_or(0);
     let limit = r.limit.unwrap_or(20).min(MAX_LIMIT);
     let has_text = r.q.as_deref().is_some_and(|q| !q.trim().is_empty());
@@ -468,6 +528,9 @@ pub(super) fn run(
             (Count, FacetCollector { cache }),
         )?
     };
+    if expired.load(Ordering::Relaxed) {
+        return Err(StoreError::TimedOut);
+    }
     let mut hits = Vec::new();
     if limit > 0 && offset < total {
         if collapse {
@@ -517,6 +580,9 @@ pub(super) fn run(
                 hits.push(load_hit(searcher, f, a)?);
             }
         }
+    }
+    if expired.load(Ordering::Relaxed) {
+        return Err(StoreError::TimedOut);
     }
     Ok(SearchResponse {
         total,

@@ -419,12 +419,39 @@ async fn reopened_store_reads_current_counts() {
 #[test]
 fn dates_read_with_and_without_offsets() {
     let utc = parse_date("2026-05-01T10:00:00Z").expect("utc");
-    assert_eq!(parse_date("2026-05-01T13:00:00+03:00"), Some(utc));
-    assert_eq!(parse_date("2026-05-01 08:00:00-02:00"), Some(utc));
-    assert_eq!(parse_date("2026-05-01 10:00:00"), Some(utc));
-    assert!(parse_date("2026-05-01").is_some());
-    assert!(parse_date("yesterday").is_none());
-    assert!(parse_date("").is_none());
+    assert_eq!(parse_date("2026-05-01T13:00:00+03:00"), Ok(utc));
+    assert_eq!(parse_date("2026-05-01 08:00:00-02:00"), Ok(utc));
+    assert_eq!(parse_date("2026-05-01 10:00:00"), Ok(utc));
+    assert!(parse_date("2026-05-01").is_ok());
+    assert!(parse_date("yesterday").is_err());
+    assert!(parse_date("").is_err());
+}
+
+#[test]
+fn dates_outside_one_stated_range_are_refused_with_it() {
+    for ok in [
+        "1900-01-01",
+        "2199-12-31",
+        "2199-12-31T23:59:59Z",
+        "1970-01-01T00:00:00-05:00",
+    ] {
+        assert!(parse_date(ok).is_ok(), "{ok}");
+    }
+    for bad in [
+        "9999-12-31",
+        "2262-04-12",
+        "1000-01-01",
+        "1899-12-31T23:59:59Z",
+        "2026-05-01T10:00:00+99:00",
+        "2026-05-01T10:00:00+24:00",
+        "2026-02-30",
+    ] {
+        let e = parse_date(bad).expect_err(bad);
+        assert!(
+            e.contains("1900-01-01") && e.contains("2199-12-31"),
+            "{bad}: {e}"
+        );
+    }
 }
 
 /// Counts per level, indicator, language and kind, read from the hits themselves.
@@ -763,4 +790,115 @@ async fn a_search_for_everything_answers_as_a_search_through_every_match() {
     }
     let all = store.search(&SearchRequest::default()).expect("search");
     assert_eq!(all.total, 13);
+}
+
+#[tokio::test]
+async fn a_search_past_its_deadline_stops_and_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path(), shared()).expect("open");
+    let adverts = (0..50)
+        .map(|i| advert(&format!("d{i}"), "Darbs", RISKY))
+        .collect();
+    store.write(adverts).await.expect("write");
+    let request = SearchRequest {
+        q: Some("darbs".into()),
+        ..SearchRequest::default()
+    };
+    let past = std::time::Instant::now() - std::time::Duration::from_secs(1);
+    assert!(matches!(
+        store.search_until(&request, past),
+        Err(StoreError::TimedOut)
+    ));
+    let future = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let found = store.search_until(&request, future).expect("in time");
+    assert_eq!(found.total, 50);
+}
+
+#[tokio::test]
+async fn hostile_queries_are_refused_before_parsing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path(), shared()).expect("open");
+    for q in [
+        "(".repeat(800),
+        "NOT ".repeat(40) + "darbs",
+        "-(".repeat(9),
+        format!("\"{}\"", "darbs ".repeat(33)),
+        "x".repeat(MAX_QUERY_BYTES + 1),
+    ] {
+        let r = store.search(&SearchRequest {
+            q: Some(q.clone()),
+            ..SearchRequest::default()
+        });
+        assert!(matches!(r, Err(StoreError::BadQuery(_))), "{q:.40}: {r:?}");
+    }
+}
+
+/// Any query within the limits is parsed and run without exhausting a small stack (a tokio
+/// worker has 2 MiB; this thread has a quarter of that).
+#[test]
+fn fuzz_search_queries_within_the_limits_never_crash() {
+    use proptest::prelude::*;
+    let cases = std::env::var("ADSCREEN_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().to_path_buf();
+    let handle = std::thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .expect("runtime");
+            let store = Store::open(&path, shared()).expect("open");
+            runtime
+                .block_on(store.write(vec![
+                    advert("f1", "Darbs", RISKY),
+                    advert("f2", "Alga", BENIGN),
+                ]))
+                .expect("write");
+            let token = prop_oneof![
+                Just("(".to_string()),
+                Just(")".to_string()),
+                Just("NOT ".to_string()),
+                Just("AND ".to_string()),
+                Just("OR ".to_string()),
+                Just("-".to_string()),
+                Just("+".to_string()),
+                Just("\"".to_string()),
+                Just("*".to_string()),
+                Just("^2".to_string()),
+                Just(":".to_string()),
+                Just("[".to_string()),
+                Just(" TO ".to_string()),
+                Just("]".to_string()),
+                Just("IN [".to_string()),
+                Just("~3".to_string()),
+                "[a-zāčēģīķļņšūž0-9]{1,8}",
+                "\\PC{1,4}",
+                Just(" ".to_string()),
+            ];
+            let queries = proptest::collection::vec(token, 0..120).prop_map(|t| t.concat());
+            let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+                cases,
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            });
+            runner
+                .run(&queries, |q| {
+                    let r = store.search(&SearchRequest {
+                        q: Some(q.clone()),
+                        ..SearchRequest::default()
+                    });
+                    prop_assert!(
+                        matches!(r, Ok(_) | Err(StoreError::BadQuery(_))),
+                        "{q:?}: {r:?}"
+                    );
+                    Ok(())
+                })
+                .map_err(|e| e.to_string())
+        })
+        .expect("thread");
+    let outcome = handle.join().expect("no stack overflow or panic");
+    assert!(outcome.is_ok(), "{outcome:?}");
 }

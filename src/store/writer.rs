@@ -343,8 +343,8 @@ impl Writer {
         let date = a
             .posted_at
             .as_deref()
-            .and_then(parse_date)
-            .or_else(|| parse_date(&stored.stored_at))
+            .and_then(|d| parse_date(d).ok())
+            .or_else(|| parse_date(&stored.stored_at).ok())
             .unwrap_or_else(|| tantivy::DateTime::from_timestamp_secs(0));
         doc.add_date(f.date, date);
         for c in contacts_of(&r.entities) {
