@@ -294,3 +294,105 @@ fn ragged_lists_keep_their_items_and_empty_lists() {
         assert_eq!(ragged.get(i), list.as_slice(), "list {i}");
     }
 }
+
+/// The number of cases of a fuzz test: `ADSCREEN_FUZZ_CASES`, or a small default for `cargo test`.
+fn fuzz_cases(default: u32) -> u32 {
+    std::env::var("ADSCREEN_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Any rule file, however broken, compiles or is refused with an error; loading never panics.
+#[test]
+fn fuzz_rule_files_compile_or_are_refused() {
+    use proptest::prelude::*;
+    let value = prop_oneof![
+        Just("\"fees_debts\"".to_string()),
+        Just("\"nonexistent\"".to_string()),
+        Just("[\"lv\", \"en\"]".to_string()),
+        Just("[\"xx\"]".to_string()),
+        Just("-5".to_string()),
+        Just("99999999999999999999".to_string()),
+        Just("1e308".to_string()),
+        Just("{ lv = \"a\", en = \"b\" }".to_string()),
+        Just("{ match = [\"a\"], no_match = [\"b\"] }".to_string()),
+        Just("[]".to_string()),
+        Just("[\"\"]".to_string()),
+        Just("[\"*\"]".to_string()),
+        Just("'''(?:a|'''".to_string()),
+        Just("'''\\b(?:x{1000}){1000}'''".to_string()),
+        Just("'''(?i)\\w+\\s*eur'''".to_string()),
+        Just("'''\\p{Greek}+'''".to_string()),
+        "\"[^\"\\\\]{0,12}\"",
+        "\\PC{0,6}",
+    ];
+    let key = prop_oneof![
+        Just("id"),
+        Just("indicator"),
+        Just("langs"),
+        Just("weight"),
+        Just("explain"),
+        Just("phrases"),
+        Just("regex"),
+        Just("unless"),
+        Just("examples"),
+        Just("when"),
+        Just("condition"),
+        Just("weigth"),
+    ];
+    let rule = proptest::collection::vec((key, value), 0..9).prop_map(|fields| {
+        let mut text = String::from("[[rule]]\n");
+        for (k, v) in fields {
+            text.push_str(&format!("{k} = {v}\n"));
+        }
+        text
+    });
+    let generated = proptest::collection::vec(rule, 0..4).prop_map(|r| r.concat());
+    let real = bundled_file("fees.toml").unwrap_or_default().to_string();
+    let cut = real.clone();
+    let mutated = (0..real.len(), 0..real.len(), "\\PC{0,3}").prop_map(move |(a, b, junk)| {
+        let (a, b) = (a.min(b), a.max(b));
+        let floor = |i: usize| (0..=i).rev().find(|&j| cut.is_char_boundary(j)).unwrap_or(0);
+        let (a, b) = (floor(a), floor(b.min(a + 200)));
+        // One stretch of the real file replaced by a few arbitrary characters.
+        format!("{}{junk}{}", &cut[..a], &cut[b..])
+    });
+    let file = prop_oneof![generated, mutated, "\\PC{0,200}"];
+    let indicators = bundled_file(INDICATORS_FILE).unwrap_or_default().to_string();
+    let market = bundled_file(MARKET_FILE).unwrap_or_default().to_string();
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: fuzz_cases(64),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    });
+    runner
+        .run(&file, |text| {
+            let files = vec![
+                (INDICATORS_FILE.to_string(), indicators.clone()),
+                (MARKET_FILE.to_string(), market.clone()),
+                ("fees.toml".to_string(), text),
+            ];
+            // Ok or a RuleError; a panic fails the property.
+            let _ = compile(&files);
+            Ok(())
+        })
+        .expect("rule loading never panics");
+    // The files every rule folder needs, cut short anywhere, are refused or read, never a panic.
+    let cuts = (0..indicators.len(), 0..market.len());
+    runner
+        .run(&cuts, |(i, m)| {
+            let cut = |s: &str, n: usize| {
+                let n = (0..=n).rev().find(|&j| s.is_char_boundary(j)).unwrap_or(0);
+                s[..n].to_string()
+            };
+            let files = vec![
+                (INDICATORS_FILE.to_string(), cut(&indicators, i)),
+                (MARKET_FILE.to_string(), cut(&market, m)),
+                ("fees.toml".to_string(), GOOD.to_string()),
+            ];
+            let _ = compile(&files);
+            Ok(())
+        })
+        .expect("loading cut indicator and pay files never panics");
+}
