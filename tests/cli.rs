@@ -143,6 +143,37 @@ fn csv_and_table_output() {
 }
 
 #[test]
+fn csv_output_keeps_formula_like_cells_as_text() {
+    let ids = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "plain"];
+    let input: String = ids
+        .iter()
+        .map(|id| format!("{}\n", serde_json::json!({"id": id, "text": "Darbs Rīgā"})))
+        .collect();
+    let out = run(
+        &["scan", "--input-format", "ndjson", "--format", "csv", "-"],
+        Some(input.as_bytes()),
+        &root(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let mut rows = csv::Reader::from_reader(out.stdout.as_slice());
+    let written: Vec<String> = rows
+        .records()
+        .map(|r| r.expect("a CSV row")[0].to_string())
+        .collect();
+    let expected: Vec<String> = ids
+        .iter()
+        .map(|id| {
+            if id.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                format!("'{id}")
+            } else {
+                id.to_string()
+            }
+        })
+        .collect();
+    assert_eq!(written, expected);
+}
+
+#[test]
 fn empty_and_one_megabyte_adverts() {
     let big = "Darbs noliktavā Vācijā. ".repeat(45_000);
     let input =
