@@ -2,11 +2,11 @@
 
 use std::io::Read;
 
-use super::{IngestError, RawAdvert, Record};
+use super::{DefaultId, IngestError, RawAdvert, Record};
 
 pub(super) fn read_csv(
     input: impl Read,
-    name: &str,
+    ids: DefaultId<'_>,
     sink: &mut dyn FnMut(Record),
 ) -> Result<(), IngestError> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
@@ -85,6 +85,6 @@ pub(super) fn read_csv(
             lang,
             ..RawAdvert::default()
         };
-        sink(raw.into_advert(line, format!("{name}:{line}")));
+        sink(raw.into_advert(line, |a| ids.of(a, Some(line))));
     }
 }

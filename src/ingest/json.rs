@@ -1,47 +1,126 @@
 //! JSON and NDJSON input. NDJSON is read line by line (bytes, so a line of invalid UTF-8 is
 //! reported and the next line still read); a JSON array is parsed whole and each element checked
-//! on its own.
+//! on its own. A numeric id is kept exactly as written.
 
+use std::fmt;
 use std::io::{BufRead, BufReader, Read};
 
-use serde::{Deserialize, Deserializer};
-use serde_json::Value;
+use serde::Deserialize;
+use serde::de::{Deserializer, Error as _, IgnoredAny, MapAccess, Visitor};
+use serde_json::value::RawValue;
 
-use super::{IngestError, MAX_FIELD_BYTES, RawAdvert, Record};
+use super::{DefaultId, IngestError, MAX_FIELD_BYTES, RawAdvert, Record};
 
-/// Accepts a string or a number (ids are often numeric).
-pub(super) fn string_or_number<'de, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<String>, D::Error> {
-    Ok(match Option::<Value>::deserialize(d)? {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        Some(other) => {
-            return Err(serde::de::Error::custom(format!(
-                "id must be a string or a number, not {other}"
-            )));
-        }
-    })
+/// The fields of an advert; any other is read and ignored.
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "snake_case")]
+enum Field {
+    Id,
+    Kind,
+    Title,
+    Text,
+    Body,
+    Description,
+    Source,
+    PostedAt,
+    Lang,
+    #[serde(other)]
+    Other,
 }
 
-fn advert_from_value(value: Value, line: usize, default_id: String) -> Record {
-    if !value.is_object() {
-        return Err(IngestError::Invalid {
-            line,
-            detail: "a record must be a JSON object".into(),
+impl<'de> Deserialize<'de> for RawAdvert {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RawAdvert, D::Error> {
+        d.deserialize_map(RawAdvertVisitor)
+    }
+}
+
+struct RawAdvertVisitor;
+
+impl<'de> Visitor<'de> for RawAdvertVisitor {
+    type Value = RawAdvert;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an advert (a JSON object)")
+    }
+
+    // A field given twice keeps its last value.
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawAdvert, A::Error> {
+        let mut raw = RawAdvert::default();
+        while let Some(field) = map.next_key::<Field>()? {
+            match field {
+                Field::Id => raw.id = map.next_value::<Option<Id>>()?.map(|id| id.0),
+                Field::Kind => raw.kind = map.next_value()?,
+                Field::Title => raw.title = map.next_value()?,
+                Field::Text => raw.text = map.next_value()?,
+                Field::Body => raw.body = map.next_value()?,
+                Field::Description => raw.description = map.next_value()?,
+                Field::Source => raw.source = map.next_value()?,
+                Field::PostedAt => raw.posted_at = map.next_value()?,
+                Field::Lang => raw.lang = map.next_value()?,
+                Field::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(raw)
+    }
+}
+
+/// An id: a string, or a number kept exactly as written (`123456789012345678901234567890`
+/// does not become `1.2345678901234568e+29`, nor `1.50` become `1.5`).
+struct Id(String);
+
+impl<'de> Deserialize<'de> for Id {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Id, D::Error> {
+        let raw = Box::<RawValue>::deserialize(d)?;
+        let text = raw.get();
+        match text.as_bytes().first() {
+            Some(b'"') => serde_json::from_str(text).map(Id).map_err(D::Error::custom),
+            Some(b'-' | b'0'..=b'9') => Ok(Id(text.to_string())),
+            _ => {
+                let shown: String = text.chars().take(40).collect();
+                Err(D::Error::custom(format!(
+                    "id must be a string or a number, not {shown}"
+                )))
+            }
+        }
+    }
+}
+
+/// An advert from the text of one JSON value.
+fn advert_from_json(text: &str, line: usize, id: impl FnOnce(&super::Advert) -> String) -> Record {
+    if !text.trim_start().starts_with('{') {
+        // Malformed JSON is reported as such; well-formed JSON that is no object as that.
+        return Err(match serde_json::from_str::<IgnoredAny>(text) {
+            Err(e) if !e.is_data() => IngestError::Json {
+                line,
+                detail: e.to_string(),
+            },
+            _ => IngestError::Invalid {
+                line,
+                detail: "a record must be a JSON object".into(),
+            },
         });
     }
-    let raw: RawAdvert = serde_json::from_value(value).map_err(|e| IngestError::Invalid {
-        line,
-        detail: e.to_string(),
+    let raw: RawAdvert = serde_json::from_str(text).map_err(|e| {
+        if e.is_data() {
+            IngestError::Invalid {
+                line,
+                detail: e.to_string(),
+            }
+        } else {
+            IngestError::Json {
+                line,
+                detail: e.to_string(),
+            }
+        }
     })?;
-    raw.into_advert(line, default_id)
+    raw.into_advert(line, id)
 }
 
 pub(super) fn read_ndjson(
     input: impl Read,
-    name: &str,
+    ids: DefaultId<'_>,
     sink: &mut dyn FnMut(Record),
 ) -> Result<(), IngestError> {
     let mut reader = BufReader::new(input);
@@ -79,13 +158,7 @@ pub(super) fn read_ndjson(
         if text.trim().is_empty() {
             continue;
         }
-        let record = serde_json::from_str::<Value>(text)
-            .map_err(|e| IngestError::Json {
-                line,
-                detail: e.to_string(),
-            })
-            .and_then(|v| advert_from_value(v, line, format!("{name}:{line}")));
-        sink(record);
+        sink(advert_from_json(text, line, |a| ids.of(a, Some(line))));
     }
 }
 
@@ -106,7 +179,7 @@ fn skip_line(reader: &mut impl BufRead) -> std::io::Result<()> {
 
 pub(super) fn read_json(
     mut input: impl Read,
-    name: &str,
+    ids: DefaultId<'_>,
     sink: &mut dyn FnMut(Record),
 ) -> Result<(), IngestError> {
     let mut bytes = Vec::new();
@@ -118,18 +191,22 @@ pub(super) fn read_json(
             .count(),
         detail: format!("at byte {}", e.valid_up_to()),
     })?;
-    let value: Value = serde_json::from_str(text).map_err(|e| IngestError::Json {
+    let json_error = |e: serde_json::Error| IngestError::Json {
         line: e.line(),
         detail: e.to_string(),
-    })?;
-    match value {
-        Value::Array(items) => {
+    };
+    let value: &RawValue = serde_json::from_str(text).map_err(json_error)?;
+    match value.get().as_bytes().first() {
+        Some(b'[') => {
+            let items: Vec<&RawValue> = serde_json::from_str(value.get()).map_err(json_error)?;
             for (i, item) in items.into_iter().enumerate() {
                 // Elements of an array are numbered from 1 in place of lines.
-                sink(advert_from_value(item, i + 1, format!("{name}:{}", i + 1)));
+                sink(advert_from_json(item.get(), i + 1, |a| {
+                    ids.of(a, Some(i + 1))
+                }));
             }
         }
-        Value::Object(_) => sink(advert_from_value(value, 1, name.to_string())),
+        Some(b'{') => sink(advert_from_json(value.get(), 1, |a| ids.of(a, None))),
         _ => {
             return Err(IngestError::Invalid {
                 line: 1,

@@ -141,3 +141,66 @@ fn a_byte_order_mark_is_skipped() {
     assert!(result.is_ok());
     assert_eq!(ok.len(), 1);
 }
+
+#[test]
+fn a_numeric_id_keeps_its_digits() {
+    for written in ["123456789012345678901234567890", "7", "-0", "1.50", "1e3"] {
+        let line = format!("{{\"id\":{written},\"text\":\"a\"}}\n");
+        let (ok, bad, _) = read_all(line.as_bytes(), Format::Ndjson);
+        assert!(bad.is_empty(), "{bad:?}");
+        assert_eq!(ok[0].id, written);
+        let array = format!("[{}]", line.trim());
+        let (ok, _, _) = read_all(array.as_bytes(), Format::Json);
+        assert_eq!(ok[0].id, written);
+    }
+    let (ok, bad, _) = read_all(
+        b"{\"id\":\" a\\\\b \\\"c\\\" \",\"text\":\"a\"}\n{\"id\":\" \",\"text\":\"b\"}\n",
+        Format::Ndjson,
+    );
+    assert!(bad.is_empty(), "{bad:?}");
+    assert_eq!(ok[0].id, " a\\b \"c\" ", "a string id is kept exactly");
+    assert_eq!(ok[1].id, "in:2", "a blank id is a missing one");
+    let (_, bad, _) = read_all(b"{\"id\":[1],\"text\":\"a\"}\n", Format::Ndjson);
+    assert!(bad[0].to_string().contains("id must be"), "{bad:?}");
+}
+
+#[test]
+fn ids_with_control_characters_are_refused() {
+    let input = b"{\"id\":\"\\u0000x\",\"text\":\"a\"}\n{\"id\":\"a\\u0007b\",\"text\":\"a\"}\n{\"id\":\"\\u0000\",\"text\":\"a\"}\n{\"id\":\"fine\",\"text\":\"a\"}\n";
+    let (ok, bad, _) = read_all(input, Format::Ndjson);
+    assert_eq!(
+        ok.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+        ["fine"]
+    );
+    assert_eq!(
+        bad.iter().map(IngestError::line).collect::<Vec<_>>(),
+        [Some(1), Some(2), Some(3)]
+    );
+    assert!(
+        bad.iter()
+            .all(|e| e.to_string().contains("control character")),
+        "{bad:?}"
+    );
+    let (ok, bad, _) = read_all(b"id,text\n\x01a,x\nb,y\n", Format::Csv);
+    assert_eq!(ok.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["b"]);
+    assert_eq!(bad[0].line(), Some(2));
+}
+
+#[test]
+fn a_computed_default_id_is_used_only_for_adverts_without_one() {
+    let hash = |a: &Advert| format!("h:{}", a.text);
+    let mut ids = Vec::new();
+    let input =
+        b"{\"text\":\"a\"}\n{\"id\":\"\\u0000\",\"text\":\"b\"}\n{\"id\":\"c\",\"text\":\"c\"}\n";
+    read_with(
+        &input[..],
+        Format::Ndjson,
+        DefaultId::Computed(&hash),
+        |r| ids.push(r.map(|a| a.id).map_err(|e| e.line())),
+    )
+    .expect("readable");
+    assert_eq!(
+        ids,
+        [Ok("h:a".to_string()), Err(Some(2)), Ok("c".to_string())]
+    );
+}
