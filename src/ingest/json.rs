@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde::de::{Deserializer, Error as _, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::{DefaultId, IngestError, MAX_FIELD_BYTES, RawAdvert, Record};
+use super::{BOM, DefaultId, IngestError, MAX_FIELD_BYTES, RawAdvert, Record};
 
 /// The fields of an advert; any other is read and ignored.
 #[derive(Deserialize)]
@@ -145,7 +145,9 @@ pub(super) fn read_ndjson(
             }));
             continue;
         }
-        let text = match std::str::from_utf8(&buf) {
+        // `cat a.jsonl b.jsonl` leaves a byte order mark at the start of a line.
+        let bytes = buf.strip_prefix(BOM).unwrap_or(&buf);
+        let text = match std::str::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
                 sink(Err(IngestError::InvalidUtf8 {

@@ -187,6 +187,18 @@ fn ids_with_control_characters_are_refused() {
 }
 
 #[test]
+fn ndjson_skips_a_byte_order_mark_at_the_start_of_any_line() {
+    // `cat a.jsonl b.jsonl` leaves the second file's mark at the start of a line.
+    let input = b"\xef\xbb\xbf{\"id\":\"a\",\"text\":\"x\"}\n\xef\xbb\xbf{\"id\":\"b\",\"text\":\"y\"}\n\xef\xbb\xbf\n{\"id\":\"c\",\"text\":\"z\"}\n";
+    let (ok, bad, _) = read_all(input, Format::Ndjson);
+    assert!(bad.is_empty(), "{bad:?}");
+    assert_eq!(
+        ok.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+        ["a", "b", "c"]
+    );
+}
+
+#[test]
 fn a_computed_default_id_is_used_only_for_adverts_without_one() {
     let hash = |a: &Advert| format!("h:{}", a.text);
     let mut ids = Vec::new();
