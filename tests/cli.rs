@@ -144,7 +144,9 @@ fn csv_and_table_output() {
 
 #[test]
 fn csv_output_keeps_formula_like_cells_as_text() {
-    let ids = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "plain"];
+    // An id cannot start with a tab or a carriage return (control characters are refused on
+    // input); the unit test in output.rs covers those in evidence.
+    let ids = ["=1+1", "+1", "-1", "@SUM(A1)", "plain"];
     let input: String = ids
         .iter()
         .map(|id| format!("{}\n", serde_json::json!({"id": id, "text": "Darbs Rīgā"})))
@@ -403,3 +405,4 @@ fn rules_check_names_file_line_and_rule_of_a_broken_rule() {
         String::from_utf8_lossy(&out.stdout).contains("fees.toml:2: rule fees.x.en does not fire")
     );
 }
+
