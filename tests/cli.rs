@@ -406,3 +406,49 @@ fn rules_check_names_file_line_and_rule_of_a_broken_rule() {
     );
 }
 
+#[test]
+fn stdin_ndjson_with_a_first_line_over_8_kib_is_read_line_by_line() {
+    let long = "Darbs noliktavā. ".repeat(600);
+    let mut input = String::new();
+    for i in 1..=6 {
+        let text = if i == 1 {
+            long.as_str()
+        } else {
+            "Darbs Rīgā"
+        };
+        input.push_str(&format!(
+            "{}\n",
+            serde_json::json!({"id": i.to_string(), "text": text})
+        ));
+    }
+    assert!(input.lines().next().is_some_and(|l| l.len() > 8192));
+    let out = run(&["scan"], Some(input.as_bytes()), &root());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let ids: Vec<String> = json_lines(&out)
+        .iter()
+        .map(|r| r["id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(ids, ["1", "2", "3", "4", "5", "6"], "{stderr}");
+    assert!(stderr.contains("stdin read as NDJSON"), "{stderr}");
+}
+
+#[test]
+fn stdin_ndjson_after_8192_blank_lines_is_read_as_ndjson() {
+    let mut input = "\n".repeat(8192);
+    input.push_str("{\"id\":\"a\",\"text\":\"Darbs Rīgā\"}\n{\"text\":\"Darbs Cēsīs\"}\n");
+    let out = run(&["scan", "-"], Some(input.as_bytes()), &root());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let ids: Vec<String> = json_lines(&out)
+        .iter()
+        .map(|r| r["id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(ids, ["a", "stdin:8194"], "{stderr}");
+    assert!(stderr.contains("stdin read as NDJSON"), "{stderr}");
+    // Text is said to be text.
+    let out = run(&["scan"], Some("\n\nDarbs Rīgā\n".as_bytes()), &root());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("stdin read as text"), "{stderr}");
+}

@@ -1,15 +1,18 @@
 //! JSON and NDJSON input. NDJSON is read line by line (bytes, so a line of invalid UTF-8 is
-//! reported and the next line still read); a JSON array is parsed whole and each element checked
-//! on its own. A numeric id is kept exactly as written.
+//! reported and the next line still read); a line that starts an object it does not finish
+//! takes the lines after it until the object closes (an object pretty-printed over several
+//! lines), and when it never does, those lines are read again on their own. A JSON array is
+//! parsed whole and each element checked on its own. A numeric id is kept exactly as written.
 
 use std::fmt;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{self, BufRead, Read};
 
 use serde::Deserialize;
 use serde::de::{Deserializer, Error as _, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::{BOM, DefaultId, IngestError, MAX_FIELD_BYTES, RawAdvert, Record};
+use super::lines::{Line, Lines};
+use super::{BOM, DefaultId, IngestError, MAX_RECORD_BYTES, RawAdvert, Record};
 
 /// The fields of an advert; any other is read and ignored.
 #[derive(Deserialize)]
@@ -119,39 +122,29 @@ fn advert_from_json(text: &str, line: usize, id: impl FnOnce(&super::Advert) -> 
 }
 
 pub(super) fn read_ndjson(
-    input: impl Read,
+    input: impl BufRead,
     ids: DefaultId<'_>,
     sink: &mut dyn FnMut(Record),
 ) -> Result<(), IngestError> {
-    let mut reader = BufReader::new(input);
-    let mut buf = Vec::new();
-    let mut line = 0;
-    loop {
-        buf.clear();
-        // Read at most a little more than the largest record, so one huge line cannot exhaust
-        // memory; the rest of such a line is skipped.
-        let n = (&mut reader)
-            .take((2 * MAX_FIELD_BYTES + 4096) as u64)
-            .read_until(b'\n', &mut buf)?;
-        if n == 0 {
-            return Ok(());
-        }
-        line += 1;
-        if !buf.ends_with(b"\n") && n as u64 == (2 * MAX_FIELD_BYTES + 4096) as u64 {
-            skip_line(&mut reader)?;
+    let mut lines = Lines::new(input);
+    while let Some(mut line) = lines.next()? {
+        let n = line.number;
+        if line.too_long {
             sink(Err(IngestError::Invalid {
-                line,
-                detail: format!("line is longer than {} bytes", 2 * MAX_FIELD_BYTES + 4096),
+                line: n,
+                detail: format!("line is longer than {MAX_RECORD_BYTES} bytes"),
             }));
             continue;
         }
         // `cat a.jsonl b.jsonl` leaves a byte order mark at the start of a line.
-        let bytes = buf.strip_prefix(BOM).unwrap_or(&buf);
-        let text = match std::str::from_utf8(bytes) {
+        if line.bytes.starts_with(BOM) {
+            line.bytes.drain(..BOM.len());
+        }
+        let text = match std::str::from_utf8(&line.bytes) {
             Ok(t) => t,
             Err(e) => {
                 sink(Err(IngestError::InvalidUtf8 {
-                    line,
+                    line: n,
                     detail: format!("at byte {} of the line", e.valid_up_to()),
                 }));
                 continue;
@@ -160,22 +153,160 @@ pub(super) fn read_ndjson(
         if text.trim().is_empty() {
             continue;
         }
-        sink(advert_from_json(text, line, |a| ids.of(a, Some(line))));
+        if !text.trim_start().starts_with('{') {
+            sink(advert_from_json(text, n, |a| ids.of(a, Some(n))));
+            continue;
+        }
+        match serde_json::from_str::<RawAdvert>(text) {
+            Ok(raw) => sink(raw.into_advert(n, |a| ids.of(a, Some(n)))),
+            // An object that goes on over the next lines.
+            Err(e) if e.is_eof() => sink(read_spread(&mut lines, line, ids)?),
+            Err(e) if e.is_data() => sink(Err(IngestError::Invalid {
+                line: n,
+                detail: e.to_string(),
+            })),
+            Err(e) => sink(Err(IngestError::Json {
+                line: n,
+                detail: e.to_string(),
+            })),
+        }
+    }
+    Ok(())
+}
+
+/// Reads an object that starts on `first` and does not end there: takes the next lines until
+/// it closes. When it does not close (a syntax error, the end of the input, more than
+/// [`MAX_RECORD_BYTES`]), it is one bad record on its first line and the lines it took are put
+/// back to be read again.
+fn read_spread<R: BufRead>(
+    lines: &mut Lines<R>,
+    first: Line,
+    ids: DefaultId<'_>,
+) -> io::Result<Record> {
+    let start = first.number;
+    let mut feed = Feed {
+        total: first.bytes.len(),
+        taken: vec![first],
+        at: 0,
+        lines,
+        end: None,
+        error: None,
+    };
+    let parsed =
+        Box::<RawValue>::deserialize(&mut serde_json::Deserializer::from_reader(&mut feed));
+    if let Some(e) = feed.error.take() {
+        return Err(e);
+    }
+    let Feed { taken, at, end, .. } = feed;
+    let failure = match parsed {
+        Ok(raw) => {
+            let rest = taken
+                .last()
+                .map_or(&[][..], |l| &l.bytes[at.min(l.bytes.len())..]);
+            if rest.iter().all(u8::is_ascii_whitespace) {
+                return Ok(advert_from_json(raw.get(), start, |a| {
+                    ids.of(a, Some(start))
+                }));
+            }
+            IngestError::Json {
+                line: start,
+                detail: format!(
+                    "the object that starts on this line and ends on line {} is followed by more text",
+                    start + taken.len() - 1
+                ),
+            }
+        }
+        Err(e) if e.is_eof() => IngestError::Json {
+            line: start,
+            detail: match end {
+                Some(End::TooLong) => format!(
+                    "the object that starts on this line is not closed within {MAX_RECORD_BYTES} bytes"
+                ),
+                _ => {
+                    "the object that starts on this line is not closed before the end of the input"
+                        .to_string()
+                }
+            },
+        },
+        Err(e) => IngestError::Json {
+            line: start,
+            detail: at_line(&e, start),
+        },
+    };
+    lines.read_again(taken.into_iter().skip(1).collect());
+    Ok(Err(failure))
+}
+
+/// A parser's message with its position counted from the input's first line, not the record's.
+fn at_line(e: &serde_json::Error, start: usize) -> String {
+    let message = e.to_string();
+    let position = format!(" at line {} column {}", e.line(), e.column());
+    match message.strip_suffix(&position) {
+        Some(m) => format!("{m} at line {} column {}", start + e.line() - 1, e.column()),
+        None => message,
     }
 }
 
-fn skip_line(reader: &mut impl BufRead) -> std::io::Result<()> {
-    loop {
-        let buf = reader.fill_buf()?;
-        if buf.is_empty() {
-            return Ok(());
+/// Why a [`Feed`] gave no more.
+enum End {
+    Input,
+    TooLong,
+}
+
+/// The bytes of a record spread over lines, for the JSON parser: taken a line at a time, only
+/// as the parser asks for them (a stream is not held up), and kept to be read again.
+struct Feed<'a, R> {
+    lines: &'a mut Lines<R>,
+    taken: Vec<Line>,
+    /// Bytes given of the last line taken.
+    at: usize,
+    total: usize,
+    end: Option<End>,
+    /// An error reading the input (the parser sees it as the end).
+    error: Option<io::Error>,
+}
+
+impl<R: BufRead> Read for Feed<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if let Some(line) = self.taken.last() {
+                let rest = line.bytes.get(self.at..).unwrap_or_default();
+                if !rest.is_empty() {
+                    let n = rest.len().min(buf.len());
+                    buf[..n].copy_from_slice(&rest[..n]);
+                    self.at += n;
+                    return Ok(n);
+                }
+            }
+            if self.end.is_some() {
+                return Ok(0);
+            }
+            let mut line = match self.lines.next() {
+                Ok(Some(line)) => line,
+                Ok(None) => {
+                    self.end = Some(End::Input);
+                    return Ok(0);
+                }
+                Err(e) => {
+                    self.error = Some(e);
+                    self.end = Some(End::Input);
+                    return Ok(0);
+                }
+            };
+            if line.too_long || self.total + line.bytes.len() > MAX_RECORD_BYTES {
+                // Kept, to be read again (and reported there when too long).
+                self.taken.push(line);
+                self.at = usize::MAX;
+                self.end = Some(End::TooLong);
+                return Ok(0);
+            }
+            if line.bytes.starts_with(BOM) {
+                line.bytes.drain(..BOM.len());
+            }
+            self.total += line.bytes.len();
+            self.taken.push(line);
+            self.at = 0;
         }
-        if let Some(i) = buf.iter().position(|&b| b == b'\n') {
-            reader.consume(i + 1);
-            return Ok(());
-        }
-        let n = buf.len();
-        reader.consume(n);
     }
 }
 

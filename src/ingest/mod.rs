@@ -1,19 +1,28 @@
 //! Ingest: reading adverts from JSON (an object or an array), NDJSON, CSV (header row, columns by
 //! name) and plain text (one advert per file). A bad record (malformed line, invalid UTF-8,
 //! missing text, oversized field, an id with a control character) becomes an [`IngestError`]
-//! with its line and never stops the others. Records are handed to a sink one by one, so NDJSON
-//! and CSV stream.
+//! with its line and never stops the others: an NDJSON object that spreads over lines and turns
+//! out bad gives its lines after the first back to be read again, so an unclosed brace loses no
+//! record after it. Records are handed to a sink one by one, so NDJSON and CSV stream.
 
 mod csv_input;
 mod json;
+mod lines;
+mod sniff;
 
 use std::io::{BufRead, Read};
 use std::path::Path;
 
 use crate::advert::{Advert, Kind, Lang};
 
+pub use sniff::{Sniffed, sniff};
+
 /// Largest title or text accepted, in bytes; bigger records are reported and skipped.
 pub const MAX_FIELD_BYTES: usize = 4 * 1024 * 1024;
+
+/// Largest record (an NDJSON line or object, a CSV row) read, in bytes: room for a title and a
+/// text at their limit. A longer one is reported and skipped; no more than this is held.
+pub const MAX_RECORD_BYTES: usize = 2 * MAX_FIELD_BYTES + 4096;
 
 /// An input format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -46,28 +55,13 @@ impl Format {
 }
 
 impl Format {
-    /// The format the start of an input suggests (for stdin, which has no extension): `[` is a
-    /// JSON array, `{` is NDJSON (one object per line), anything else is text.
-    pub fn sniff(start: &[u8]) -> Format {
-        let start = start.strip_prefix(BOM).unwrap_or(start);
-        let Some(first) = start.iter().position(|b| !b.is_ascii_whitespace()) else {
-            return Format::Text;
-        };
-        match start[first] {
-            b'[' => Format::Json,
-            // One object per line ends its first line with `}`; a pretty-printed object does not.
-            b'{' => {
-                let line = start[first..]
-                    .split(|&b| b == b'\n')
-                    .next()
-                    .unwrap_or_default();
-                if line.trim_ascii_end().ends_with(b"}") {
-                    Format::Ndjson
-                } else {
-                    Format::Json
-                }
-            }
-            _ => Format::Text,
+    /// How the format is named in messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Format::Json => "JSON",
+            Format::Ndjson => "NDJSON (JSON objects one after another)",
+            Format::Csv => "CSV",
+            Format::Text => "text (one advert)",
         }
     }
 }

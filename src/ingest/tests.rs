@@ -122,15 +122,41 @@ fn format_from_extension() {
 }
 
 #[test]
-fn sniffs_stdin() {
-    assert_eq!(Format::sniff(b"  [{\"text\":1}]"), Format::Json);
+fn sniffing_reads_past_any_amount_of_blank_and_keeps_line_numbers() {
+    fn sniffed(input: &[u8]) -> (Format, Vec<u8>) {
+        let (format, mut rest) = sniff(input).expect("readable");
+        let mut bytes = Vec::new();
+        rest.read_to_end(&mut bytes).expect("readable");
+        (format, bytes)
+    }
+    let mut blank_then_ndjson = vec![b'\n'; 9000];
+    blank_then_ndjson.extend_from_slice(b"  {\"text\":\"a\"}\n");
+    let (format, replay) = sniffed(&blank_then_ndjson);
+    assert_eq!(format, Format::Ndjson);
+    let (ok, bad, _) = read_all(&replay, format);
+    assert!(bad.is_empty());
+    assert_eq!(ok[0].id, "in:9001");
+    let long_first_line = format!(
+        "{{\"text\":\"{}\"}}\n{{\"text\":\"b\"}}\n",
+        "a".repeat(20_000)
+    );
+    assert_eq!(sniffed(long_first_line.as_bytes()).0, Format::Ndjson);
     assert_eq!(
-        Format::sniff(b"\xef\xbb\xbf{\"text\":\"a\"}\n"),
+        sniffed(b"\xef\xbb\xbf \r\n\t[{\"text\":1}]").0,
+        Format::Json
+    );
+    assert_eq!(
+        sniffed(b"\xef\xbb\xbf{\n  \"text\": \"a\"\n}\n").0,
         Format::Ndjson
     );
-    assert_eq!(Format::sniff("Darbs Vācijā".as_bytes()), Format::Text);
-    assert_eq!(Format::sniff(b""), Format::Text);
-    assert_eq!(Format::sniff(b"{\n  \"text\": \"a\"\n}\n"), Format::Json);
+    let text = b"\n\n  Darbs V\xc4\x81cij\xc4\x81\n";
+    assert_eq!(sniffed(text), (Format::Text, text.to_vec()));
+    assert_eq!(
+        sniffed(b"\xef\xbb\xbf\n x"),
+        (Format::Text, b"\n x".to_vec())
+    );
+    assert_eq!(sniffed(b"\xef\xbb"), (Format::Text, b"\xef\xbb".to_vec()));
+    assert_eq!(sniffed(b"").0, Format::Text);
 }
 
 #[test]
@@ -196,6 +222,43 @@ fn ndjson_skips_a_byte_order_mark_at_the_start_of_any_line() {
         ok.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
         ["a", "b", "c"]
     );
+}
+
+#[test]
+fn ndjson_reads_an_object_spread_over_lines_among_one_line_objects() {
+    let input = b"{\"id\":\"a\",\"text\":\"x\"}\n{\n  \"id\": \"b\",\n  \"text\": \"y\"\n}\n{\"id\":\"c\",\"text\":\"z\"}\n{\n  \"text\": \"no id\"\n}\n";
+    let (ok, bad, result) = read_all(input, Format::Ndjson);
+    assert!(result.is_ok());
+    assert!(bad.is_empty(), "{bad:?}");
+    assert_eq!(
+        ok.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+        ["a", "b", "c", "in:7"]
+    );
+}
+
+#[test]
+fn ndjson_an_unfinished_object_is_one_bad_record_and_the_lines_after_it_are_read() {
+    let cases: [&[u8]; 4] = [
+        // A line cut short: the next line cannot continue it.
+        b"{\"id\":\"a\",\"text\":\"x\"\n{\"id\":\"b\",\"text\":\"y\"}\n{\"id\":\"c\",\"text\":\"z\"}\n",
+        // A line cut before a value: the next line could be the value, the one after cannot.
+        b"{\"id\":\"a\",\"text\":\n{\"id\":\"b\",\"text\":\"y\"}\n{\"id\":\"c\",\"text\":\"z\"}\n",
+        // Nothing closes it before the end of the input.
+        b"{\"id\":\"a\",\"text\":{\n{\"id\":\"b\",\"text\":\"y\"}\n\n{\"id\":\"c\",\"text\":\"z\"}",
+        // An object spread over lines that never closes.
+        b"{\n \"id\": \"a\",\n{\"id\":\"b\",\"text\":\"y\"}\n{\"id\":\"c\",\"text\":\"z\"}\n",
+    ];
+    for input in cases {
+        let (ok, bad, result) = read_all(input, Format::Ndjson);
+        let shown = String::from_utf8_lossy(input);
+        assert!(result.is_ok(), "{shown}");
+        assert_eq!(
+            ok.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+            ["b", "c"],
+            "{shown}: {bad:?}"
+        );
+        assert_eq!(bad.first().and_then(IngestError::line), Some(1), "{shown}");
+    }
 }
 
 #[test]
