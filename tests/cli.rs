@@ -452,3 +452,22 @@ fn stdin_ndjson_after_8192_blank_lines_is_read_as_ndjson() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("stdin read as text"), "{stderr}");
 }
+
+#[test]
+fn csv_an_unclosed_quote_does_not_swallow_the_rows_after_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut csv = String::from("id,text\nbroken,\"Darbs Rīgā\n");
+    for i in 0..1000 {
+        csv.push_str(&format!("r{i},Darbs Cēsīs {i}\n"));
+    }
+    std::fs::write(dir.path().join("a.csv"), csv).expect("write");
+    let out = run(&["scan", "a.csv"], None, dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let reports = json_lines(&out);
+    assert_eq!(reports.len(), 1000, "{stderr}");
+    assert_eq!(reports[0]["id"], "r0");
+    assert_eq!(reports[999]["id"], "r999");
+    assert!(stderr.contains("a.csv: line 2: "), "{stderr}");
+    assert!(stderr.contains("1 bad records skipped"), "{stderr}");
+}

@@ -67,6 +67,11 @@ impl<R: BufRead> Lines<R> {
             self.again.push_front(line);
         }
     }
+
+    /// Whether the next line is one put back: a line a record spread over several lines took.
+    pub fn next_is_again(&self) -> bool {
+        !self.again.is_empty()
+    }
 }
 
 /// Skips the rest of a line.

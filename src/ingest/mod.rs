@@ -1,9 +1,10 @@
 //! Ingest: reading adverts from JSON (an object or an array), NDJSON, CSV (header row, columns by
 //! name) and plain text (one advert per file). A bad record (malformed line, invalid UTF-8,
 //! missing text, oversized field, an id with a control character) becomes an [`IngestError`]
-//! with its line and never stops the others: an NDJSON object that spreads over lines and turns
-//! out bad gives its lines after the first back to be read again, so an unclosed brace loses no
-//! record after it. Records are handed to a sink one by one, so NDJSON and CSV stream.
+//! with its line and never stops the others: a record that spreads over lines (an NDJSON object
+//! over several lines, a CSV row with a quoted line break) and turns out bad gives its lines
+//! after the first back to be read again, so an unclosed brace or quote loses no record after
+//! it. Records are handed to a sink one by one, so NDJSON and CSV stream.
 
 mod csv_input;
 mod json;

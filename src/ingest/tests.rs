@@ -262,6 +262,57 @@ fn ndjson_an_unfinished_object_is_one_bad_record_and_the_lines_after_it_are_read
 }
 
 #[test]
+fn csv_an_unclosed_quote_is_one_bad_record_and_the_rows_after_it_are_read() {
+    let mut input = b"id,title,text\n1,t,\"never closed\n".to_vec();
+    for i in 2..=200 {
+        input.extend_from_slice(format!("{i},t,row {i}\n").as_bytes());
+    }
+    // A row with quotes after the damage must not close the unclosed field.
+    input.extend_from_slice(b"201,\"t, quoted\",\"x \"\"y\"\"\"\n");
+    let (ok, bad, result) = read_all(&input, Format::Csv);
+    assert!(result.is_ok());
+    assert_eq!(bad.len(), 1, "{bad:?}");
+    assert_eq!(bad[0].line(), Some(2));
+    assert!(matches!(bad[0], IngestError::Csv { .. }), "{bad:?}");
+    assert_eq!(ok.len(), 200);
+    assert_eq!(ok[0].id, "2");
+    assert_eq!(
+        (ok[199].title.as_str(), ok[199].text.as_str()),
+        ("t, quoted", "x \"y\"")
+    );
+    // A field may still hold line breaks.
+    let (ok, bad, _) = read_all(b"id,text\n1,\"two\nlines\"\n2,\"b\"\n", Format::Csv);
+    assert!(bad.is_empty(), "{bad:?}");
+    assert_eq!(ok[0].text, "two\nlines");
+    assert_eq!(ok[1].id, "2");
+}
+
+#[test]
+fn csv_a_quoted_field_over_the_limit_is_a_bad_record() {
+    let mut input = b"id,text\n1,\"".to_vec();
+    let line = format!("{}\n", "a".repeat(1023));
+    while input.len() < MAX_FIELD_BYTES + 10_000 {
+        input.extend_from_slice(line.as_bytes());
+    }
+    // Never closed: the field runs past the limit, then the rows after it are read again.
+    input.extend_from_slice(b"2,after\n");
+    let (ok, bad, _) = read_all(&input, Format::Csv);
+    assert_eq!(
+        bad.first().and_then(IngestError::line),
+        Some(2),
+        "{:?}",
+        bad.first()
+    );
+    assert!(
+        bad[0]
+            .to_string()
+            .contains(&format!("{MAX_FIELD_BYTES} bytes")),
+        "{:?}",
+        bad[0]
+    );
+    assert_eq!(ok.last().map(|a| a.id.as_str()), Some("2"));
+}
+#[test]
 fn a_computed_default_id_is_used_only_for_adverts_without_one() {
     let hash = |a: &Advert| format!("h:{}", a.text);
     let mut ids = Vec::new();
