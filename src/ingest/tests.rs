@@ -153,8 +153,12 @@ fn sniffing_reads_past_any_amount_of_blank_and_keeps_line_numbers() {
     assert_eq!(sniffed(text), (Format::Text, text.to_vec()));
     assert_eq!(
         sniffed(b"\xef\xbb\xbf\n x"),
-        (Format::Text, b"\n x".to_vec())
+        (Format::Text, b"\xef\xbb\xbf\n x".to_vec())
     );
+    // Read again, only the first mark is skipped.
+    let (format, replay) = sniffed(b"\xef\xbb\xbf\xef\xbb\xbfx");
+    let (ok, _, _) = read_all(&replay, format);
+    assert_eq!(ok[0].text, "\u{feff}x");
     assert_eq!(sniffed(b"\xef\xbb"), (Format::Text, b"\xef\xbb".to_vec()));
     assert_eq!(sniffed(b"").0, Format::Text);
 }
