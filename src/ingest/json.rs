@@ -184,12 +184,15 @@ fn read_spread<R: BufRead>(
     ids: DefaultId<'_>,
 ) -> io::Result<Record> {
     let start = first.number;
+    let mut nesting = Nesting::default();
+    let end = (!nesting.scan(&first.bytes)).then_some(End::TooDeep);
     let mut feed = Feed {
         total: first.bytes.len(),
         taken: vec![first],
         at: 0,
         lines,
-        end: None,
+        nesting,
+        end,
         error: None,
     };
     let parsed =
@@ -222,6 +225,9 @@ fn read_spread<R: BufRead>(
                 Some(End::TooLong) => format!(
                     "the object that starts on this line is not closed within {MAX_RECORD_BYTES} bytes"
                 ),
+                Some(End::TooDeep) => format!(
+                    "the object that starts on this line is not closed, and nests more than {MAX_SPREAD_DEPTH} deep"
+                ),
                 _ => {
                     "the object that starts on this line is not closed before the end of the input"
                         .to_string()
@@ -251,6 +257,48 @@ fn at_line(e: &serde_json::Error, start: usize) -> String {
 enum End {
     Input,
     TooLong,
+    TooDeep,
+}
+
+/// Deepest nesting of a record spread over lines. It bounds the work of reading lines again:
+/// a line is taken by at most this many records that turn out bad (each started one level less
+/// deep than the next), so a run of lines that each open more than they close cannot take time
+/// in the square of the input.
+const MAX_SPREAD_DEPTH: usize = 32;
+
+/// The nesting of arrays and objects in JSON text given piece by piece.
+#[derive(Default)]
+struct Nesting {
+    depth: usize,
+    in_string: bool,
+    escaped: bool,
+}
+
+impl Nesting {
+    /// Follows `bytes`; `false` once deeper than [`MAX_SPREAD_DEPTH`].
+    fn scan(&mut self, bytes: &[u8]) -> bool {
+        for &b in bytes {
+            if self.in_string {
+                match b {
+                    _ if self.escaped => self.escaped = false,
+                    b'\\' => self.escaped = true,
+                    b'"' => self.in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => self.depth += 1,
+                b'}' | b']' => self.depth = self.depth.saturating_sub(1),
+                _ => {}
+            }
+            if self.depth > MAX_SPREAD_DEPTH {
+                return false;
+            }
+        }
+        true
+    }
 }
 
 /// The bytes of a record spread over lines, for the JSON parser: taken a line at a time, only
@@ -261,6 +309,7 @@ struct Feed<'a, R> {
     /// Bytes given of the last line taken.
     at: usize,
     total: usize,
+    nesting: Nesting,
     end: Option<End>,
     /// An error reading the input (the parser sees it as the end).
     error: Option<io::Error>,
@@ -302,6 +351,12 @@ impl<R: BufRead> Read for Feed<'_, R> {
             }
             if line.bytes.starts_with(BOM) {
                 line.bytes.drain(..BOM.len());
+            }
+            if !self.nesting.scan(&line.bytes) {
+                self.taken.push(line);
+                self.at = usize::MAX;
+                self.end = Some(End::TooDeep);
+                return Ok(0);
             }
             self.total += line.bytes.len();
             self.taken.push(line);

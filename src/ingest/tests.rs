@@ -334,3 +334,23 @@ fn a_computed_default_id_is_used_only_for_adverts_without_one() {
         [Ok("h:a".to_string()), Err(Some(2)), Ok("c".to_string())]
     );
 }
+
+#[test]
+fn ndjson_lines_that_each_open_more_than_they_close_are_read_in_linear_time() {
+    // Each line starts an object that the next lines could go on with: reading every line again
+    // after a failed one must not take time in the square of the input.
+    let mut input = b"{\"a\":[\n".repeat(20_000);
+    input.extend_from_slice(b"{\"id\":\"after\",\"text\":\"x\"}\n");
+    let started = std::time::Instant::now();
+    let (ok, bad, _) = read_all(&input, Format::Ndjson);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(bad.len(), 20_000);
+    assert_eq!(
+        ok.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+        ["after"]
+    );
+}
