@@ -354,3 +354,23 @@ fn ndjson_lines_that_each_open_more_than_they_close_are_read_in_linear_time() {
         ["after"]
     );
 }
+
+#[test]
+fn csv_lines_that_each_open_a_quote_are_read_in_linear_time() {
+    // Each line closes the field the line before opened and opens another.
+    let mut input = b"id,text\n".to_vec();
+    input.extend_from_slice(&b"x\",a,\"\n".repeat(20_000));
+    input.extend_from_slice(b"after,fine\n");
+    let started = std::time::Instant::now();
+    let (ok, bad, _) = read_all(&input, Format::Csv);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(bad.len(), 20_000);
+    assert_eq!(
+        ok.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+        ["after"]
+    );
+}
