@@ -2,7 +2,7 @@
 //! binary's edge, so errors are `anyhow` with context naming the file or subcommand.
 
 use std::fs::File;
-use std::io::{self, BufRead, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -142,7 +142,9 @@ pub struct MarketPayArgs {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Input files (`-` for stdin). Format by extension: .json, .jsonl/.ndjson, .csv, else text;
-    /// stdin by its first character: `[` JSON, `{` NDJSON, else text.
+    /// stdin by its first non-blank character: `[` JSON, `{` JSON objects one after another
+    /// (NDJSON; an object may spread over lines), else text. The format guessed for stdin is
+    /// said on stderr.
     #[arg(default_value = "-")]
     pub files: Vec<PathBuf>,
     /// Read every input in this format, whatever its extension.
@@ -554,10 +556,21 @@ fn read_inputs(
             path.display().to_string().into()
         };
         let (input, format): (Box<dyn Read + Send>, Format) = if path.as_os_str() == "-" {
-            let mut stdin = io::BufReader::new(io::stdin());
-            let start = stdin.fill_buf().context("reading stdin")?;
-            let format = args.input_format.unwrap_or_else(|| Format::sniff(start));
-            (Box::new(stdin), format)
+            let stdin = io::BufReader::new(io::stdin());
+            match args.input_format {
+                Some(format) => (Box::new(stdin), format),
+                None => {
+                    let (format, input) = ingest::sniff(stdin).context("reading stdin")?;
+                    // The guess is said, never made silently.
+                    if !send(Entry::Note(format!(
+                        "stdin read as {} from its first character; --input-format chooses",
+                        format.describe()
+                    ))) {
+                        return Ok(());
+                    }
+                    (Box::new(input), format)
+                }
+            }
         } else {
             match File::open(path) {
                 Ok(file) => {

@@ -44,6 +44,8 @@ pub(crate) enum Entry {
     Unreadable(String),
     /// An input that failed part-way (the records before were handed over): the message.
     Failed(String),
+    /// Something to tell about the input (the format guessed for stdin): the message.
+    Note(String),
 }
 
 /// Runs `read` on a thread of its own and screens what it hands over. `read` gets a function
@@ -148,6 +150,9 @@ impl<W: Write> Scanner<'_, W> {
                 }
                 (Entry::Unreadable(message), _) => {
                     self.summary.unreadable += 1;
+                    self.progress.suspend(|| eprintln!("adscreen: {message}"));
+                }
+                (Entry::Note(message), _) => {
                     self.progress.suspend(|| eprintln!("adscreen: {message}"));
                 }
                 (Entry::Failed(message), _) => {

@@ -57,16 +57,19 @@ impl<W: Write> Writer<W> {
             .iter()
             .filter_map(|r| r.evidence.as_deref())
             .collect();
+        let id = as_text(&report.id);
+        let indicators = as_text(&indicators.join(";"));
+        let evidence = as_text(&evidence.join(" | "));
         self.csv_row(&[
-            report.id.as_str(),
+            &id,
             report.kind.as_str(),
             report.language.as_str(),
             &report.score.to_string(),
             report.level.as_str(),
             if report.flagged { "true" } else { "false" },
             &report.reasons.len().to_string(),
-            &indicators.join(";"),
-            &evidence.join(" | "),
+            &indicators,
+            &evidence,
         ])
     }
 
@@ -187,6 +190,16 @@ fn snippet(text: &str, start: usize, end: usize, max_chars: usize) -> String {
     printable(&s)
 }
 
+/// A CSV cell a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return) kept as text by a leading apostrophe, as the web page's CSV export does.
+fn as_text(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
 /// Advert text made safe for a terminal: control characters (escape sequences included) become
 /// spaces.
 fn printable(s: &str) -> String {
@@ -266,6 +279,34 @@ mod tests {
             lines.next(),
             Some("\"a,1\",job,lv,55,medium,true,1,documents_retained,Pase jānodod")
         );
+    }
+
+    #[test]
+    fn csv_cells_a_spreadsheet_would_run_as_formulas_are_kept_as_text() {
+        let (mut advert, mut report) = report();
+        for (i, start) in ["=", "+", "-", "@", "\t", "\r"].into_iter().enumerate() {
+            advert.id = format!("{start}HYPERLINK(\"http://x\",\"{i}\")");
+            report.id = advert.id.clone();
+            report.reasons[0].evidence = Some(format!("{start}1+1"));
+            let mut w = Writer::new(Vec::new(), OutputFormat::Csv, false);
+            w.write(&advert, &report).expect("row");
+            let mut rows = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(w.out.as_slice());
+            let row = rows
+                .records()
+                .next()
+                .expect("one row")
+                .expect("the row parses");
+            assert_eq!(row.get(0), Some(format!("'{}", advert.id).as_str()));
+            assert_eq!(row.get(8), Some(format!("'{start}1+1").as_str()));
+            for cell in row.iter() {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "{cell:?} in {row:?}"
+                );
+            }
+        }
     }
 
     #[test]

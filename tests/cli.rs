@@ -143,6 +143,39 @@ fn csv_and_table_output() {
 }
 
 #[test]
+fn csv_output_keeps_formula_like_cells_as_text() {
+    // An id cannot start with a tab or a carriage return (control characters are refused on
+    // input); the unit test in output.rs covers those in evidence.
+    let ids = ["=1+1", "+1", "-1", "@SUM(A1)", "plain"];
+    let input: String = ids
+        .iter()
+        .map(|id| format!("{}\n", serde_json::json!({"id": id, "text": "Darbs Rīgā"})))
+        .collect();
+    let out = run(
+        &["scan", "--input-format", "ndjson", "--format", "csv", "-"],
+        Some(input.as_bytes()),
+        &root(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let mut rows = csv::Reader::from_reader(out.stdout.as_slice());
+    let written: Vec<String> = rows
+        .records()
+        .map(|r| r.expect("a CSV row")[0].to_string())
+        .collect();
+    let expected: Vec<String> = ids
+        .iter()
+        .map(|id| {
+            if id.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                format!("'{id}")
+            } else {
+                id.to_string()
+            }
+        })
+        .collect();
+    assert_eq!(written, expected);
+}
+
+#[test]
 fn empty_and_one_megabyte_adverts() {
     let big = "Darbs noliktavā Vācijā. ".repeat(45_000);
     let input =
@@ -371,4 +404,70 @@ fn rules_check_names_file_line_and_rule_of_a_broken_rule() {
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("fees.toml:2: rule fees.x.en does not fire")
     );
+}
+
+#[test]
+fn stdin_ndjson_with_a_first_line_over_8_kib_is_read_line_by_line() {
+    let long = "Darbs noliktavā. ".repeat(600);
+    let mut input = String::new();
+    for i in 1..=6 {
+        let text = if i == 1 {
+            long.as_str()
+        } else {
+            "Darbs Rīgā"
+        };
+        input.push_str(&format!(
+            "{}\n",
+            serde_json::json!({"id": i.to_string(), "text": text})
+        ));
+    }
+    assert!(input.lines().next().is_some_and(|l| l.len() > 8192));
+    let out = run(&["scan"], Some(input.as_bytes()), &root());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let ids: Vec<String> = json_lines(&out)
+        .iter()
+        .map(|r| r["id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(ids, ["1", "2", "3", "4", "5", "6"], "{stderr}");
+    assert!(stderr.contains("stdin read as NDJSON"), "{stderr}");
+}
+
+#[test]
+fn stdin_ndjson_after_8192_blank_lines_is_read_as_ndjson() {
+    let mut input = "\n".repeat(8192);
+    input.push_str("{\"id\":\"a\",\"text\":\"Darbs Rīgā\"}\n{\"text\":\"Darbs Cēsīs\"}\n");
+    let out = run(&["scan", "-"], Some(input.as_bytes()), &root());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let ids: Vec<String> = json_lines(&out)
+        .iter()
+        .map(|r| r["id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(ids, ["a", "stdin:8194"], "{stderr}");
+    assert!(stderr.contains("stdin read as NDJSON"), "{stderr}");
+    // Text is said to be text.
+    let out = run(&["scan"], Some("\n\nDarbs Rīgā\n".as_bytes()), &root());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("stdin read as text"), "{stderr}");
+}
+
+#[test]
+fn csv_an_unclosed_quote_does_not_swallow_the_rows_after_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut csv = String::from("id,text\nbroken,\"Darbs Rīgā\n");
+    for i in 0..1000 {
+        csv.push_str(&format!("r{i},Darbs Cēsīs {i}\n"));
+    }
+    std::fs::write(dir.path().join("a.csv"), csv).expect("write");
+    let out = run(&["scan", "a.csv"], None, dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let reports = json_lines(&out);
+    assert_eq!(reports.len(), 1000, "{stderr}");
+    assert_eq!(reports[0]["id"], "r0");
+    assert_eq!(reports[999]["id"], "r999");
+    assert!(stderr.contains("a.csv: line 2: "), "{stderr}");
+    assert!(stderr.contains("1 bad records skipped"), "{stderr}");
 }

@@ -636,3 +636,42 @@ fn a_request_over_its_time_limit_gets_a_json_503() {
             .is_some_and(|h| h.contains("ingest_timeout_secs"))
     );
 }
+
+#[test]
+fn an_id_with_a_control_character_is_refused_not_replaced() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = add_key(dir.path(), "read,write");
+    let s = Server::start(dir.path(), &[]);
+    let k = Some(key.as_str());
+    // Without an id, an advert is named by its content.
+    let (status, r) = s.post(
+        "/v1/screen",
+        None,
+        JSON,
+        json!({"text": BENIGN}).to_string(),
+    );
+    assert_eq!(status, 200, "{r}");
+    let hashed = r["id"].as_str().expect("an id").to_string();
+    assert!(hashed.starts_with('h') && hashed.len() > 8, "{hashed}");
+    // An id that starts with NUL is not a missing id: it is refused.
+    for id in ["\u{0}", "\u{0}mine", "a\u{1b}[2Jb"] {
+        let (status, r) = s.post(
+            "/v1/screen",
+            None,
+            JSON,
+            json!({"id": id, "text": BENIGN}).to_string(),
+        );
+        assert_eq!(status, 400, "{id:?}: {r}");
+        assert!(r.to_string().contains("control character"), "{r}");
+    }
+    let stream = format!(
+        "{}\n{}\n",
+        json!({"id": "\u{0}", "text": RISKY}),
+        json!({"text": BENIGN}),
+    );
+    let (status, r) = s.post("/v1/adverts", k, NDJSON, stream);
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["stored"], 1, "{r}");
+    assert_eq!(r["errors"][0]["line"], 1, "{r}");
+    assert_eq!(r["adverts"][0]["id"], hashed.as_str(), "{r}");
+}

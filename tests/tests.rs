@@ -2,6 +2,7 @@
 
 mod browser;
 mod cli;
+mod fuzz_ingest;
 mod hard_cases;
 mod model;
 mod reliability;

@@ -1,20 +1,29 @@
 //! Ingest: reading adverts from JSON (an object or an array), NDJSON, CSV (header row, columns by
 //! name) and plain text (one advert per file). A bad record (malformed line, invalid UTF-8,
-//! missing text, oversized field) becomes an [`IngestError`] with its line and never stops the
-//! others. Records are handed to a sink one by one, so NDJSON and CSV stream.
+//! missing text, oversized field, an id with a control character) becomes an [`IngestError`]
+//! with its line and never stops the others: a record that spreads over lines (an NDJSON object
+//! over several lines, a CSV row with a quoted line break) and turns out bad gives its lines
+//! after the first back to be read again, so an unclosed brace or quote loses no record after
+//! it. Records are handed to a sink one by one, so NDJSON and CSV stream.
 
 mod csv_input;
 mod json;
+mod lines;
+mod sniff;
 
 use std::io::{BufRead, Read};
 use std::path::Path;
 
-use serde::Deserialize;
-
 use crate::advert::{Advert, Kind, Lang};
+
+pub use sniff::{Sniffed, sniff};
 
 /// Largest title or text accepted, in bytes; bigger records are reported and skipped.
 pub const MAX_FIELD_BYTES: usize = 4 * 1024 * 1024;
+
+/// Largest record (an NDJSON line or object, a CSV row) read, in bytes: room for a title and a
+/// text at their limit. A longer one is reported and skipped; no more than this is held.
+pub const MAX_RECORD_BYTES: usize = 2 * MAX_FIELD_BYTES + 4096;
 
 /// An input format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -47,28 +56,13 @@ impl Format {
 }
 
 impl Format {
-    /// The format the start of an input suggests (for stdin, which has no extension): `[` is a
-    /// JSON array, `{` is NDJSON (one object per line), anything else is text.
-    pub fn sniff(start: &[u8]) -> Format {
-        let start = start.strip_prefix(BOM).unwrap_or(start);
-        let Some(first) = start.iter().position(|b| !b.is_ascii_whitespace()) else {
-            return Format::Text;
-        };
-        match start[first] {
-            b'[' => Format::Json,
-            // One object per line ends its first line with `}`; a pretty-printed object does not.
-            b'{' => {
-                let line = start[first..]
-                    .split(|&b| b == b'\n')
-                    .next()
-                    .unwrap_or_default();
-                if line.trim_ascii_end().ends_with(b"}") {
-                    Format::Ndjson
-                } else {
-                    Format::Json
-                }
-            }
-            _ => Format::Text,
+    /// How the format is named in messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Format::Json => "JSON",
+            Format::Ndjson => "NDJSON (JSON objects one after another)",
+            Format::Csv => "CSV",
+            Format::Text => "text (one advert)",
         }
     }
 }
@@ -130,10 +124,10 @@ impl IngestError {
 }
 
 /// An advert as it may appear in JSON or CSV: unknown fields are ignored; `body` and
-/// `description` are accepted for `text`.
-#[derive(Debug, Default, Deserialize)]
+/// `description` are accepted for `text`. (Read from JSON by `json.rs`, which keeps a numeric id
+/// exactly as written.)
+#[derive(Debug, Default)]
 pub(crate) struct RawAdvert {
-    #[serde(default, deserialize_with = "json::string_or_number")]
     pub id: Option<String>,
     pub kind: Option<String>,
     pub title: Option<String>,
@@ -146,13 +140,25 @@ pub(crate) struct RawAdvert {
 }
 
 impl RawAdvert {
-    /// Checks the record and turns it into an advert; `default_id` is used when it has no id.
+    /// Checks the record and turns it into an advert; `default_id` names an advert without an
+    /// id (or with a blank one).
     pub(crate) fn into_advert(
         self,
         line: usize,
-        default_id: String,
+        default_id: impl FnOnce(&Advert) -> String,
     ) -> Result<Advert, IngestError> {
         let invalid = |detail: String| IngestError::Invalid { line, detail };
+        let id = self.id.filter(|i| !i.trim().is_empty());
+        if let Some(c) = id
+            .as_deref()
+            .and_then(|i| i.chars().find(|c| c.is_control()))
+        {
+            let shown: String = id.as_deref().unwrap_or_default().chars().take(40).collect();
+            return Err(invalid(format!(
+                "id {shown:?} contains the control character U+{:04X}; an id must be printable",
+                c as u32
+            )));
+        }
         let text = self
             .text
             .or(self.body)
@@ -190,18 +196,42 @@ impl RawAdvert {
                     .ok_or_else(|| invalid(format!("unknown lang {l:?} (use lv, ru or en)")))?,
             ),
         };
-        Ok(Advert {
-            id: self
-                .id
-                .filter(|i| !i.trim().is_empty())
-                .unwrap_or(default_id),
+        let mut advert = Advert {
+            id: String::new(),
             kind,
             lang,
             title,
             text,
             source: self.source,
             posted_at: self.posted_at,
-        })
+        };
+        advert.id = match id {
+            Some(id) => id,
+            None => default_id(&advert),
+        };
+        Ok(advert)
+    }
+}
+
+/// What an advert read without an id is called.
+#[derive(Clone, Copy)]
+pub enum DefaultId<'a> {
+    /// After its input: `NAME:LINE` for a record of NDJSON or CSV, `NAME:N` for the N-th element
+    /// of a JSON array, `NAME` for an input that is one advert.
+    Named(&'a str),
+    /// Computed from the advert read (the HTTP API names an advert by a hash of its content). An
+    /// id given in the input is never mistaken for a missing one.
+    Computed(&'a dyn Fn(&Advert) -> String),
+}
+
+impl DefaultId<'_> {
+    /// The id of an advert without one: `at` is its line (element), `None` for a whole input.
+    fn of(self, advert: &Advert, at: Option<usize>) -> String {
+        match (self, at) {
+            (DefaultId::Named(name), Some(n)) => format!("{name}:{n}"),
+            (DefaultId::Named(name), None) => name.to_string(),
+            (DefaultId::Computed(id), _) => id(advert),
+        }
     }
 }
 
@@ -210,11 +240,22 @@ pub type Record = Result<Advert, IngestError>;
 
 /// Reads every advert of an input and hands each record to `sink`. `name` names the input in
 /// assigned ids (`name:line`). An error that stops the whole input (unreadable file, top-level
-/// JSON that is not an object or array) is returned; record errors go to the sink.
+/// JSON that is not an object or array, a CSV header that cannot be read) is returned; record
+/// errors go to the sink.
 pub fn read(
     input: impl Read,
     format: Format,
     name: &str,
+    sink: impl FnMut(Record),
+) -> Result<(), IngestError> {
+    read_with(input, format, DefaultId::Named(name), sink)
+}
+
+/// [`read`], with adverts without an id named by `ids`.
+pub fn read_with(
+    input: impl Read,
+    format: Format,
+    ids: DefaultId<'_>,
     mut sink: impl FnMut(Record),
 ) -> Result<(), IngestError> {
     let mut input = std::io::BufReader::new(input);
@@ -222,19 +263,19 @@ pub fn read(
         input.consume(BOM.len());
     }
     match format {
-        Format::Ndjson => json::read_ndjson(input, name, &mut sink),
-        Format::Json => json::read_json(input, name, &mut sink),
-        Format::Csv => csv_input::read_csv(input, name, &mut sink),
+        Format::Ndjson => json::read_ndjson(input, ids, &mut sink),
+        Format::Json => json::read_json(input, ids, &mut sink),
+        Format::Csv => csv_input::read_csv(input, ids, &mut sink),
         Format::Text => {
             let mut bytes = Vec::new();
             input.read_to_end(&mut bytes)?;
-            sink(text_advert(bytes, name));
+            sink(text_advert(bytes, ids));
             Ok(())
         }
     }
 }
 
-fn text_advert(bytes: Vec<u8>, name: &str) -> Record {
+fn text_advert(bytes: Vec<u8>, ids: DefaultId<'_>) -> Record {
     let text = String::from_utf8(bytes).map_err(|e| IngestError::InvalidUtf8 {
         line: 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
             .iter()
@@ -246,7 +287,7 @@ fn text_advert(bytes: Vec<u8>, name: &str) -> Record {
         text: Some(text),
         ..RawAdvert::default()
     }
-    .into_advert(1, name.to_string())
+    .into_advert(1, |a| ids.of(a, None))
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use super::auth::{Access, Scope};
 use super::{ApiError, AppState, load_engine};
 use crate::advert::Advert;
-use crate::ingest::{self, Format, IngestError};
+use crate::ingest::{self, DefaultId, Format, IngestError};
 use crate::store::{SearchRequest, StoredAdvert, contacts_of};
 
 type AppResult<T> = Result<T, ApiError>;
@@ -31,8 +31,6 @@ const MAX_ID: usize = 512;
 
 /// Adverts screened per batch handed to the writer while a stream is read.
 const CHUNK: usize = 1000;
-/// Name given to the reader so ids it assigns can be recognised and replaced.
-const NO_ID: &str = "\u{0}";
 
 /// Checks the key for a scope, then the rate limit of the key (or of the client address).
 fn guard(state: &AppState, headers: &HeaderMap, client: SocketAddr, scope: Scope) -> AppResult<()> {
@@ -118,13 +116,6 @@ fn content_id(a: &Advert) -> String {
     format!("h{hex}")
 }
 
-fn fix_id(mut a: Advert) -> Advert {
-    if a.id.starts_with(NO_ID) {
-        a.id = content_id(&a);
-    }
-    a
-}
-
 fn content_type(headers: &HeaderMap) -> String {
     headers
         .get(header::CONTENT_TYPE)
@@ -193,8 +184,13 @@ pub(super) async fn screen(
     };
     let report = on_cpu(&state, bytes.len() > INLINE_BYTES, move |state2| {
         let mut records = Vec::new();
-        ingest::read(bytes.as_slice(), format, NO_ID, |r| records.push(r))
-            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        ingest::read_with(
+            bytes.as_slice(),
+            format,
+            DefaultId::Computed(&content_id),
+            |r| records.push(r),
+        )
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
         if records.len() != 1 {
             return Err(ApiError::BadRequest(format!(
                 "send exactly one advert (got {}); send many to /v1/adverts",
@@ -202,7 +198,7 @@ pub(super) async fn screen(
             )));
         }
         let advert = match records.pop() {
-            Some(Ok(a)) => fix_id(a),
+            Some(Ok(a)) => a,
             Some(Err(e)) => return Err(ApiError::BadRequest(e.to_string())),
             None => return Err(ApiError::BadRequest("no advert in the body".into())),
         };
@@ -337,7 +333,7 @@ pub(super) async fn ingest(
             pending.push(runtime.block_on(store.submit(screened))?);
             Ok::<_, ApiError>(())
         };
-        let read = ingest::read(reader, format, NO_ID, |record| {
+        let read = ingest::read_with(reader, format, DefaultId::Computed(&content_id), |record| {
             if failure.is_some() || cancelled.load(Ordering::Relaxed) {
                 return;
             }
@@ -351,7 +347,7 @@ pub(super) async fn ingest(
                     ),
                 }),
                 Ok(advert) => {
-                    chunk.push(fix_id(advert));
+                    chunk.push(advert);
                     if chunk.len() == CHUNK {
                         let batch = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
                         if let Err(e) = flush(batch, &mut pending) {
