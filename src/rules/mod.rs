@@ -282,4 +282,4 @@ impl RuleSet {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

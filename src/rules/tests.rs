@@ -295,12 +295,18 @@ fn ragged_lists_keep_their_items_and_empty_lists() {
     }
 }
 
-/// The number of cases of a fuzz test: `ADSCREEN_FUZZ_CASES`, or a small default for `cargo test`.
-fn fuzz_cases(default: u32) -> u32 {
-    std::env::var("ADSCREEN_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+/// A fuzz test's settings: `ADSCREEN_FUZZ_CASES` cases (a small default for `cargo test`) from
+/// the fixed seed `ADSCREEN_FUZZ_SEED`, so a run is repeatable and a long run can move the seed.
+pub(crate) fn fuzz_config(default_cases: u32) -> proptest::test_runner::Config {
+    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+    proptest::test_runner::Config {
+        cases: env("ADSCREEN_FUZZ_CASES").map_or(default_cases, |n| n.min(u32::MAX.into()) as u32),
+        rng_seed: proptest::test_runner::RngSeed::Fixed(
+            env("ADSCREEN_FUZZ_SEED").unwrap_or(0x5eed),
+        ),
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    }
 }
 
 /// Any rule file, however broken, compiles or is refused with an error; loading never panics.
@@ -353,19 +359,22 @@ fn fuzz_rule_files_compile_or_are_refused() {
     let cut = real.clone();
     let mutated = (0..real.len(), 0..real.len(), "\\PC{0,3}").prop_map(move |(a, b, junk)| {
         let (a, b) = (a.min(b), a.max(b));
-        let floor = |i: usize| (0..=i).rev().find(|&j| cut.is_char_boundary(j)).unwrap_or(0);
+        let floor = |i: usize| {
+            (0..=i)
+                .rev()
+                .find(|&j| cut.is_char_boundary(j))
+                .unwrap_or(0)
+        };
         let (a, b) = (floor(a), floor(b.min(a + 200)));
         // One stretch of the real file replaced by a few arbitrary characters.
         format!("{}{junk}{}", &cut[..a], &cut[b..])
     });
     let file = prop_oneof![generated, mutated, "\\PC{0,200}"];
-    let indicators = bundled_file(INDICATORS_FILE).unwrap_or_default().to_string();
+    let indicators = bundled_file(INDICATORS_FILE)
+        .unwrap_or_default()
+        .to_string();
     let market = bundled_file(MARKET_FILE).unwrap_or_default().to_string();
-    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
-        cases: fuzz_cases(64),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    });
+    let mut runner = proptest::test_runner::TestRunner::new(fuzz_config(64));
     runner
         .run(&file, |text| {
             let files = vec![

@@ -838,10 +838,6 @@ async fn hostile_queries_are_refused_before_parsing() {
 #[test]
 fn fuzz_search_queries_within_the_limits_never_crash() {
     use proptest::prelude::*;
-    let cases = std::env::var("ADSCREEN_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(256);
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().to_path_buf();
     let handle = std::thread::Builder::new()
@@ -879,11 +875,8 @@ fn fuzz_search_queries_within_the_limits_never_crash() {
                 Just(" ".to_string()),
             ];
             let queries = proptest::collection::vec(token, 0..120).prop_map(|t| t.concat());
-            let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
-                cases,
-                failure_persistence: None,
-                ..ProptestConfig::default()
-            });
+            let mut runner =
+                proptest::test_runner::TestRunner::new(crate::rules::tests::fuzz_config(256));
             runner
                 .run(&queries, |q| {
                     let r = store.search(&SearchRequest {
