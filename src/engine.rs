@@ -10,7 +10,7 @@ use crate::detect::Detect;
 use crate::extract::{self, Scan};
 use crate::report::{Reason, Report};
 use crate::rules::{ExampleFailure, FieldPass, RuleSet, Texts};
-use crate::score::{self, Thresholds};
+use crate::score::{self, Combination, Sign, Thresholds};
 
 /// Screens adverts; build once, share freely (it is immutable).
 #[derive(Debug)]
@@ -75,15 +75,22 @@ impl Engine {
             };
             self.detect.lang(sample)
         });
-        let hits = self.rules.hits(&scans, passes, kind, &entities);
+        let hits = self.rules.hits(&scans, passes, kind, language, &entities);
         let rules = self.rules.rules();
         let indicators = self.rules.indicators();
-        let evidence = score::evidence(
-            hits.iter()
-                .map(|h| (rules[h.rule].indicator, rules[h.rule].weight)),
+        let evidence = score::evidence_parts(
+            hits.iter().map(|h| {
+                let r = &rules[h.rule];
+                (r.indicator, r.weight, r.checkable)
+            }),
             |i| indicators[i].damping,
         );
-        let rule_score = score::score(evidence);
+        let combination = self.combination_of(
+            hits.iter()
+                .filter(|h| rules[h.rule].weight > 0)
+                .map(|h| (rules[h.rule].indicator, h.span.is_some())),
+        );
+        let rule_score = score::rule_score(evidence, &combination, self.thresholds.medium);
         let mut reasons: Vec<Reason> = hits
             .iter()
             .map(|h| {
@@ -119,7 +126,7 @@ impl Engine {
             .any(|w| w.chars().any(crate::normalise::is_word_char));
         if let Some(model) = self.model.as_ref().filter(|_| has_words) {
             let prediction = model.predict(&words, &report);
-            let supported = report.supports_model();
+            let supported = combination.supports_model();
             report.score = score::combine(
                 rule_score,
                 prediction.probability,
@@ -139,31 +146,65 @@ impl Engine {
     /// with other adverts). Reasons name their indicator by id; unknown ids carry no damping.
     pub fn rescore(&self, report: &mut Report) {
         let indicators = self.rules.indicators();
-        let evidence = score::evidence(
+        let rules = self.rules.rules();
+        let index_of = |id: &str| indicators.iter().position(|i| i.id == id);
+        let evidence = score::evidence_parts(
             report
                 .reasons
                 .iter()
                 .filter(|r| r.weight != 0)
                 .enumerate()
                 .map(|(n, r)| {
-                    let index = indicators.iter().position(|i| i.id == r.indicator);
+                    let checkable = rules.iter().any(|x| x.id == r.rule && x.checkable);
                     // An id outside the list still counts, as an indicator of its own.
-                    (index.unwrap_or(indicators.len() + n), r.weight)
+                    let indicator = index_of(&r.indicator).unwrap_or(indicators.len() + n);
+                    (indicator, r.weight, checkable)
                 }),
             |i| indicators.get(i).and_then(|x| x.damping),
         );
-        report.rule_score = score::score(evidence);
+        let combination = self.combination(report);
+        report.rule_score = score::rule_score(evidence, &combination, self.thresholds.medium);
         report.score = match report.model_probability {
             Some(p) => score::combine(
                 report.rule_score,
                 p,
-                report.supports_model(),
+                combination.supports_model(),
                 self.thresholds.medium,
             ),
             None => report.rule_score,
         };
         report.level = self.thresholds.level(report.score);
         report.flagged = report.level >= self.thresholds.flag;
+    }
+
+    /// The combination of risk signs among a report's reasons (by indicator id; reasons of
+    /// unknown or mitigating indicators are not signs).
+    pub fn combination(&self, report: &Report) -> Combination {
+        let indicators = self.rules.indicators();
+        self.combination_of(
+            report
+                .reasons
+                .iter()
+                .filter(|r| r.weight > 0)
+                .filter_map(|r| {
+                    let i = indicators.iter().position(|x| x.id == r.indicator)?;
+                    Some((i, r.field.is_some()))
+                }),
+        )
+    }
+
+    /// The combination of signs given as (indicator index, shown in the text).
+    fn combination_of(&self, found: impl IntoIterator<Item = (usize, bool)>) -> Combination {
+        let indicators = self.rules.indicators();
+        Combination::of(found.into_iter().filter_map(|(indicator, in_text)| {
+            let i = indicators.get(indicator)?;
+            Some(Sign {
+                indicator,
+                strength: i.strength?,
+                dimension: i.dimension?,
+                in_text,
+            })
+        }))
     }
 
     /// Runs every rule's examples (each screened as the text of an advert with kind guessed).

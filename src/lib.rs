@@ -21,6 +21,7 @@
 
 pub mod advert;
 pub mod classify;
+pub mod context;
 pub mod corpus;
 pub mod detect;
 pub mod dialect;

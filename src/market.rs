@@ -18,6 +18,11 @@ struct MarketPayFile {
     weeks_per_month: f64,
     default_category: String,
     currencies: BTreeMap<String, f64>,
+    /// The country the categories' pay is for (ISO code).
+    reference_country: String,
+    /// The pay level of each country (EUR per month, ISO code as key): pay for work in a country
+    /// is compared with the reference scaled by its level over the reference country's.
+    countries: BTreeMap<String, f64>,
     #[serde(rename = "category")]
     categories: Vec<Category>,
 }
@@ -84,6 +89,7 @@ impl MarketPay {
         ]
         .into_iter()
         .chain(file.currencies.values().copied())
+        .chain(file.countries.values().copied())
         .chain(file.categories.iter().map(|c| c.monthly_eur))
         .all(|v| v.is_finite() && v > 0.0);
         let quantiles_ok = file
@@ -100,6 +106,12 @@ impl MarketPay {
             return Err(MarketError::Invalid(
                 "rates, working time and pay must be positive numbers".into(),
             ));
+        }
+        if !file.countries.contains_key(&file.reference_country) {
+            return Err(MarketError::Invalid(format!(
+                "reference_country {:?} has no pay level in [countries]",
+                file.reference_country
+            )));
         }
         let keywords = PhraseSet::new(
             file.categories
@@ -118,6 +130,35 @@ impl MarketPay {
     pub fn bundled() -> MarketPay {
         MarketPay::parse(crate::rules::bundled_file("market_pay.toml").unwrap_or_default())
             .expect("the bundled market_pay.toml is valid (checked by tests)")
+    }
+
+    /// How much pay for work in `country` (ISO code) is above pay in the reference country: the
+    /// ratio of their pay levels, 1 for a country without one (an unnamed "abroad").
+    pub fn country_factor(&self, country: &str) -> f64 {
+        let reference = self
+            .file
+            .countries
+            .get(&self.file.reference_country)
+            .copied()
+            .unwrap_or(1.0);
+        self.file
+            .countries
+            .get(country)
+            .map_or(1.0, |level| level / reference)
+    }
+
+    /// The country a currency is paid in, when only one uses it (`gbp` is the United Kingdom).
+    pub fn country_of_currency(currency: &str) -> Option<&'static str> {
+        Some(match currency {
+            "gbp" => "GB",
+            "nok" => "NO",
+            "sek" => "SE",
+            "dkk" => "DK",
+            "pln" => "PL",
+            "chf" => "CH",
+            "czk" => "CZ",
+            _ => return None,
+        })
     }
 
     /// Converts an amount to EUR per month; `None` for a currency without a rate.
@@ -199,8 +240,31 @@ mod tests {
     }
 
     #[test]
+    fn pay_is_compared_with_the_country_of_the_work() {
+        let m = MarketPay::bundled();
+        assert_eq!(m.country_factor("LV"), 1.0);
+        assert!(
+            m.country_factor("IE") > 2.5,
+            "Irish pay is about three times Latvian"
+        );
+        assert!(m.country_factor("BG") < 1.0);
+        assert_eq!(
+            m.country_factor("ABROAD"),
+            1.0,
+            "an unnamed abroad is compared with Latvia"
+        );
+        assert_eq!(MarketPay::country_of_currency("gbp"), Some("GB"));
+        assert_eq!(MarketPay::country_of_currency("eur"), None);
+        let missing = "hours_per_month = 168.0\ndays_per_month = 21.0\nweeks_per_month = 4.33\ndefault_category = \"a\"\nreference_country = \"XX\"\n[currencies]\neur = 1.0\n[countries]\nLV = 740.0\n[[category]]\nid = \"a\"\nmonthly_eur = 1.0\n";
+        assert!(matches!(
+            MarketPay::parse(missing),
+            Err(MarketError::Invalid(_))
+        ));
+    }
+
+    #[test]
     fn rejects_a_quantile_outside_zero_to_one() {
-        let bad = "hours_per_month = 168.0\ndays_per_month = 21.0\nweeks_per_month = 4.33\ndefault_category = \"a\"\n[currencies]\neur = 1.0\n[[category]]\nid = \"a\"\nmonthly_eur = 1.0\nquantile = 1.5\n";
+        let bad = "hours_per_month = 168.0\ndays_per_month = 21.0\nweeks_per_month = 4.33\ndefault_category = \"a\"\nreference_country = \"LV\"\n[currencies]\neur = 1.0\n[countries]\nLV = 740.0\n[[category]]\nid = \"a\"\nmonthly_eur = 1.0\nquantile = 1.5\n";
         assert!(matches!(
             MarketPay::parse(bad),
             Err(MarketError::Invalid(_))
@@ -209,7 +273,7 @@ mod tests {
 
     #[test]
     fn rejects_unknown_default_category() {
-        let bad = "hours_per_month = 168.0\ndays_per_month = 21.0\nweeks_per_month = 4.33\ndefault_category = \"x\"\n[currencies]\neur = 1.0\n[[category]]\nid = \"a\"\nmonthly_eur = 1.0\n";
+        let bad = "hours_per_month = 168.0\ndays_per_month = 21.0\nweeks_per_month = 4.33\ndefault_category = \"x\"\nreference_country = \"LV\"\n[currencies]\neur = 1.0\n[countries]\nLV = 740.0\n[[category]]\nid = \"a\"\nmonthly_eur = 1.0\n";
         assert!(matches!(
             MarketPay::parse(bad),
             Err(MarketError::Invalid(_))

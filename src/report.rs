@@ -56,14 +56,3 @@ pub struct Report {
     /// The extracted facts.
     pub entities: Entities,
 }
-
-impl Report {
-    /// Whether the rules found a risk sign a person can check in the text: a positive reason with
-    /// evidence. Only then may the classifier raise the advert to `medium` (an absence such as
-    /// "no employer identity" does not count).
-    pub fn supports_model(&self) -> bool {
-        self.reasons
-            .iter()
-            .any(|r| r.weight > 0 && r.field.is_some())
-    }
-}

@@ -117,7 +117,7 @@ fn regression_model_alone_cannot_flag_on_an_absence() {
         ..Default::default()
     };
     let report = engine.screen(&advert);
-    assert!(!report.supports_model());
+    assert!(!engine.combination(&report).supports_model());
     assert!(!report.flagged, "{report:?}");
     assert!(report.score < engine.thresholds().medium);
 }

@@ -125,7 +125,7 @@ pub fn train(
                 ngrams,
                 report: report_features(&report, &indicators),
                 rule_score: report.rule_score,
-                supported: report.supports_model(),
+                supported: engine.combination(&report).supports_model(),
                 risky: a.label == Label::Risky,
                 split: a.split(),
             }

@@ -428,6 +428,7 @@ pub(crate) const GENDER_WORDS: &[(&str, Gender)] = &[
     ("lady", Gender::Female),
     ("female*", Gender::Female),
     ("девушк*", Gender::Female),
+    ("девушек", Gender::Female),
     ("девочк*", Gender::Female),
     ("женщин*", Gender::Female),
     ("барышн*", Gender::Female),

@@ -314,10 +314,12 @@ pub(crate) fn extract_with_words(
         phrase_facts(scan, genders, &mut e.genders, |_, g| GenderDemand {
             gender: *g,
         });
-        let appearance = listed(&words, |w| match w {
+        let mut appearance = listed(&words, |w| match w {
             Word::Appearance => Some(&()),
             _ => None,
         });
+        // "Attractive salary", "привлекательные условия": the word describes the offer.
+        appearance.retain(|h| person::describes_a_person(scan.words.as_str(), h.end));
         phrase_facts(scan, appearance, &mut e.appearance, |m, _| Appearance {
             phrase: m.to_string(),
         });

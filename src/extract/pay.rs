@@ -141,11 +141,20 @@ fn period_of(word: &str) -> Period {
     }
 }
 
-/// Guesses the period of an amount given without one: small sums are hourly, large sums
-/// monthly; sums in between are anyone's guess.
-fn guess_period(amount: f64) -> Option<Period> {
-    if amount < 40.0 {
-        Some(Period::Hour)
+/// Guesses the period of an amount given without one. Sums that are a year's pay in that
+/// currency ("EUR 26,000", "£45k" in Irish and British adverts) are yearly; other sums of a
+/// month's size are monthly. Small sums are left without a period: a ticket, a medical check or
+/// a state fee is not hourly pay.
+fn guess_period(amount: f64, currency: &str) -> Option<Period> {
+    let yearly_from = match currency {
+        "nok" | "sek" | "dkk" => 150_000.0,
+        "czk" => 250_000.0,
+        "pln" => 40_000.0,
+        "rub" => 1_500_000.0,
+        _ => 10_000.0,
+    };
+    if amount >= yearly_from {
+        Some(Period::Year)
     } else if amount >= 400.0 {
         Some(Period::Month)
     } else {
@@ -166,7 +175,7 @@ fn pay_of(c: &Captures<'_>, market: &MarketPay) -> Option<Pay> {
     let code = currency_code(currency.as_str());
     let (period, period_stated) = match c.get(8) {
         Some(p) => (Some(period_of(p.as_str())), true),
-        None => (guess_period(max), false),
+        None => (guess_period(max, code), false),
     };
     Some(Pay {
         min,

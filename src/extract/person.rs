@@ -45,6 +45,18 @@ static CURRENCY_NEXT: LazyLock<Regex> = LazyLock::new(|| {
     dialect::build(r"^\s?(?:eur|€|euro|eiro|евро|£|\$|gbp|usd|nok|sek|руб)")
         .expect("currency regex compiles")
 });
+/// What makes two numbers pay or hours rather than ages: a currency or a time unit right after
+/// them ("15-20 an hour", "18–21 EUR/час", "20-30 hours a week").
+static PAY_OR_TIME_NEXT: LazyLock<Regex> = LazyLock::new(|| {
+    dialect::build(r"^\s?(?:eur|€|euro|eiro|евро|£|\$|gbp|usd|nok|sek|pln|руб|(?:per|an|a|/|в|за)?\s?(?:hours?|hrs?|h(?-u:\b)|stund\w*|час\w*|ч(?-u:\b)|days?|dien\w*|день|дня|weeks?|ned\w*|недел\w*|months?|men\w*|месяц\w*|мес\w*|k(?-u:\b)))")
+        .expect("pay or time regex compiles")
+});
+
+/// Whether a currency sign stands right before a number ("$15-20", "€ 18–21").
+fn currency_before(text: &str, start: usize) -> bool {
+    text[..start].trim_end().ends_with(['$', '€', '£'])
+}
+
 static AGE_CONTEXT_RE: LazyLock<Regex> =
     LazyLock::new(|| dialect::build(AGE_CONTEXT).expect("age context regex compiles"));
 static AGE_MIN: LazyLock<Regex> = LazyLock::new(|| {
@@ -76,6 +88,14 @@ pub(super) fn ages(scan: &Scan<'_>, out: &mut Vec<Located<AgeRange>>) {
             continue;
         }
         let has_unit = c.get(3).is_some() || c.get(4).is_some();
+        let years = c.get(3).is_some();
+        // Numbers next to a currency or a time unit are pay or hours, not ages.
+        if !years
+            && (currency_before(text, whole.start())
+                || PAY_OR_TIME_NEXT.is_match(&text[whole.end()..]))
+        {
+            continue;
+        }
         if !has_unit && !AGE_CONTEXT_RE.is_match(window(text, whole.start(), whole.end(), 40, 25)) {
             continue;
         }
@@ -119,4 +139,84 @@ pub(super) fn ages(scan: &Scan<'_>, out: &mut Vec<Located<AgeRange>>) {
         let start = super::skip_non_word(text, whole.start());
         out.push(scan.locate_basic(start, whole.end(), AgeRange { min, max: None }));
     }
+}
+
+/// Words that an appearance word ("attractive", "pievilcīgs", "привлекательный") describes when
+/// it is about the offer rather than the person, as they start in the words view.
+const OFFER_WORDS: &[&str] = &[
+    // English
+    "salar",
+    "package",
+    "pay",
+    "rate",
+    "benefit",
+    "commission",
+    "bonus",
+    "term",
+    "condition",
+    "remuneration",
+    "earning",
+    "income",
+    "compensation",
+    "wage",
+    "location",
+    "offer",
+    "opportunit",
+    "price",
+    "hour",
+    "shift",
+    "discount",
+    "environment",
+    "incentive",
+    "career",
+    "prospect",
+    "reward",
+    "perk",
+    "working",
+    "base",
+    "basic",
+    "hourly",
+    "rota",
+    "schedule",
+    // Latvian (folded)
+    "alg",
+    "atalgojum",
+    "nosacijum",
+    "piedavajum",
+    "apmaks",
+    "bonus",
+    "darba",
+    "grafik",
+    "cen",
+    "ienakum",
+    "samaks",
+    "sociala",
+    // Russian
+    "зарплат",
+    "оплат",
+    "услови",
+    "доход",
+    "заработ",
+    "предложени",
+    "бонус",
+    "график",
+    "цен",
+    "вознагражден",
+    "соцпакет",
+    "ставк",
+    "премии",
+    "преми",
+];
+
+/// Whether the word after an appearance word (which ends at byte `end` of the words view) is not
+/// one that makes it describe the offer.
+pub(super) fn describes_a_person(words: &str, end: usize) -> bool {
+    let Some(rest) = words.get(end..) else {
+        return true;
+    };
+    let next = rest
+        .split(|c: char| !c.is_alphanumeric())
+        .find(|w| !w.is_empty())
+        .unwrap_or("");
+    !OFFER_WORDS.iter().any(|w| next.starts_with(w))
 }

@@ -62,6 +62,18 @@ pub fn compile(files: &[(String, String)]) -> Result<RuleSet, RuleError> {
                 });
             }
         }
+        let rated = ind.strength.is_some() && ind.dimension.is_some();
+        if ind.mitigating == (ind.strength.is_some() || ind.dimension.is_some())
+            || !(ind.mitigating || rated)
+        {
+            return Err(RuleError::Reference {
+                file: INDICATORS_FILE.into(),
+                message: format!(
+                    "indicator {}: a risk sign needs a strength and a dimension, a mitigating one has neither",
+                    ind.id
+                ),
+            });
+        }
         if index.insert(ind.id.clone(), i).is_some() {
             return Err(RuleError::Reference {
                 file: INDICATORS_FILE.into(),
@@ -104,6 +116,7 @@ pub fn compile(files: &[(String, String)]) -> Result<RuleSet, RuleError> {
                     indicator,
                     langs: raw.langs.clone(),
                     weight: raw.weight,
+                    checkable: raw.checkable,
                     explain: std::sync::Arc::new(raw.explain.clone()),
                     when: raw.when.clone(),
                     matcher,
@@ -148,6 +161,9 @@ fn check_rule(
     let mitigating = indicators.indicators[indicator].mitigating;
     if raw.weight == 0 || raw.weight.abs() > 100 {
         return Err("weight must be between -100 and 100 and not 0".into());
+    }
+    if raw.checkable && !mitigating {
+        return Err("only mitigating rules may be checkable".into());
     }
     if mitigating != (raw.weight < 0) {
         return Err(if mitigating {

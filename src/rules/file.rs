@@ -74,6 +74,12 @@ pub struct Indicator {
     /// A sign that lowers the risk.
     #[serde(default)]
     pub mitigating: bool,
+    /// How strong a risk sign is (ILO/EC 2009); absent on mitigating signs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strength: Option<crate::score::Strength>,
+    /// The ILO/EC dimension a risk sign belongs to; absent on mitigating signs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dimension: Option<crate::score::Dimension>,
     /// For mitigating signs that change what the text is (an awareness post quoting scam
     /// phrases): the factor, between 0 and 1, that all risk evidence is multiplied by.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -118,6 +124,11 @@ pub(crate) struct RawRule {
     pub indicator: String,
     pub langs: Vec<Lang>,
     pub weight: i32,
+    /// Mitigating rules only: the evidence can be checked in a register (a registration or
+    /// licence number) or changes what the text is (an awareness post), so it may lower even an
+    /// advert with a strong sign.
+    #[serde(default)]
+    pub checkable: bool,
     pub explain: Texts,
     pub phrases: Option<Vec<String>>,
     pub regex: Option<String>,

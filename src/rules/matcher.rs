@@ -11,10 +11,10 @@ use std::borrow::Cow;
 use regex_automata::{Anchored, Input};
 
 use super::{Condition, Matcher, PhraseRef, RuleSet, When};
-use crate::advert::{Kind, Span};
+use crate::advert::{Kind, Lang, Span};
 use crate::dialect::ascii_words;
 use crate::extract::{Entities, Gender, Scan, Word};
-use crate::market::Category;
+use crate::market::{Category, MarketPay};
 use crate::phrase::PhraseHit;
 
 /// A rule that fired, with the original span of its evidence (none for conditions about an
@@ -82,6 +82,7 @@ impl RuleSet {
         scans: &[Scan<'_>],
         passes: Vec<FieldPass<'_>>,
         kind: Kind,
+        language: Lang,
         entities: &Entities,
     ) -> Vec<Hit> {
         let mut hits = Vec::new();
@@ -94,7 +95,7 @@ impl RuleSet {
         let category = self.market.best_category(categories);
         for &rule in &self.condition_rules {
             if let Matcher::Condition(c) = &self.rules[rule].matcher {
-                if let Some(span) = evaluate(c, entities, category) {
+                if let Some(span) = evaluate(c, entities, &self.market, category) {
                     hits.push(Hit { rule, span });
                 }
             }
@@ -104,6 +105,26 @@ impl RuleSet {
                 .when
                 .iter()
                 .all(|w| holds(*w, kind, entities))
+        });
+        // The context stage: a risk sign the words just before it deny does not count.
+        // Negations are read in the advert's language when the rule is written in it, else in
+        // the rule's languages.
+        hits.retain(|h| {
+            let rule = &self.rules[h.rule];
+            let own = [language];
+            let langs: &[Lang] = if rule.langs.contains(&language) {
+                &own
+            } else {
+                &rule.langs
+            };
+            rule.weight <= 0
+                || h.span.is_none_or(|s| {
+                    let text = scans
+                        .iter()
+                        .find(|x| x.field == s.field)
+                        .map_or("", |x| x.original);
+                    !crate::context::negated(text, s.start, langs)
+                })
         });
         hits.sort_by_key(|h| (h.rule, h.span.map(|s| (s.field, s.start, s.end))));
         hits.dedup();
@@ -334,14 +355,30 @@ fn holds(when: When, kind: Kind, e: &Entities) -> bool {
 /// Evaluates a condition: `None` when it does not hold, `Some(span)` when it does (the span of
 /// the fact behind it, or `None` for an absence). `category` is the category of work the
 /// advert's words describe ([`crate::market::MarketPay::category_for`]).
-fn evaluate(c: &Condition, e: &Entities, category: &Category) -> Option<Option<Span>> {
+fn evaluate(
+    c: &Condition,
+    e: &Entities,
+    market: &MarketPay,
+    category: &Category,
+) -> Option<Option<Span>> {
     let first = |spans: &mut dyn Iterator<Item = Span>| spans.next().map(Some);
     match *c {
         Condition::PayAboveMarket { ratio } => {
-            let reference = category.monthly_eur;
+            // Pay is compared with pay where the work is: the best-paid country named, or that
+            // of the currency; an unnamed "abroad" with Latvian pay.
+            let named = e
+                .destinations
+                .iter()
+                .map(|d| market.country_factor(&d.value.country))
+                .fold(1.0_f64, f64::max);
             e.pay
                 .iter()
-                .filter(|p| p.value.monthly_eur.is_some_and(|m| m >= ratio * reference))
+                .filter(|p| {
+                    let currency = MarketPay::country_of_currency(&p.value.currency)
+                        .map_or(1.0, |c| market.country_factor(c));
+                    let reference = category.monthly_eur * named.max(currency);
+                    p.value.monthly_eur.is_some_and(|m| m >= ratio * reference)
+                })
                 .max_by(|a, b| a.value.max.total_cmp(&b.value.max))
                 .map(|p| Some(p.span))
         }

@@ -57,6 +57,9 @@ pub struct Rule {
     pub langs: Vec<Lang>,
     /// Weight (negative for mitigating indicators).
     pub weight: i32,
+    /// Mitigating evidence a person can check (a registration or licence number, an awareness
+    /// post): the only kind that may lower an advert with a strong sign below `medium`.
+    pub checkable: bool,
     /// Explanation for people.
     pub explain: std::sync::Arc<Texts>,
     /// Facts that must hold for the rule to count.

@@ -9,6 +9,8 @@ text = { lv = "a", en = "b" }
 [[indicator]]
 id = "fees_debts"
 family = "fees"
+strength = "strong"
+dimension = "coercive_recruitment"
 name = { lv = "a", en = "b" }
 about = { lv = "a", en = "b" }
 ask = { lv = "a", en = "b" }
