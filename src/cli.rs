@@ -113,6 +113,24 @@ pub struct EvalArgs {
     /// Where to write the precision-recall curve (SVG).
     #[arg(long, default_value = "docs/pr-curve.svg")]
     pub pr_curve: PathBuf,
+    /// Also screen every `*.jsonl` file of this folder of real adverts and report each file.
+    #[arg(long, value_name = "DIR")]
+    pub real: Option<PathBuf>,
+    /// Report only the real adverts: skip the written corpus (and the PR curve).
+    #[arg(long, requires = "real")]
+    pub real_only: bool,
+    /// Write every flagged ordinary real advert here (JSON Lines), for a person to read.
+    #[arg(long, value_name = "FILE", requires = "real")]
+    pub flagged_out: Option<PathBuf>,
+    /// Fail (exit 1) when a file of real adverts flags more than this share of its ordinary ones.
+    #[arg(long, value_name = "F", requires = "real")]
+    pub max_flagged: Option<f64>,
+    /// Fail (exit 1) when recall on the risky real adverts (all files together) is below this.
+    #[arg(long, value_name = "R", requires = "real")]
+    pub min_recall: Option<f64>,
+    /// Fail (exit 1) when a file of fraudulent/legitimate real adverts has a lower ROC-AUC.
+    #[arg(long, value_name = "A", requires = "real")]
+    pub min_auc: Option<f64>,
 }
 
 /// Options of `postings`.
@@ -348,8 +366,15 @@ fn train(args: TrainArgs) -> Result<u8> {
 
 fn eval(args: EvalArgs) -> Result<u8> {
     use adscreen::classify::eval::{Comparison, evaluate, pr_curve_svg};
-    let corpus = adscreen::corpus::load_dir(&args.corpus)
-        .with_context(|| format!("corpus in {}", args.corpus.display()))?;
+    // `--real-only` leaves the written corpus unread.
+    let corpus = if args.real_only {
+        None
+    } else {
+        Some(
+            adscreen::corpus::load_dir(&args.corpus)
+                .with_context(|| format!("corpus in {}", args.corpus.display()))?,
+        )
+    };
     let model = load_model(args.model.as_deref(), false)?.context("a model is needed")?;
     let chosen = model.metadata.thresholds;
     let engine = build_engine(
@@ -359,6 +384,14 @@ fn eval(args: EvalArgs) -> Result<u8> {
         None,
         Level::Medium,
     )?;
+    let real = match &args.real {
+        Some(dir) => Some(crate::cli_real::evaluate(dir, &engine, &args)?),
+        None => None,
+    };
+    let Some(corpus) = corpus else {
+        let real = real.context("--real-only needs --real")?;
+        return crate::cli_real::report(&real, None, &args, chosen.medium);
+    };
     let report = evaluate(&corpus, &engine);
     if let Some(dir) = args.pr_curve.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -371,6 +404,11 @@ fn eval(args: EvalArgs) -> Result<u8> {
         ),
     )
     .with_context(|| format!("writing {}", args.pr_curve.display()))?;
+    if let Some(real) = &real
+        && args.json
+    {
+        return crate::cli_real::report(real, Some(&report), &args, chosen.medium);
+    }
     let mut out = io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &report)?;
@@ -439,7 +477,11 @@ fn eval(args: EvalArgs) -> Result<u8> {
         report.right_indicator_share,
         args.pr_curve.display()
     )?;
-    Ok(EXIT_OK)
+    drop(out);
+    match &real {
+        Some(real) => crate::cli_real::report(real, None, &args, chosen.medium),
+        None => Ok(EXIT_OK),
+    }
 }
 
 fn postings(args: PostingsArgs) -> Result<u8> {

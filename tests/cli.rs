@@ -471,3 +471,93 @@ fn csv_an_unclosed_quote_does_not_swallow_the_rows_after_it() {
     assert!(stderr.contains("a.csv: line 2: "), "{stderr}");
     assert!(stderr.contains("1 bad records skipped"), "{stderr}");
 }
+
+/// A folder of real adverts where one of two ordinary (unlabelled) adverts is flagged.
+fn real_adverts_folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("real")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("real/board.jsonl"),
+        concat!(
+            r#"{"id":"ok","kind":"job","title":"Pārdevējs","text":"SIA Koks meklē pārdevēju veikalā Rīgā. Alga 1200 EUR mēnesī (bruto), pilna slodze.","source":"test"}"#,
+            "\n",
+            r#"{"id":"bad","title":"Laulība","text":"Fiktīvā laulība, 5000 EUR, raksti WhatsApp","source":"test"}"#,
+            "\n",
+        ),
+    )
+    .expect("write");
+    dir
+}
+
+#[test]
+fn eval_real_fails_when_a_file_flags_too_many_ordinary_adverts() {
+    let dir = real_adverts_folder();
+    let args = [
+        "eval",
+        "--real",
+        "real",
+        "--real-only",
+        "--flagged-out",
+        "out/flagged.jsonl",
+        "--max-flagged",
+        "0",
+    ];
+    let out = run(&args, None, dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "floor broken: --max-flagged: board.jsonl: 1 of 2 ordinary adverts flagged (50.00%; at most 0.00% allowed)"
+        ),
+        "{stderr}"
+    );
+    // The written corpus is not evaluated, and its PR curve not written.
+    assert!(!stdout.contains("test split"), "{stdout}");
+    assert!(stdout.contains("board.jsonl"), "{stdout}");
+    assert!(!dir.path().join("docs").exists());
+    let flagged = std::fs::read_to_string(dir.path().join("out/flagged.jsonl")).expect("written");
+    let lines: Vec<serde_json::Value> = flagged
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{flagged}");
+    assert_eq!(lines[0]["file"], "board.jsonl");
+    assert_eq!(lines[0]["id"], "bad");
+    assert!(!lines[0]["reasons"].as_array().expect("reasons").is_empty());
+
+    let mut generous = args;
+    generous[7] = "0.6";
+    let out = run(&generous, None, dir.path());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn eval_real_json_and_a_missing_folder() {
+    let dir = real_adverts_folder();
+    let out = run(
+        &["eval", "--real", "real", "--real-only", "--json"],
+        None,
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["real"]["files"][0]["rows"], 2);
+    assert_eq!(v["real"]["files"][0]["flagged_ordinary"], 1);
+    assert!(v.get("overall").is_none());
+
+    let out = run(
+        &["eval", "--real", "nowhere", "--real-only"],
+        None,
+        dir.path(),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("real adverts in nowhere"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -7,6 +7,7 @@ pub mod eval;
 pub mod features;
 pub mod metrics;
 pub mod model;
+pub mod real;
 pub mod train;
 
 pub use model::{Model, Prediction};
