@@ -52,6 +52,19 @@ static PAY_OR_TIME_NEXT: LazyLock<Regex> = LazyLock::new(|| {
         .expect("pay or time regex compiles")
 });
 
+/// Words that make "over 15 years" or "15+" years of experience rather than an age.
+static EXPERIENCE: LazyLock<Regex> = LazyLock::new(|| {
+    dialect::build(r"experience|expertise|industry|pieredz|staz|опыт|стаж")
+        .expect("experience regex compiles")
+});
+
+/// Whether a number is years of experience: an experience word close after it, or just before.
+fn years_of_experience(text: &str, start: usize, end: usize) -> bool {
+    let after = window(text, end, end, 0, 30);
+    let before = window(text, start, start, 25, 0);
+    EXPERIENCE.is_match(after) || EXPERIENCE.is_match(before)
+}
+
 /// Whether a currency sign stands right before a number ("$15-20", "€ 18–21").
 fn currency_before(text: &str, start: usize) -> bool {
     text[..start].trim_end().ends_with(['$', '€', '£'])
@@ -135,6 +148,9 @@ pub(super) fn ages(scan: &Scan<'_>, out: &mut Vec<Located<AgeRange>>) {
             if money || !(usual_age || aged) {
                 continue;
             }
+        }
+        if years_of_experience(text, whole.start(), whole.end()) {
+            continue;
         }
         let start = super::skip_non_word(text, whole.start());
         out.push(scan.locate_basic(start, whole.end(), AgeRange { min, max: None }));

@@ -299,3 +299,44 @@ fn only_fields_with_a_legal_form_are_searched_for_companies() {
         assert!(!may_name_company(text), "{text}");
     }
 }
+
+#[test]
+fn years_of_experience_and_pay_are_not_ages() {
+    for text in [
+        "Senior developer with over 15 years of experience in Java.",
+        "15+ years experience in technical support management.",
+        "Pay $15-20 an hour, weekends off.",
+        "Alga 18–21 EUR/час, grafiks 5/2.",
+    ] {
+        let (e, _) = extract(text);
+        assert!(e.ages.is_empty(), "{text}: {:?}", e.ages);
+    }
+    let (e, _) = extract("Work in Germany for girls 18-25 years old.");
+    assert_eq!(e.ages.len(), 1);
+}
+
+#[test]
+fn yearly_salaries_are_yearly_and_small_sums_are_not_hourly_pay() {
+    let (e, _) = extract("Call centre agent in Cork, salary EUR 26,000, training provided.");
+    assert_eq!(e.pay[0].value.period, Some(crate::extract::Period::Year));
+    let (e, _) = extract("Account manager, £45k plus bonus.");
+    assert_eq!(e.pay[0].value.period, Some(crate::extract::Period::Year));
+    let (e, _) = extract("Medical check 25 EUR, paid by the applicant.");
+    assert_eq!(e.pay[0].value.period, None);
+    let (e, _) = extract("Darbs Vācijā, alga 2500 EUR.");
+    assert_eq!(e.pay[0].value.period, Some(crate::extract::Period::Month));
+}
+
+#[test]
+fn an_attractive_salary_is_not_an_appearance_demand() {
+    for text in [
+        "Attractive salary and benefits package.",
+        "Pievilcīgs atalgojums un sociālās garantijas.",
+        "Привлекательные условия и зарплата.",
+    ] {
+        let (e, _) = extract(text);
+        assert!(e.appearance.is_empty(), "{text}");
+    }
+    let (e, _) = extract("Hostess wanted, attractive girls only.");
+    assert_eq!(e.appearance.len(), 1);
+}
