@@ -9,7 +9,64 @@
 use crate::advert::Lang;
 
 /// Words before a hit that are read for a negation.
-const WINDOW: usize = 4;
+const WINDOW: usize = 3;
+
+/// Words that end the part of a clause a negation reaches: "no experience needed and free
+/// housing" does not deny the housing.
+const JOINS: &[&str] = &[
+    "and",
+    "but",
+    "with",
+    "plus",
+    "also",
+    "un",
+    "bet",
+    "ar",
+    "arī",
+    "и",
+    "но",
+    "а",
+    "с",
+    "также",
+];
+
+/// Words after a negation that show what it denies when it is not the hit: "no experience",
+/// "без опыта", "bez pieredzes", and quantities ("не менее 5000", "no less than").
+const DENIED_OBJECTS: &[&str] = &[
+    "experience",
+    "language",
+    "languages",
+    "skills",
+    "qualifications",
+    "less",
+    "more",
+    "only",
+    "limit",
+    "limits",
+    "worries",
+    "problem",
+    "pieredzes",
+    "pieredze",
+    "valodas",
+    "valodu",
+    "prasmju",
+    "mazāk",
+    "vairāk",
+    "tikai",
+    "ierobežojumu",
+    "опыта",
+    "опыт",
+    "языка",
+    "знания",
+    "навыков",
+    "менее",
+    "более",
+    "меньше",
+    "больше",
+    "только",
+    "ограничений",
+    "ограничения",
+];
 
 /// Negation words, lower case, per language: a word is read as a negation only in its own
 /// language (Latvian "no" means "from").
@@ -75,19 +132,29 @@ pub fn negated(text: &str, start: usize, langs: &[Lang]) -> bool {
         .rfind(['.', '!', '?', ';', ',', ':', '\n'])
         .map_or(0, |i| i + 1);
     let clause = &before[clause_start..];
-    clause
+    let words: Vec<String> = clause
         .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
         .filter(|w| !w.is_empty())
-        .rev()
-        .take(WINDOW)
-        .any(|w| {
-            let w: String = w
-                .chars()
+        .map(|w| {
+            w.chars()
                 .filter(|c| *c != '\'' && *c != '’')
                 .flat_map(char::to_lowercase)
-                .collect();
-            langs.iter().any(|l| negations(*l).contains(&w.as_str()))
+                .collect()
         })
+        .collect();
+    // The words nearest the hit, up to the window or a joining word.
+    let mut reach = Vec::new();
+    for w in words.iter().rev().take(WINDOW) {
+        if JOINS.contains(&w.as_str()) {
+            break;
+        }
+        reach.push(w.as_str());
+    }
+    // `reach` runs from the hit backwards: the word after a negation is the one before it here.
+    reach.iter().enumerate().any(|(i, w)| {
+        let denies_something_else = i > 0 && DENIED_OBJECTS.contains(&reach[i - 1]);
+        !denies_something_else && langs.iter().any(|l| negations(*l).contains(w))
+    })
 }
 
 #[cfg(test)]
@@ -148,6 +215,24 @@ mod tests {
                 "Нет опыта? Регистрационный взнос 50 евро.",
                 "Регистрационный взнос",
             ),
+        ] {
+            let (t, s) = at(text, hit);
+            assert!(!negated(t, s), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_negation_of_something_else_does_not_cancel_a_hit() {
+        for (text, hit) in [
+            ("Работа в Германии без опыта с проживанием", "проживанием"),
+            ("Работа без опыта проживание бесплатно", "проживание"),
+            (
+                "No experience needed and free accommodation",
+                "free accommodation",
+            ),
+            ("Зарплата не менее 5000 евро", "5000 евро"),
+            ("Pay of no less than 5000 EUR", "5000 EUR"),
+            ("Darbs bez pieredzes dzīvoklis bez maksas", "dzīvoklis"),
         ] {
             let (t, s) = at(text, hit);
             assert!(!negated(t, s), "{text}");

@@ -187,6 +187,27 @@ fn pay_of(c: &Captures<'_>, market: &MarketPay) -> Option<Pay> {
     })
 }
 
+/// Words that say a sum is a yearly salary.
+static YEARLY_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    dialect::build(r"(?-u:\b)(?:salary|salaries|annual\w*|per\s+annum|p\.?\s?a(?-u:\b)|ote(?-u:\b)|package|base|gross|doe(?-u:\b)|compensation|remuneration|gada|годов\w*|в\s+год)")
+        .expect("yearly cue regex compiles")
+});
+
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while i < text.len() && !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
 /// Finds pay amounts in one field.
 pub(super) fn pay(scan: &Scan<'_>, market: &MarketPay, out: &mut Vec<Located<Pay>>) {
     let text = scan.basic.as_str();
@@ -200,7 +221,18 @@ pub(super) fn pay(scan: &Scan<'_>, market: &MarketPay, out: &mut Vec<Located<Pay
             continue;
         };
         let Some(whole) = c.get(0) else { continue };
-        if let Some(p) = pay_of(&c, market) {
+        if let Some(mut p) = pay_of(&c, market) {
+            // A year's sum without a period is read as yearly only where a salary is spoken of
+            // ("salary EUR 26,000", "£45k", "OTE"); "earn 15 000 EUR!" stays a monthly promise.
+            if !p.period_stated && p.period == Some(Period::Year) {
+                let thousands = c.get(3).is_some() || c.get(6).is_some();
+                let from = floor_boundary(text, whole.start().saturating_sub(60));
+                let to = ceil_boundary(text, whole.end() + 30);
+                if !(thousands || YEARLY_CUE.is_match(&text[from..to])) {
+                    p.period = Some(Period::Month);
+                    p.monthly_eur = market.to_monthly_eur(p.max, &p.currency, Period::Month);
+                }
+            }
             let trimmed = whole.as_str().trim_end();
             out.push(scan.locate_basic(whole.start(), whole.start() + trimmed.len(), p));
         }

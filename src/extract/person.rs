@@ -52,17 +52,34 @@ static PAY_OR_TIME_NEXT: LazyLock<Regex> = LazyLock::new(|| {
         .expect("pay or time regex compiles")
 });
 
-/// Words that make "over 15 years" or "15+" years of experience rather than an age.
-static EXPERIENCE: LazyLock<Regex> = LazyLock::new(|| {
-    dialect::build(r"experience|expertise|industry|pieredz|staz|опыт|стаж")
+/// What makes "over 15 years" or "15+" years of experience rather than an age: an experience
+/// word right after the number ("15+ years of experience", "15 gadu pieredze", "15 лет опыта")
+/// or right before it ("experience of over 15 years", "опыт от 15 лет").
+static EXPERIENCE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    dialect::build(r"^\s?\+?\s?(?:(?:years?|yrs?|gad\w*|лет|года?)\s(?:of\s)?(?:\w+\s){0,4}?|(?:of\s|in\s(?:the\s)?)?)(?:experience|expertise|history|industry|pieredz\w*|staz\w*|опыт\w*|стаж\w*)")
+        .expect("experience regex compiles")
+});
+/// "16 years old": an age, whatever follows.
+static YEARS_OLD: LazyLock<Regex> = LazyLock::new(|| {
+    dialect::build(r"^\s?\+?\s?(?:years?\s+old|y\.?\s?o(?-u:\b)|gad\w*\s+vec\w*|vecum\w*)")
+        .expect("years-old regex compiles")
+});
+static EXPERIENCE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    dialect::build(r"(?:experience|expertise|pieredz\w*|staz\w*|опыт\w*|стаж\w*)\s?(?:of|no|от|с)?\s?(?:over|more\s+than|at\s+least|vairak\s+neka|не\s+менее|более)?\s?$")
         .expect("experience regex compiles")
 });
 
-/// Whether a number is years of experience: an experience word close after it, or just before.
+/// Whether a number is years of experience: an experience word right after or right before it.
 fn years_of_experience(text: &str, start: usize, end: usize) -> bool {
-    let after = window(text, end, end, 0, 30);
-    let before = window(text, start, start, 25, 0);
-    EXPERIENCE.is_match(after) || EXPERIENCE.is_match(before)
+    let number = text.get(start..end).unwrap_or("");
+    // The match may end before "years"; read from the digits on.
+    let from = number
+        .rfind(|c: char| c.is_ascii_digit())
+        .map_or(end, |i| start + i + 1);
+    let after = window(text, from, from, 0, 40);
+    let before = window(text, start, start, 30, 0);
+    !YEARS_OLD.is_match(after)
+        && (EXPERIENCE_AFTER.is_match(after) || EXPERIENCE_BEFORE.is_match(before))
 }
 
 /// Whether a currency sign stands right before a number ("$15-20", "€ 18–21").

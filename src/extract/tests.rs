@@ -305,6 +305,9 @@ fn years_of_experience_and_pay_are_not_ages() {
     for text in [
         "Senior developer with over 15 years of experience in Java.",
         "15+ years experience in technical support management.",
+        "Someone who has 15+ years management experience in technology.",
+        "A total of 15+ years of Project Management experience.",
+        "We have over 15 years of history implementing data solutions.",
         "Pay $15-20 an hour, weekends off.",
         "Alga 18–21 EUR/час, grafiks 5/2.",
     ] {
@@ -339,4 +342,25 @@ fn an_attractive_salary_is_not_an_appearance_demand() {
     }
     let (e, _) = extract("Hostess wanted, attractive girls only.");
     assert_eq!(e.appearance.len(), 1);
+}
+
+#[test]
+fn an_age_beside_no_experience_is_still_an_age() {
+    for text in [
+        "Girls from 16 years, no experience needed.",
+        "Работа для девушек от 16 лет, опыт не нужен.",
+        "Darbs meitenēm no 16 gadiem, pieredze nav vajadzīga.",
+        "Girls over 16 years old no experience needed.",
+    ] {
+        let (e, _) = extract(text);
+        assert_eq!(e.ages.len(), 1, "{text}: {:?}", e.ages);
+    }
+}
+
+#[test]
+fn a_big_promise_without_a_salary_word_stays_monthly() {
+    let (e, _) = extract("Earn 15 000 EUR! Work in Germany, no experience.");
+    assert_eq!(e.pay[0].value.period, Some(crate::extract::Period::Month));
+    let (e, _) = extract("Заработок от 15 000 евро, работа в Германии.");
+    assert_eq!(e.pay[0].value.period, Some(crate::extract::Period::Month));
 }

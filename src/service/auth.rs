@@ -281,6 +281,22 @@ impl KeyStore {
     }
 }
 
+/// Most client addresses whose failed key checks are remembered at once.
+const MAX_TRACKED: usize = 100_000;
+
+/// The client an address stands for: an IPv4 address, or the /64 network of an IPv6 one (a
+/// single host is given a whole /64 and could otherwise rotate through it).
+fn client_of(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => {
+            let mut o = v6.octets();
+            o[8..].fill(0);
+            IpAddr::from(o)
+        }
+    }
+}
+
 /// Failed key checks per client address: after `limit` failures within `window`, requests with
 /// a key from that address are refused until the window has passed, so keys cannot be guessed
 /// at the speed of the network.
@@ -307,7 +323,7 @@ impl Failures {
             return None;
         }
         let seen = self.seen.lock().ok()?;
-        let (count, since) = seen.get(&ip)?;
+        let (count, since) = seen.get(&client_of(ip))?;
         let left = self.window.checked_sub(since.elapsed())?;
         (*count >= self.limit).then_some(left)
     }
@@ -317,7 +333,16 @@ impl Failures {
         if self.limit == 0 {
             return;
         }
+        let ip = client_of(ip);
         if let Ok(mut seen) = self.seen.lock() {
+            // Bounded memory: a flood of new addresses first forgets those whose window passed,
+            // then, if still full, the whole table (the limit then starts again for everyone).
+            if seen.len() >= MAX_TRACKED && !seen.contains_key(&ip) {
+                seen.retain(|_, (_, since)| since.elapsed() < self.window);
+                if seen.len() >= MAX_TRACKED {
+                    seen.clear();
+                }
+            }
             let entry = seen.entry(ip).or_insert((0, Instant::now()));
             if entry.1.elapsed() >= self.window {
                 *entry = (0, Instant::now());
@@ -357,6 +382,12 @@ mod tests {
         assert_eq!(f.blocked(a), None, "the block ends with the window");
         f.prune();
         assert!(f.seen.lock().expect("lock").is_empty());
+        let v6a: IpAddr = "2001:db8::1".parse().expect("ip");
+        let v6b: IpAddr = "2001:db8::ffff".parse().expect("ip");
+        for _ in 0..3 {
+            f.record(v6a);
+        }
+        assert!(f.blocked(v6b).is_some(), "one /64 is one client");
         let off = Failures::new(0, Duration::from_secs(60));
         for _ in 0..100 {
             off.record(a);

@@ -1,6 +1,6 @@
 //! The accept loop: HTTP/1 and HTTP/2 on every connection, a time limit for a request's headers
 //! (a client that trickles them is dropped), the client's address for the handlers, and a
-//! graceful shutdown that lets requests in flight finish.
+//! graceful shutdown that lets requests in flight finish (for up to 30 s).
 
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -118,7 +118,7 @@ pub(crate) struct AppState {
     /// One permit per core for CPU-bound request work.
     pub(crate) cpu: tokio::sync::Semaphore,
     /// Searches running at once: one fewer than the cores (at least one).
-    pub(crate) searches: tokio::sync::Semaphore,
+    pub(crate) searches: Arc<tokio::sync::Semaphore>,
     /// Failed key checks per client address.
     pub(crate) failures: auth::Failures,
 }
@@ -163,7 +163,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         metrics: Metrics::new(),
         reload: tokio::sync::Mutex::new(()),
         cpu: tokio::sync::Semaphore::new(cores),
-        searches: tokio::sync::Semaphore::new(search_permits(cores)),
+        searches: Arc::new(tokio::sync::Semaphore::new(search_permits(cores))),
         failures: auth::Failures::new(
             config.limits.auth_failures,
             Duration::from_secs(config.limits.auth_window_secs),

@@ -456,16 +456,22 @@ pub(super) async fn search(
         crate::store::check_query(q.trim()).map_err(ApiError::from)?;
     }
     let secs = state.config.limits.request_timeout_secs;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    let now = std::time::Instant::now();
+    let deadline = now
+        .checked_add(std::time::Duration::from_secs(secs))
+        .unwrap_or(now + std::time::Duration::from_secs(24 * 3600));
     // Searches take permits of their own, fewer than there are cores, and run on the blocking
-    // pool: however many arrive at once, a core stays free for screening and health checks.
-    let _permit = state
+    // pool: however many arrive at once, a core stays free for screening and health checks. The
+    // permit goes with the work, so a client that disconnects does not free it early.
+    let permit = state
         .searches
-        .acquire()
+        .clone()
+        .acquire_owned()
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let worker = state.clone();
     let response = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         worker
             .store()?
             .search_until(&request, deadline)

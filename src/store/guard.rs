@@ -105,7 +105,14 @@ pub fn check(dir: &Path) -> Result<HashSet<PathBuf>, StoreError> {
             source,
         })?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name != META && !BOOKKEEPING.contains(&name.as_str()) {
+        // Folders (`lost+found` on a fresh mount) and tantivy's temporary files of an interrupted
+        // first write are not index data.
+        let folder = entry.file_type().is_ok_and(|t| t.is_dir());
+        if !folder
+            && !name.starts_with(".tmp")
+            && name != META
+            && !BOOKKEEPING.contains(&name.as_str())
+        {
             data_files.push(name);
         }
     }
@@ -231,7 +238,14 @@ impl Directory for Guarded {
                 "kept a file the index no longer uses: this run did not write it"
             );
         }
-        Ok(())
+        // An error keeps the file in tantivy's list of its files, so it is still known there.
+        Err(DeleteError::IoError {
+            io_error: Arc::new(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                "adscreen deletes only files it wrote in this run",
+            )),
+            filepath: path.to_path_buf(),
+        })
     }
 
     fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {

@@ -485,7 +485,8 @@ pub fn parse_date(s: &str) -> Result<tantivy::DateTime, String> {
         Some(" " | "t") => format!("{}T{}", &s[..10], &s[11..]),
         _ => s.to_string(),
     };
-    let has_offset = t.len() > 19 && (t.ends_with(['Z', 'z']) || t[19..].contains(['+', '-']));
+    let has_offset =
+        t.ends_with(['Z', 'z']) || t.get(19..).is_some_and(|rest| rest.contains(['+', '-']));
     let parsed = if t.len() == 10 {
         time::Date::parse(&t, format_description!("[year]-[month]-[day]"))
             .map(|d| d.midnight().assume_utc())

@@ -445,6 +445,9 @@ fn dates_outside_one_stated_range_are_refused_with_it() {
         "2026-05-01T10:00:00+99:00",
         "2026-05-01T10:00:00+24:00",
         "2026-02-30",
+        "2026-05-01T10:00:0éé",
+        "2026-05-01Tāāāāāāāāā+03:00",
+        "ééééééééééééééééééééé",
     ] {
         let e = parse_date(bad).expect_err(bad);
         assert!(
@@ -836,7 +839,7 @@ async fn hostile_queries_are_refused_before_parsing() {
 /// Any query within the limits is parsed and run without exhausting a small stack (a tokio
 /// worker has 2 MiB; this thread has a quarter of that).
 #[test]
-fn fuzz_search_queries_within_the_limits_never_crash() {
+fn fuzz_search_queries_and_dates_never_crash() {
     use proptest::prelude::*;
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().to_path_buf();
@@ -874,13 +877,25 @@ fn fuzz_search_queries_within_the_limits_never_crash() {
                 "\\PC{1,4}",
                 Just(" ".to_string()),
             ];
-            let queries = proptest::collection::vec(token, 0..120).prop_map(|t| t.concat());
+            let date = prop_oneof![
+                Just(None),
+                "\\PC{0,30}".prop_map(Some),
+                "[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})?)?"
+                    .prop_map(Some),
+            ];
+            let queries = (
+                proptest::collection::vec(token, 0..120).prop_map(|t| t.concat()),
+                date.clone(),
+                date,
+            );
             let mut runner =
                 proptest::test_runner::TestRunner::new(crate::rules::tests::fuzz_config(256));
             runner
-                .run(&queries, |q| {
+                .run(&queries, |(q, from, to)| {
                     let r = store.search(&SearchRequest {
                         q: Some(q.clone()),
+                        from,
+                        to,
                         ..SearchRequest::default()
                     });
                     prop_assert!(
