@@ -117,6 +117,7 @@ pub fn compile(files: &[(String, String)]) -> Result<RuleSet, RuleError> {
                     langs: raw.langs.clone(),
                     weight: raw.weight,
                     checkable: raw.checkable,
+                    negatable: raw.negatable,
                     explain: std::sync::Arc::new(raw.explain.clone()),
                     when: raw.when.clone(),
                     matcher,

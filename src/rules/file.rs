@@ -104,6 +104,10 @@ pub struct Indicator {
     pub safe_advert: Texts,
 }
 
+fn yes() -> bool {
+    true
+}
+
 /// One family file of rules.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -129,6 +133,10 @@ pub(crate) struct RawRule {
     /// advert with a strong sign.
     #[serde(default)]
     pub checkable: bool,
+    /// Whether a negation before a hit cancels it (the default). `false` for rules whose sign is
+    /// itself a "without": "darbs bez intīma", "без ограничения по возрасту".
+    #[serde(default = "yes")]
+    pub negatable: bool,
     pub explain: Texts,
     pub phrases: Option<Vec<String>>,
     pub regex: Option<String>,

@@ -118,6 +118,7 @@ impl RuleSet {
                 &rule.langs
             };
             rule.weight <= 0
+                || !rule.negatable
                 || h.span.is_none_or(|s| {
                     let text = scans
                         .iter()

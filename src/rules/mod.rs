@@ -60,6 +60,8 @@ pub struct Rule {
     /// Mitigating evidence a person can check (a registration or licence number, an awareness
     /// post): the only kind that may lower an advert with a strong sign below `medium`.
     pub checkable: bool,
+    /// Whether a negation just before a hit cancels it (see `context`).
+    pub negatable: bool,
     /// Explanation for people.
     pub explain: std::sync::Arc<Texts>,
     /// Facts that must hold for the rule to count.
