@@ -133,16 +133,16 @@ fn stages(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
-    // The classifier alone, on the words views and the rules' reports.
+    // The classifier alone, on the rules' reports.
     let engine = Engine::new(rules.clone(), Thresholds::default());
     let model = Model::bundled().expect("bundled model loads");
     let reports: Vec<_> = adverts.iter().map(|a| engine.screen(a)).collect();
+    let combinations: Vec<_> = reports.iter().map(|r| engine.combination(r)).collect();
     group.bench_function("classifier", |b| {
         b.iter(|| {
             let mut sum = 0.0;
-            for (s, report) in scans.iter().zip(&reports) {
-                let words = [s[0].words.as_str(), s[1].words.as_str()];
-                sum += model.predict(black_box(&words), report).probability;
+            for (report, combination) in reports.iter().zip(&combinations) {
+                sum += model.predict(black_box(report), combination).probability;
             }
             sum
         })

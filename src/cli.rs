@@ -93,6 +93,10 @@ pub struct TrainArgs {
     /// Seed recorded in the model.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Folder of real adverts written by others (`*.jsonl`, see
+    /// `../shared/data/real-adverts/README.md`) to train with as well; each file is a source.
+    #[arg(long)]
+    pub real: Option<PathBuf>,
 }
 
 /// Options of `eval`.
@@ -335,32 +339,68 @@ fn show(v: Option<f64>) -> String {
 }
 
 fn train(args: TrainArgs) -> Result<u8> {
-    use adscreen::classify::train::{TrainOptions, corpus_hash_of_dir};
+    use adscreen::classify::real::training_adverts;
+    use adscreen::classify::train::{TrainOptions, corpus_hash_of_dir, written_adverts};
     let corpus = adscreen::corpus::load_dir(&args.corpus)
         .with_context(|| format!("corpus in {}", args.corpus.display()))?;
     let hash = corpus_hash_of_dir(&args.corpus)?;
+    let mut adverts = written_adverts(&corpus);
+    let mut real_hash = None;
+    if let Some(dir) = &args.real {
+        adverts.extend(
+            training_adverts(dir).with_context(|| format!("real adverts in {}", dir.display()))?,
+        );
+        real_hash = Some(corpus_hash_of_dir(dir)?);
+    }
     let engine = Engine::new(load_rules(args.rules.as_deref())?, Thresholds::default());
     let options = TrainOptions {
         seed: args.seed,
         ..TrainOptions::default()
     };
-    let model =
-        adscreen::classify::train::train(&corpus, hash, &engine, &options).context("training")?;
+    let model = adscreen::classify::train::train(&adverts, hash, real_hash, &engine, &options)
+        .context("training")?;
     model
         .save(&args.out)
         .with_context(|| format!("writing {}", args.out.display()))?;
     let m = &model.metadata;
     println!(
-        "trained on {} adverts ({} n-grams, alpha {}): dev ROC-AUC {} PR-AUC {}; test ROC-AUC {} PR-AUC {}; written to {}",
-        corpus.len(),
-        model.vocabulary.len(),
+        "trained on {} adverts ({} features, alpha {}): dev ROC-AUC {} PR-AUC {}; test ROC-AUC {} PR-AUC {}; medium from {}; written to {}",
+        adverts.len(),
+        model.features.len(),
         m.alpha,
         show(m.dev.roc_auc),
         show(m.dev.pr_auc),
         show(m.test.roc_auc),
         show(m.test.pr_auc),
+        m.thresholds.medium,
         args.out.display()
     );
+    if !m.leave_one_source_out.is_empty() {
+        println!("each source scored by a model trained without it:");
+        println!(
+            "{:<16} {:>6} {:>8} {:>9} {:>9} {:>9} {:>7}",
+            "source", "risky", "ordinary", "model AUC", "comb. AUC", "ord. flag", "recall"
+        );
+        for (f, c) in m.leave_one_source_out.iter().zip(&m.sources) {
+            println!(
+                "{:<16} {:>6} {:>8} {:>9} {:>9} {:>9} {:>7}",
+                f.source,
+                c.risky,
+                c.ordinary,
+                show(f.model_roc_auc),
+                show(f.combined_roc_auc),
+                show(f.ordinary_flagged),
+                show(f.recall)
+            );
+        }
+    }
+    if let Some(p) = m.provenance {
+        println!(
+            "written vs real, same label (dev+test; 0.5 = cannot tell who wrote it): ordinary ROC-AUC {}, risky ROC-AUC {}",
+            show(p.ordinary_roc_auc),
+            show(p.risky_roc_auc)
+        );
+    }
     Ok(EXIT_OK)
 }
 

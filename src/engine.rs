@@ -4,12 +4,12 @@
 //! before extraction.
 //! Reading input and writing output belong to `ingest` and `output`.
 
-use crate::advert::{Advert, Field};
+use crate::advert::{Advert, Field, Lang};
 use crate::classify::Model;
 use crate::detect::Detect;
 use crate::extract::{self, Scan};
 use crate::report::{Reason, Report};
-use crate::rules::{ExampleFailure, FieldPass, RuleSet, Texts};
+use crate::rules::{ExampleFailure, FieldPass, Indicator, RuleSet, Texts};
 use crate::score::{self, Combination, Sign, Thresholds};
 
 /// Screens adverts; build once, share freely (it is immutable).
@@ -125,7 +125,7 @@ impl Engine {
             .iter()
             .any(|w| w.chars().any(crate::normalise::is_word_char));
         if let Some(model) = self.model.as_ref().filter(|_| has_words) {
-            let prediction = model.predict(&words, &report);
+            let prediction = model.predict(&report, &combination);
             let supported = combination.supports_model();
             report.score = score::combine(
                 rule_score,
@@ -134,7 +134,9 @@ impl Engine {
                 self.thresholds.medium,
             );
             report.model_probability = Some((prediction.probability * 1000.0).round() / 1000.0);
-            report.reasons.push(model_reason(&prediction));
+            report
+                .reasons
+                .push(model_reason(&prediction, self.rules.indicators()));
         }
         report.level = self.thresholds.level(report.score);
         report.flagged = report.level >= self.thresholds.flag;
@@ -228,46 +230,67 @@ impl Engine {
     }
 }
 
-/// The classifier's own reason: its probability and the n-grams that pushed it up most.
-fn model_reason(p: &crate::classify::Prediction) -> Reason {
+/// The classifier's own reason: its probability and, in words, the signs and facts that raised
+/// and lowered it most.
+fn model_reason(p: &crate::classify::Prediction, indicators: &[Indicator]) -> Reason {
     let percent = (p.probability * 100.0).round();
-    let words: Vec<String> = p
-        .top_ngrams
-        .iter()
-        .map(|(n, w)| {
-            // A character n-gram shows its word edges as `_` ("c: dar" is `_dar`, the start of
-            // a word); a word n-gram is quoted.
-            let text = n.split_once(':').map_or(n.as_str(), |x| x.1);
-            let shown = if n.starts_with("c:") {
-                text.replace(' ', "_")
-            } else {
-                format!("\"{text}\"")
-            };
-            format!("{shown} ({w:+.2})")
-        })
-        .collect();
-    let list = if words.is_empty() {
-        "-".to_string()
-    } else {
-        words.join(", ")
+    let list = |side: &[crate::classify::model::Contribution], lang: Lang| {
+        side.iter()
+            .map(|c| c.feature.describe(c.value, indicators, lang))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let text = |lang: Lang, intro: String, up: &str, down: &str, none: &str| {
+        let mut t = intro;
+        let raised = list(&p.raised, lang);
+        let lowered = list(&p.lowered, lang);
+        if raised.is_empty() && lowered.is_empty() {
+            t.push(' ');
+            t.push_str(none);
+        }
+        if !raised.is_empty() {
+            t.push_str(&format!(" {up}: {raised}."));
+        }
+        if !lowered.is_empty() {
+            t.push_str(&format!(" {down}: {lowered}."));
+        }
+        t
     };
     Reason {
         indicator: "classifier".into(),
-        rule: "classifier.ngrams".into(),
+        rule: "classifier.signs".into(),
         weight: 0,
         field: None,
         evidence: None,
         start: None,
         end: None,
         explanation: std::sync::Arc::new(Texts {
-            lv: format!(
-                "Statistiskais modelis, kas apmācīts uz marķētiem sludinājumiem, vērtē šo sludinājumu kā riskantu ar varbūtību {percent}%. Visvairāk to ietekmēja: {list}."
+            lv: text(
+                Lang::Lv,
+                format!(
+                    "Statistiskais modelis, kas mācījies no sludinājumiem, kurus cilvēki jau novērtējuši, lēš, ka šis sludinājums ir riskants ar varbūtību {percent}%."
+                ),
+                "Varbūtību palielina",
+                "Samazina",
+                "Tas neatrada neko, kas to mainītu.",
             ),
-            en: format!(
-                "The statistical model trained on labelled adverts rates this advert risky with probability {percent}%. What pushed it up most: {list}."
+            en: text(
+                Lang::En,
+                format!(
+                    "A statistical model that learned from adverts people have already judged puts the chance that this advert is risky at {percent}%."
+                ),
+                "Raised by",
+                "Lowered by",
+                "It found nothing that moves it either way.",
             ),
-            ru: Some(format!(
-                "Статистическая модель, обученная на размеченных объявлениях, оценивает это объявление как рискованное с вероятностью {percent}%. Больше всего повлияло: {list}."
+            ru: Some(text(
+                Lang::Ru,
+                format!(
+                    "Статистическая модель, обученная на объявлениях, которые уже оценили люди, считает, что это объявление рискованное с вероятностью {percent}%."
+                ),
+                "Вероятность повышают",
+                "Понижают",
+                "Она не нашла ничего, что меняло бы оценку.",
             )),
         }),
     }

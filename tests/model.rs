@@ -19,7 +19,17 @@ fn committed_model_loads_and_matches_the_committed_corpus() {
         adscreen::rules::RuleSet::bundled().expect("rules").hash(),
         "the rules changed since the model was trained: run `adscreen train`"
     );
-    assert!(!model.vocabulary.is_empty());
+    assert!(model.features.len() > 30, "{:?}", model.features);
+    // No n-grams: every feature is something a person can check.
+    assert!(
+        model.features.iter().all(
+            |f| ["sign:", "mitigation:", "signs:", "dimensions", "fact:"]
+                .iter()
+                .any(|k| f.starts_with(k))
+        ),
+        "{:?}",
+        model.features
+    );
     assert!(
         model.metadata.dev.roc_auc.is_some_and(|a| a > 0.8),
         "{:?}",
@@ -37,8 +47,7 @@ fn model_scores_a_risky_advert_above_a_benign_one() {
             ..Default::default()
         };
         let report = ENGINE.screen(&advert);
-        let words = adscreen::normalise::Normalised::words(text);
-        model.predict(&[words.as_str()], &report)
+        model.predict(&report, &ENGINE.combination(&report))
     };
     let risky = score(
         "Darbs Vācijā bez pieredzes, 4000 EUR mēnesī, dzīvošana bez maksas, pase jānodod koordinatoram. Tikai WhatsApp.",
@@ -52,8 +61,8 @@ fn model_scores_a_risky_advert_above_a_benign_one() {
         risky.probability,
         benign.probability
     );
-    assert!(!risky.top_ngrams.is_empty());
-    assert!(risky.top_ngrams.windows(2).all(|w| w[0].1 >= w[1].1));
+    assert!(!risky.raised.is_empty() && !benign.lowered.is_empty());
+    assert!(risky.raised.windows(2).all(|w| w[0].effect >= w[1].effect));
 }
 
 #[test]
@@ -70,6 +79,32 @@ fn combined_engine_reports_probability_and_the_model_reason() {
     let last = report.reasons.last().expect("reasons");
     assert_eq!(last.indicator, "classifier");
     assert!(last.explanation.en.contains('%'));
+    // The reason says in words what raised the probability: the organ-sale sign's name, in
+    // each language, never a feature's internal name.
+    let organ = adscreen::rules::RuleSet::bundled()
+        .expect("rules")
+        .indicators()
+        .iter()
+        .find(|i| i.id == "organ_sale")
+        .map(|i| i.name.clone())
+        .expect("organ_sale indicator");
+    assert!(
+        last.explanation.en.contains(&organ.en),
+        "{}",
+        last.explanation.en
+    );
+    assert!(
+        last.explanation.lv.contains(&organ.lv),
+        "{}",
+        last.explanation.lv
+    );
+    let ru = last.explanation.ru.as_deref().unwrap_or_default();
+    assert!(ru.contains(organ.ru.as_deref().unwrap_or("-")), "{ru}");
+    assert!(
+        !last.explanation.en.contains("sign:"),
+        "{}",
+        last.explanation.en
+    );
     assert!(
         report.flagged,
         "a decisive rule hit stays flagged: {report:?}"

@@ -1,271 +1,370 @@
-//! Features for the classifier: word uni- and bi-grams and character 3-5-grams of the normalised
-//! words view (language independent, robust to spelling and inflection), plus the rule hits and
-//! extracted facts of the screening report. N-grams are identified by a 64-bit FNV-1a hash of
-//! their kind and text, so scoring needs no string allocation.
+//! Features for the classifier, each something a person can check in the screening report:
+//! which risk and mitigating signs were found, how many strong, medium and weak signs and how
+//! many ILO/EC dimensions the advert combines, and facts the extractors found (contacts,
+//! employer identity, pay, work abroad, demands, the kind of advert). There are no word or
+//! character n-grams: those learn the style of whoever wrote the training adverts rather than
+//! risk (see `../shared/data/real-adverts/README.md`, "the trap").
 
-use std::collections::HashMap;
-
-use serde::{Deserialize, Serialize};
-
+use crate::advert::{Kind, Lang};
+use crate::extract::Gender;
 use crate::report::Report;
+use crate::rules::Indicator;
+use crate::score::{Combination, Strength};
 
-/// Which n-grams are features.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FeatureConfig {
-    /// Longest word n-gram (1 = unigrams only).
-    pub max_word_ngram: usize,
-    /// Shortest character n-gram.
-    pub min_char_ngram: usize,
-    /// Longest character n-gram.
-    pub max_char_ngram: usize,
-    /// How many n-grams the vocabulary keeps (the most informative on the training split).
-    pub vocabulary_size: usize,
-    /// Fewest training documents an n-gram must occur in to be considered.
-    pub min_document_frequency: usize,
+/// A fact the extractors found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fact {
+    /// A phone number.
+    Phone,
+    /// A phone number of another country than Latvia.
+    ForeignPhone,
+    /// A messenger contact (WhatsApp, Telegram, Viber, ...).
+    Messenger,
+    /// A free webmail address.
+    FreeWebmail,
+    /// A company e-mail address or website.
+    CompanyContact,
+    /// A named employer.
+    Employer,
+    /// A company registration number.
+    RegistrationNumber,
+    /// A recruitment licence number.
+    LicenceNumber,
+    /// A destination abroad.
+    Abroad,
+    /// Stated pay.
+    Pay,
+    /// An age demand.
+    AgeDemand,
+    /// Only women wanted.
+    FemaleDemand,
+    /// Demands on appearance.
+    Appearance,
+    /// A partner or marriage advert.
+    PartnerAdvert,
 }
 
-impl Default for FeatureConfig {
-    fn default() -> Self {
-        FeatureConfig {
-            max_word_ngram: 2,
-            min_char_ngram: 3,
-            max_char_ngram: 5,
-            vocabulary_size: 4000,
-            min_document_frequency: 3,
-        }
-    }
-}
-
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
-
-fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(FNV_PRIME);
-    }
-    h
-}
-
-/// The hash of an n-gram as written in a model's vocabulary ("w:darbs arzemes", "c:arz").
-pub fn ngram_hash(ngram: &str) -> u64 {
-    fnv(FNV_OFFSET, ngram.as_bytes())
-}
-
-/// Calls `f(hash, text)` for every n-gram occurrence of a normalised text (repeats included);
-/// `text` is the n-gram as it would be written in a vocabulary ("w:..." or "c:...").
-pub fn for_each_ngram(
-    words: &str,
-    config: &FeatureConfig,
-    mut f: impl FnMut(u64, &dyn Fn() -> String),
-) {
-    let tokens: Vec<&str> = words
-        .split(|c: char| !crate::normalise::is_word_char(c))
-        .filter(|t| !t.is_empty())
-        .collect();
-    // Word n-grams. FNV-1a runs byte by byte, so an n-gram's hash continues the hash of the
-    // (n-1)-gram it starts with: each token's unigram hash starts its longer n-grams.
-    let w_prefix = fnv(FNV_OFFSET, b"w:");
-    for (i, t) in tokens.iter().enumerate() {
-        let mut h = fnv(w_prefix, t.as_bytes());
-        let longest = config.max_word_ngram.min(tokens.len() - i);
-        for n in 1..=longest {
-            if n > 1 {
-                h = fnv(fnv(h, b" "), tokens[i + n - 1].as_bytes());
-            }
-            f(h, &|| format!("w:{}", tokens[i..i + n].join(" ")));
-        }
-    }
-    // Character n-grams inside words padded with spaces (" darbs ").
-    let mut padded = String::new();
-    let mut bounds: Vec<usize> = Vec::new();
-    let c_prefix = fnv(FNV_OFFSET, b"c:");
-    for t in &tokens {
-        padded.clear();
-        padded.push(' ');
-        padded.push_str(t);
-        padded.push(' ');
-        let bytes = padded.as_bytes();
-        if t.is_ascii() {
-            // A character is a byte: no boundaries to look up.
-            for start in 0..bytes.len() {
-                let mut h = c_prefix;
-                let longest = config.max_char_ngram.min(bytes.len() - start);
-                for end in start + 1..=start + longest {
-                    h = fnv(h, &bytes[end - 1..end]);
-                    if end - start >= config.min_char_ngram {
-                        let piece = &padded[start..end];
-                        f(h, &|| format!("c:{piece}"));
-                    }
-                }
-            }
-            continue;
-        }
-        bounds.clear();
-        bounds.extend(padded.char_indices().map(|(i, _)| i));
-        bounds.push(padded.len());
-        let chars = bounds.len() - 1;
-        // Each start is hashed once, up to the longest n-gram.
-        for start in 0..chars {
-            let mut h = c_prefix;
-            let longest = config.max_char_ngram.min(chars - start);
-            for end in start + 1..=start + longest {
-                h = fnv(h, &bytes[bounds[end - 1]..bounds[end]]);
-                if end - start >= config.min_char_ngram {
-                    let piece = &padded[bounds[start]..bounds[end]];
-                    f(h, &|| format!("c:{piece}"));
-                }
-            }
-        }
-    }
-}
-
-/// The distinct n-gram hashes of a text (binary presence), with their text when `names` is given.
-pub fn ngram_set(
-    words: &str,
-    config: &FeatureConfig,
-    mut names: Option<&mut HashMap<u64, String>>,
-) -> Vec<u64> {
-    let mut set = Vec::new();
-    for_each_ngram(words, config, |h, name| {
-        set.push(h);
-        if let Some(map) = names.as_deref_mut() {
-            map.entry(h).or_insert_with(name);
-        }
-    });
-    set.sort_unstable();
-    set.dedup();
-    set
-}
-
-/// The names of the report features, in a fixed order.
-pub fn report_feature_names(indicators: &[String]) -> Vec<String> {
-    let mut names: Vec<String> = indicators.iter().map(|i| format!("r:{i}")).collect();
-    names.extend(FACTS.iter().map(|f| format!("f:{f}")));
-    names
-}
-
-const FACTS: &[&str] = &[
-    "phone",
-    "foreign_phone",
-    "messenger",
-    "free_webmail",
-    "company_contact",
-    "employer",
-    "registration_number",
-    "licence_number",
-    "abroad",
-    "pay",
-    "age_demand",
-    "female_demand",
-    "appearance",
+const FACTS: [(Fact, &str); 14] = [
+    (Fact::Phone, "phone"),
+    (Fact::ForeignPhone, "foreign_phone"),
+    (Fact::Messenger, "messenger"),
+    (Fact::FreeWebmail, "free_webmail"),
+    (Fact::CompanyContact, "company_contact"),
+    (Fact::Employer, "employer"),
+    (Fact::RegistrationNumber, "registration_number"),
+    (Fact::LicenceNumber, "licence_number"),
+    (Fact::Abroad, "abroad"),
+    (Fact::Pay, "pay"),
+    (Fact::AgeDemand, "age_demand"),
+    (Fact::FemaleDemand, "female_demand"),
+    (Fact::Appearance, "appearance"),
+    (Fact::PartnerAdvert, "partner_advert"),
 ];
 
-/// Report features: per indicator the largest weight among its reasons divided by 50 (negative
-/// for mitigating indicators), then facts as 0 or 1.
-pub fn report_features(report: &Report, indicators: &[String]) -> Vec<f64> {
-    let mut v: Vec<f64> = indicators
-        .iter()
-        .map(|id| {
-            report
+/// One input of the classifier, named in the model file as `sign:<indicator>`,
+/// `mitigation:<indicator>`, `signs:<strength>`, `dimensions` or `fact:<fact>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Feature {
+    /// A risk indicator: 1 when words in the advert show it, 0.5 when it is an absence (no
+    /// employer named), else 0.
+    Sign(String),
+    /// A mitigating indicator: 1 when found, else 0.
+    Mitigation(String),
+    /// How many distinct signs of a strength the text shows (at most 3).
+    Signs(Strength),
+    /// How many ILO/EC dimensions the signs belong to (at most 3).
+    Dimensions,
+    /// A fact: 1 or 0.
+    Fact(Fact),
+}
+
+/// Counts are capped here: a fourth sign of a kind adds nothing a person would weigh.
+const MAX_COUNT: usize = 3;
+
+impl Feature {
+    /// The feature's name in a model file.
+    pub fn name(&self) -> String {
+        match self {
+            Feature::Sign(id) => format!("sign:{id}"),
+            Feature::Mitigation(id) => format!("mitigation:{id}"),
+            Feature::Signs(s) => format!("signs:{}", strength_name(*s)),
+            Feature::Dimensions => "dimensions".into(),
+            Feature::Fact(f) => {
+                let name = FACTS.iter().find(|x| x.0 == *f).map_or("", |x| x.1);
+                format!("fact:{name}")
+            }
+        }
+    }
+
+    /// The feature of a name written by [`Feature::name`].
+    pub fn parse(name: &str) -> Option<Feature> {
+        let (kind, rest) = name.split_once(':').unwrap_or((name, ""));
+        match kind {
+            "sign" if !rest.is_empty() => Some(Feature::Sign(rest.into())),
+            "mitigation" if !rest.is_empty() => Some(Feature::Mitigation(rest.into())),
+            "signs" => [Strength::Strong, Strength::Medium, Strength::Weak]
+                .into_iter()
+                .find(|s| strength_name(*s) == rest)
+                .map(Feature::Signs),
+            "dimensions" if rest.is_empty() => Some(Feature::Dimensions),
+            "fact" => FACTS
+                .iter()
+                .find(|x| x.1 == rest)
+                .map(|x| Feature::Fact(x.0)),
+            _ => None,
+        }
+    }
+
+    /// The feature's value for a screened advert and its combination of signs.
+    pub fn value(&self, report: &Report, combination: &Combination) -> f64 {
+        let count = |n: usize| n.min(MAX_COUNT) as f64;
+        match self {
+            Feature::Sign(id) => report
                 .reasons
                 .iter()
-                .filter(|r| &r.indicator == id)
-                .map(|r| f64::from(r.weight) / 50.0)
-                .fold(0.0, |a: f64, w| if w.abs() > a.abs() { w } else { a })
-        })
-        .collect();
+                .filter(|r| r.weight > 0 && &r.indicator == id)
+                .map(|r| if r.field.is_some() { 1.0 } else { 0.5 })
+                .fold(0.0, f64::max),
+            Feature::Mitigation(id) => {
+                let found = report
+                    .reasons
+                    .iter()
+                    .any(|r| r.weight < 0 && &r.indicator == id);
+                if found { 1.0 } else { 0.0 }
+            }
+            Feature::Signs(s) => {
+                let list = match s {
+                    Strength::Strong => &combination.strong,
+                    Strength::Medium => &combination.medium,
+                    Strength::Weak => &combination.weak,
+                };
+                count(
+                    list.iter()
+                        .filter(|i| combination.in_text.contains(i))
+                        .count(),
+                )
+            }
+            Feature::Dimensions => count(combination.dimensions.len()),
+            Feature::Fact(f) => {
+                if fact(report, *f) {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+        }
+    }
+
+    /// What the feature is, for a person, in a language: an indicator's name, or a fact or a
+    /// count in words (a count shows its value).
+    pub fn describe(&self, value: f64, indicators: &[Indicator], lang: Lang) -> String {
+        let named = |id: &str| {
+            indicators
+                .iter()
+                .find(|i| i.id == id)
+                .map_or_else(|| id.to_string(), |i| i.name.get(lang).to_string())
+        };
+        let n = value.round() as u32;
+        let (lv, en, ru): (String, String, String) = match self {
+            Feature::Sign(id) | Feature::Mitigation(id) => {
+                let name = named(id);
+                (name.clone(), name.clone(), name)
+            }
+            Feature::Signs(Strength::Strong) => (
+                format!("spēcīgu pazīmju skaits ({n})"),
+                format!("number of strong signs ({n})"),
+                format!("число сильных признаков ({n})"),
+            ),
+            Feature::Signs(Strength::Medium) => (
+                format!("vidēji spēcīgu pazīmju skaits ({n})"),
+                format!("number of medium signs ({n})"),
+                format!("число признаков средней силы ({n})"),
+            ),
+            Feature::Signs(Strength::Weak) => (
+                format!("vāju pazīmju skaits ({n})"),
+                format!("number of weak signs ({n})"),
+                format!("число слабых признаков ({n})"),
+            ),
+            Feature::Dimensions => (
+                format!("dažādu riska veidu skaits ({n})"),
+                format!("number of different kinds of risk ({n})"),
+                format!("число разных видов риска ({n})"),
+            ),
+            Feature::Fact(f) => {
+                let (lv, en, ru) = fact_words(*f);
+                (lv.into(), en.into(), ru.into())
+            }
+        };
+        match lang {
+            Lang::Lv => lv,
+            Lang::Ru => ru,
+            Lang::En => en,
+        }
+    }
+}
+
+fn strength_name(s: Strength) -> &'static str {
+    match s {
+        Strength::Strong => "strong",
+        Strength::Medium => "medium",
+        Strength::Weak => "weak",
+    }
+}
+
+fn fact(report: &Report, f: Fact) -> bool {
     let e = &report.entities;
-    let facts = [
-        !e.phones.is_empty(),
-        e.phones
+    match f {
+        Fact::Phone => !e.phones.is_empty(),
+        Fact::ForeignPhone => e
+            .phones
             .iter()
-            .any(|p| p.value.country.as_deref() != Some("LV")),
-        !e.messengers.is_empty(),
-        e.emails.iter().any(|m| m.value.free_webmail),
-        e.company_contact().is_some(),
-        !e.employers.is_empty(),
-        !e.registration_numbers.is_empty(),
-        !e.licence_numbers.is_empty(),
-        e.abroad(),
-        !e.pay.is_empty(),
-        !e.ages.is_empty(),
-        e.single_gender()
-            .is_some_and(|g| g.value.gender == crate::extract::Gender::Female),
-        !e.appearance.is_empty(),
-    ];
-    debug_assert_eq!(facts.len(), FACTS.len());
-    v.extend(facts.iter().map(|&b| if b { 1.0 } else { 0.0 }));
+            .any(|p| p.value.country.as_deref().is_some_and(|c| c != "LV")),
+        Fact::Messenger => !e.messengers.is_empty(),
+        Fact::FreeWebmail => e.emails.iter().any(|m| m.value.free_webmail),
+        Fact::CompanyContact => e.company_contact().is_some(),
+        Fact::Employer => !e.employers.is_empty(),
+        Fact::RegistrationNumber => !e.registration_numbers.is_empty(),
+        Fact::LicenceNumber => !e.licence_numbers.is_empty(),
+        Fact::Abroad => e.abroad(),
+        Fact::Pay => !e.pay.is_empty(),
+        Fact::AgeDemand => !e.ages.is_empty(),
+        Fact::FemaleDemand => e
+            .single_gender()
+            .is_some_and(|g| g.value.gender == Gender::Female),
+        Fact::Appearance => !e.appearance.is_empty(),
+        Fact::PartnerAdvert => report.kind == Kind::Marriage,
+    }
+}
+
+/// A fact in words (lv, en, ru).
+fn fact_words(f: Fact) -> (&'static str, &'static str, &'static str) {
+    match f {
+        Fact::Phone => ("tālruņa numurs", "a phone number", "номер телефона"),
+        Fact::ForeignPhone => (
+            "ārzemju tālruņa numurs",
+            "a foreign phone number",
+            "иностранный номер телефона",
+        ),
+        Fact::Messenger => (
+            "saziņa ziņapmaiņas lietotnē",
+            "contact through a messenger app",
+            "связь через мессенджер",
+        ),
+        Fact::FreeWebmail => (
+            "bezmaksas e-pasta adrese",
+            "a free e-mail address",
+            "бесплатный адрес электронной почты",
+        ),
+        Fact::CompanyContact => (
+            "uzņēmuma e-pasts vai mājaslapa",
+            "a company e-mail address or website",
+            "почта или сайт компании",
+        ),
+        Fact::Employer => (
+            "nosaukts darba devējs",
+            "a named employer",
+            "названный работодатель",
+        ),
+        Fact::RegistrationNumber => (
+            "uzņēmuma reģistrācijas numurs",
+            "a company registration number",
+            "регистрационный номер компании",
+        ),
+        Fact::LicenceNumber => (
+            "darbiekārtošanas licences numurs",
+            "a recruitment licence number",
+            "номер лицензии кадрового агентства",
+        ),
+        Fact::Abroad => ("darbs ārzemēs", "work abroad", "работа за границей"),
+        Fact::Pay => ("norādīta alga", "pay stated", "указана зарплата"),
+        Fact::AgeDemand => (
+            "prasība pēc vecuma",
+            "a demand on age",
+            "требование к возрасту",
+        ),
+        Fact::FemaleDemand => (
+            "meklē tikai sievietes",
+            "only women wanted",
+            "нужны только женщины",
+        ),
+        Fact::Appearance => (
+            "prasības pēc izskata",
+            "demands on appearance",
+            "требования к внешности",
+        ),
+        Fact::PartnerAdvert => (
+            "iepazīšanās vai laulības sludinājums",
+            "a partner or marriage advert",
+            "объявление о знакомстве или браке",
+        ),
+    }
+}
+
+/// The features a model trained with these indicators uses, in a fixed order: a sign per risk
+/// indicator found in text (not the signs found by linking stored adverts), a mitigation per
+/// mitigating indicator, the counts, then the facts.
+pub fn feature_set(indicators: &[Indicator]) -> Vec<Feature> {
+    let mut v: Vec<Feature> = indicators
+        .iter()
+        .filter(|i| !i.mitigating && !i.linked)
+        .map(|i| Feature::Sign(i.id.clone()))
+        .collect();
+    v.extend(
+        indicators
+            .iter()
+            .filter(|i| i.mitigating)
+            .map(|i| Feature::Mitigation(i.id.clone())),
+    );
+    v.extend([Strength::Strong, Strength::Medium, Strength::Weak].map(Feature::Signs));
+    v.push(Feature::Dimensions);
+    v.extend(FACTS.iter().map(|x| Feature::Fact(x.0)));
     v
+}
+
+/// The values of `features` for a screened advert.
+pub fn values(features: &[Feature], report: &Report, combination: &Combination) -> Vec<f64> {
+    features
+        .iter()
+        .map(|f| f.value(report, combination))
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::RuleSet;
 
     #[test]
-    fn word_and_char_ngrams() {
-        let mut names = HashMap::new();
-        let set = ngram_set("darbs arzemes", &FeatureConfig::default(), Some(&mut names));
-        let mut all: Vec<&String> = names.values().collect();
-        all.sort();
-        assert!(all.contains(&&"w:darbs".to_string()));
-        assert!(all.contains(&&"w:darbs arzemes".to_string()));
-        assert!(all.contains(&&"c: da".to_string()));
-        assert!(all.contains(&&"c:rbs ".to_string()));
-        assert_eq!(set.len(), names.len());
-        assert!(set.contains(&ngram_hash("w:darbs arzemes")));
-    }
-
-    #[test]
-    fn every_ngram_hash_is_the_hash_of_its_text() {
-        let other = FeatureConfig {
-            max_word_ngram: 3,
-            min_char_ngram: 2,
-            max_char_ngram: 4,
-            ..FeatureConfig::default()
-        };
-        let texts = ["darbs arzemes", "работа в германии", "a ab abc", "ž 🙂 ok"];
-        for (config, text) in [FeatureConfig::default(), other]
-            .into_iter()
-            .flat_map(|c| texts.map(|t| (c, t)))
-        {
-            let (mut chars, mut words) = (0, 0);
-            for_each_ngram(text, &config, |h, name| {
-                let name = name();
-                assert_eq!(h, ngram_hash(&name), "{name}");
-                chars += usize::from(name.starts_with("c:"));
-                words += usize::from(name.starts_with("w:"));
-            });
-            let tokens: Vec<&str> = text
-                .split(|c: char| !crate::normalise::is_word_char(c))
-                .filter(|t| !t.is_empty())
-                .collect();
-            // Every run of 1 to max_word_ngram tokens.
-            let expected_words: usize = (1..=config.max_word_ngram)
-                .map(|n| (tokens.len() + 1).saturating_sub(n))
-                .sum();
-            assert_eq!(words, expected_words, "{text}");
-            // Every piece of min_char_ngram to max_char_ngram characters of each word padded
-            // with spaces.
-            let expected: usize = tokens
-                .iter()
-                .map(|t| {
-                    let n = t.chars().count() + 2;
-                    (config.min_char_ngram..=config.max_char_ngram)
-                        .map(|k| (n + 1).saturating_sub(k))
-                        .sum::<usize>()
-                })
-                .sum();
-            assert_eq!(chars, expected, "{text}");
+    fn every_feature_name_parses_back() {
+        let rules = RuleSet::bundled().expect("rules");
+        let set = feature_set(rules.indicators());
+        assert!(set.len() > 30, "{}", set.len());
+        for f in &set {
+            assert_eq!(Feature::parse(&f.name()).as_ref(), Some(f), "{}", f.name());
+        }
+        for bad in [
+            "",
+            "sign:",
+            "signs:huge",
+            "fact:unknown",
+            "dimensions:2",
+            "w:darbs",
+        ] {
+            assert_eq!(Feature::parse(bad), None, "{bad}");
         }
     }
 
     #[test]
-    fn cyrillic_char_ngrams_stay_on_char_boundaries() {
-        let mut names = HashMap::new();
-        ngram_set("работа", &FeatureConfig::default(), Some(&mut names));
-        assert!(names.values().any(|n| n == "c: ра"));
+    fn every_feature_is_described_in_three_languages() {
+        let rules = RuleSet::bundled().expect("rules");
+        for f in feature_set(rules.indicators()) {
+            let texts: Vec<String> = [Lang::Lv, Lang::En, Lang::Ru]
+                .into_iter()
+                .map(|l| f.describe(2.0, rules.indicators(), l))
+                .collect();
+            assert!(texts.iter().all(|t| !t.is_empty()), "{texts:?}");
+            assert_ne!(texts[0], texts[1], "{}", f.name());
+            assert!(!texts.iter().any(|t| t.contains(':')), "{texts:?}");
+        }
     }
 }

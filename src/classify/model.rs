@@ -1,19 +1,19 @@
-//! The trained classifier as stored in `models/`: a versioned JSON file with the feature
-//! configuration, the vocabulary with its weights, the report-feature weights, the calibration
-//! and the training metadata. Scoring is a sparse dot product over the n-grams of an advert.
+//! The trained classifier as stored in `models/`: a versioned JSON file with the names of its
+//! features (see [`super::features`]), one weight per feature, the calibration and the training
+//! metadata, including how it did on each source of adverts it was not trained on. Scoring is a
+//! dot product over a few dozen numbers a person can check.
 
 use std::path::Path;
-
-use rustc_hash::FxHashMap;
 
 use serde::{Deserialize, Serialize};
 
 use super::ClassifyError;
-use super::features::{FeatureConfig, for_each_ngram, ngram_hash, report_features};
+use super::features::{Feature, values};
 use crate::report::Report;
+use crate::score::Combination;
 
-/// The file format version this build reads and writes.
-pub const FORMAT: u32 = 1;
+/// The file format version this build reads and writes (2: readable features, no n-grams).
+pub const FORMAT: u32 = 2;
 
 /// Platt scaling: calibrated probability = 1 / (1 + exp(-(a * z + b))) for the raw score z.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -59,6 +59,57 @@ pub struct Metadata {
     pub test: SplitMetrics,
     /// Score thresholds for the combined score, chosen on dev.
     pub thresholds: ChosenThresholds,
+    /// SHA-256 of the real-advert files trained on, when there were any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub real_hash: Option<String>,
+    /// The adverts trained on, per source.
+    #[serde(default)]
+    pub sources: Vec<SourceCount>,
+    /// Each source scored by a model trained without it.
+    #[serde(default)]
+    pub leave_one_source_out: Vec<SourceFigures>,
+    /// Whether the model tells who wrote an advert rather than whether it is risky.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
+}
+
+/// How many adverts of a source training saw, by label (all splits).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceCount {
+    /// `written` (the corpus written for the project) or a real-advert file's stem.
+    pub source: String,
+    /// Adverts labelled risky (or fraudulent).
+    pub risky: usize,
+    /// Ordinary adverts (benign, legitimate or unlabelled).
+    pub ordinary: usize,
+}
+
+/// One source scored by a model trained on every other source (same settings).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceFigures {
+    /// The source left out.
+    pub source: String,
+    /// ROC-AUC of the model's probability (`None` when the source lacks a class).
+    pub model_roc_auc: Option<f64>,
+    /// ROC-AUC of the combined score of rules and that model.
+    pub combined_roc_auc: Option<f64>,
+    /// Share of its ordinary adverts flagged by the combined score.
+    pub ordinary_flagged: Option<f64>,
+    /// Share of its risky adverts flagged by the combined score.
+    pub recall: Option<f64>,
+}
+
+/// The trap check: ROC-AUC of the model's probability between written and real adverts of the
+/// same label on the dev and test splits; 0.5 means the model cannot tell who wrote an advert.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provenance {
+    /// Among ordinary adverts (written benign against real ordinary).
+    pub ordinary_roc_auc: Option<f64>,
+    /// Among risky adverts (written risky against real risky).
+    pub risky_roc_auc: Option<f64>,
 }
 
 /// The combined-score thresholds chosen on dev, with what they gave there.
@@ -81,25 +132,31 @@ pub struct ChosenThresholds {
 pub struct Model {
     /// File format version ([`FORMAT`]).
     pub format: u32,
-    /// Which n-grams are features.
-    pub features: FeatureConfig,
-    /// The n-grams, as "w:..." and "c:..." strings.
-    pub vocabulary: Vec<String>,
-    /// One weight per vocabulary entry.
-    pub ngram_weights: Vec<f64>,
-    /// Indicator ids whose strongest weight is a feature, in order.
-    pub indicators: Vec<String>,
-    /// One weight per report feature (indicators, then facts).
-    pub report_weights: Vec<f64>,
+    /// Feature names (see [`Feature::name`]), in the order of `weights`.
+    pub features: Vec<String>,
+    /// One weight per feature.
+    pub weights: Vec<f64>,
     /// Intercept.
     pub bias: f64,
     /// Calibration fitted on dev.
     pub platt: Platt,
     /// Training metadata.
     pub metadata: Metadata,
-    /// Vocabulary index by n-gram hash. The keys are already hashes, so a fast hasher is enough.
+    /// The parsed features.
     #[serde(skip)]
-    index: FxHashMap<u64, usize>,
+    parsed: Vec<Feature>,
+}
+
+/// One feature's part in a prediction.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Contribution {
+    /// The feature.
+    #[serde(skip)]
+    pub feature: Feature,
+    /// Its value for the advert.
+    pub value: f64,
+    /// Weight times value: how much it moved the raw score.
+    pub effect: f64,
 }
 
 /// What the classifier says about one advert.
@@ -107,49 +164,33 @@ pub struct Model {
 pub struct Prediction {
     /// Calibrated probability that the advert is risky.
     pub probability: f64,
-    /// The n-grams that pushed the score up most, with their contributions.
-    pub top_ngrams: Vec<(String, f64)>,
+    /// The features that raised the score most, largest first.
+    pub raised: Vec<Contribution>,
+    /// The features that lowered the score most, largest first.
+    pub lowered: Vec<Contribution>,
 }
 
-/// How many n-grams a prediction explains itself with.
-pub const TOP_NGRAMS: usize = 5;
+/// How many features a prediction names on each side.
+pub const TOP_FEATURES: usize = 3;
 
 impl Model {
-    /// Builds a model from its parts (training) and indexes the vocabulary.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a model from its parts (training).
     pub fn new(
-        features: FeatureConfig,
-        vocabulary: Vec<String>,
-        ngram_weights: Vec<f64>,
-        indicators: Vec<String>,
-        report_weights: Vec<f64>,
+        features: Vec<Feature>,
+        weights: Vec<f64>,
         bias: f64,
         platt: Platt,
         metadata: Metadata,
     ) -> Model {
-        let mut m = Model {
+        Model {
             format: FORMAT,
-            features,
-            vocabulary,
-            ngram_weights,
-            indicators,
-            report_weights,
+            features: features.iter().map(Feature::name).collect(),
+            weights,
             bias,
             platt,
             metadata,
-            index: FxHashMap::default(),
-        };
-        m.build_index();
-        m
-    }
-
-    fn build_index(&mut self) {
-        self.index = self
-            .vocabulary
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (ngram_hash(n), i))
-            .collect();
+            parsed: features,
+        }
     }
 
     /// Parses and checks a model file's text.
@@ -158,17 +199,23 @@ impl Model {
             serde_json::from_str(text).map_err(|e| ClassifyError::Format(e.to_string()))?;
         if m.format != FORMAT {
             return Err(ClassifyError::Format(format!(
-                "model format {} is not the supported {FORMAT}",
+                "model format {} is not the supported {FORMAT}: run `adscreen train`",
                 m.format
             )));
         }
-        let report_len = super::features::report_feature_names(&m.indicators).len();
-        if m.vocabulary.len() != m.ngram_weights.len() || m.report_weights.len() != report_len {
+        if m.features.len() != m.weights.len() {
             return Err(ClassifyError::Format(
                 "weights do not match the features".into(),
             ));
         }
-        m.build_index();
+        m.parsed = m
+            .features
+            .iter()
+            .map(|n| {
+                Feature::parse(n)
+                    .ok_or_else(|| ClassifyError::Format(format!("unknown feature {n:?}")))
+            })
+            .collect::<Result<_, _>>()?;
         Ok(m)
     }
 
@@ -196,36 +243,14 @@ impl Model {
         })
     }
 
-    /// The raw score (before calibration) and the n-gram contributions of an advert, from the
-    /// words views of its fields and its screening report.
-    pub fn raw_score(&self, words: &[&str], report: &Report) -> (f64, Vec<(usize, f64)>) {
-        // Each n-gram is looked up as it comes and marked in a bit set of the vocabulary, which
-        // then yields the distinct hits in vocabulary order.
-        let mut seen = vec![0u64; self.vocabulary.len().div_ceil(64)];
-        for w in words {
-            for_each_ngram(w, &self.features, |h, _| {
-                if let Some(&i) = self.index.get(&h) {
-                    seen[i / 64] |= 1 << (i % 64);
-                }
-            });
-        }
-        let hits = set_bits(&seen);
-        let scale = if hits.is_empty() {
-            0.0
-        } else {
-            1.0 / (hits.len() as f64).sqrt()
-        };
-        let contributions: Vec<(usize, f64)> = hits
-            .iter()
-            .map(|&i| (i, self.ngram_weights[i] * scale))
-            .collect();
-        let report_part: f64 = report_features(report, &self.indicators)
-            .iter()
-            .zip(&self.report_weights)
-            .map(|(x, w)| x * w)
-            .sum();
-        let z = self.bias + report_part + contributions.iter().map(|c| c.1).sum::<f64>();
-        (z, contributions)
+    /// The parsed features, in the order of `weights`.
+    pub fn feature_list(&self) -> &[Feature] {
+        &self.parsed
+    }
+
+    /// The raw score (before calibration) of a feature vector in the model's order.
+    pub fn raw_score(&self, x: &[f64]) -> f64 {
+        self.bias + x.iter().zip(&self.weights).map(|(x, w)| x * w).sum::<f64>()
     }
 
     /// The calibrated probability of a raw score.
@@ -233,123 +258,118 @@ impl Model {
         1.0 / (1.0 + (-(self.platt.a * z + self.platt.b)).exp())
     }
 
-    /// Predicts an advert: calibrated probability and the n-grams that pushed it up most.
-    pub fn predict(&self, words: &[&str], report: &Report) -> Prediction {
-        let (z, contributions) = self.raw_score(words, report);
+    /// Predicts a screened advert from its report and combination of signs: the calibrated
+    /// probability and the features that raised and lowered it most.
+    pub fn predict(&self, report: &Report, combination: &Combination) -> Prediction {
+        let x = values(&self.parsed, report, combination);
+        let z = self.raw_score(&x);
+        // The calibration's slope is positive for any model that ranks better than chance; a
+        // feature's effect on the probability has the sign of weight times slope.
+        let sign = if self.platt.a < 0.0 { -1.0 } else { 1.0 };
+        let mut effects: Vec<Contribution> = self
+            .parsed
+            .iter()
+            .zip(&x)
+            .zip(&self.weights)
+            .filter(|((_, v), w)| **v != 0.0 && **w != 0.0)
+            .map(|((f, v), w)| Contribution {
+                feature: f.clone(),
+                value: *v,
+                effect: round3(v * w * sign),
+            })
+            .collect();
+        effects.sort_by(|a, b| b.effect.total_cmp(&a.effect));
+        let raised = effects
+            .iter()
+            .filter(|c| c.effect > 0.0)
+            .take(TOP_FEATURES)
+            .cloned()
+            .collect();
+        let lowered = effects
+            .iter()
+            .rev()
+            .filter(|c| c.effect < 0.0)
+            .take(TOP_FEATURES)
+            .cloned()
+            .collect();
         Prediction {
             probability: self.calibrate(z),
-            top_ngrams: largest_positive(contributions, TOP_NGRAMS)
-                .into_iter()
-                .map(|(i, w)| (self.vocabulary[i].clone(), (w * 1000.0).round() / 1000.0))
-                .collect(),
+            raised,
+            lowered,
         }
     }
 }
 
-/// The positions of the set bits, in increasing order.
-fn set_bits(words: &[u64]) -> Vec<usize> {
-    let mut out = Vec::with_capacity(words.iter().map(|w| w.count_ones() as usize).sum());
-    for (k, &word) in words.iter().enumerate() {
-        let mut w = word;
-        while w != 0 {
-            out.push(k * 64 + w.trailing_zeros() as usize);
-            w &= w - 1;
-        }
-    }
-    out
-}
-
-/// The `n` largest positive contributions, largest first; equal ones in vocabulary order.
-fn largest_positive(mut contributions: Vec<(usize, f64)>, n: usize) -> Vec<(usize, f64)> {
-    let order = |a: &(usize, f64), b: &(usize, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-    contributions.retain(|c| c.1 > 0.0);
-    if contributions.len() > n {
-        contributions.select_nth_unstable_by(n, order);
-        contributions.truncate(n);
-    }
-    contributions.sort_unstable_by(order);
-    contributions
+fn round3(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0
 }
 
 #[cfg(test)]
 mod tests {
-    use super::Model;
-    use crate::advert::Advert;
-    use crate::classify::features::ngram_set;
-    use crate::engine::Engine;
-    use crate::normalise::Normalised;
+    use super::*;
+    use crate::classify::features::feature_set;
     use crate::rules::RuleSet;
-    use crate::score::Thresholds;
+
+    fn tiny() -> Model {
+        let rules = RuleSet::bundled().expect("rules");
+        let features = feature_set(rules.indicators());
+        // Eighths: exact in binary, so the JSON round trip keeps them bit for bit.
+        let weights = (0..features.len()).map(|i| i as f64 / 8.0 - 1.0).collect();
+        Model::new(
+            features,
+            weights,
+            -0.5,
+            Platt { a: 1.0, b: 0.0 },
+            Metadata::default(),
+        )
+    }
 
     #[test]
-    fn each_vocabulary_ngram_counts_once_however_often_it_occurs() {
-        let model = Model::bundled().expect("bundled model loads");
-        let engine = Engine::new(
-            RuleSet::bundled().expect("bundled rules"),
-            Thresholds::default(),
+    fn a_saved_model_parses_back_the_same() {
+        let m = tiny();
+        let text = serde_json::to_string(&m).expect("serialises");
+        let back = Model::parse(&text).expect("parses");
+        assert_eq!(back.feature_list(), m.feature_list());
+        assert_eq!(back.weights, m.weights);
+    }
+
+    #[test]
+    fn unknown_features_and_old_formats_are_refused() {
+        let m = tiny();
+        let mut value = serde_json::to_value(&m).expect("value");
+        value["features"][0] = "c:dar".into();
+        let err = Model::parse(&value.to_string()).expect_err("n-gram feature");
+        assert!(err.to_string().contains("c:dar"), "{err}");
+        let mut value = serde_json::to_value(&m).expect("value");
+        value["format"] = 1.into();
+        let err = Model::parse(&value.to_string()).expect_err("format 1");
+        assert!(err.to_string().contains("adscreen train"), "{err}");
+        let mut value = serde_json::to_value(&m).expect("value");
+        value["weights"] = serde_json::json!([1.0]);
+        assert!(Model::parse(&value.to_string()).is_err());
+    }
+
+    #[test]
+    fn contributions_add_up_to_the_raw_score() {
+        let m = tiny();
+        let engine = crate::engine::Engine::new(
+            RuleSet::bundled().expect("rules"),
+            crate::score::Thresholds::default(),
         );
-        let text = "Darbs ārzemēs, darbs ārzemēs! Работа за границей, работа за границей.";
-        let advert = Advert {
+        let advert = crate::advert::Advert {
             id: "a".into(),
-            title: "Darbs ārzemēs".into(),
-            text: text.into(),
-            ..Advert::default()
+            text: "Darbs Vācijā bez pieredzes, 4000 EUR mēnesī, pase jānodod koordinatoram. Tikai WhatsApp +49 151 2345 6789.".into(),
+            ..Default::default()
         };
         let report = engine.screen(&advert);
-        let views = [Normalised::words(&advert.title), Normalised::words(text)];
-        let words: Vec<&str> = views.iter().map(Normalised::as_str).collect();
-        let (_, contributions) = model.raw_score(&words, &report);
-
-        // The definition: the distinct n-grams of all fields that are in the vocabulary.
-        let mut expected: Vec<usize> = words
-            .iter()
-            .flat_map(|w| ngram_set(w, &model.features, None))
-            .filter_map(|h| model.index.get(&h).copied())
-            .collect();
-        expected.sort_unstable();
-        expected.dedup();
-        assert!(expected.len() > 5, "the text should hit the vocabulary");
-        let got: Vec<usize> = contributions.iter().map(|c| c.0).collect();
-        assert_eq!(got, expected);
-        let scale = 1.0 / (expected.len() as f64).sqrt();
-        for (i, w) in &contributions {
-            assert_eq!(*w, model.ngram_weights[*i] * scale);
-        }
-    }
-
-    #[test]
-    fn set_bits_lists_every_set_bit_in_order() {
-        let words = [0b1001, 0, 1 << 63, u64::MAX];
-        let expected: Vec<usize> = [0, 3, 191].into_iter().chain(192..256).collect();
-        assert_eq!(super::set_bits(&words), expected);
-        assert!(super::set_bits(&[0, 0]).is_empty());
-    }
-
-    #[test]
-    fn largest_positive_is_a_stable_sort_by_weight_cut_to_n() {
-        // Ties, negatives, zero, and fewer positives than asked for.
-        let cases: [Vec<(usize, f64)>; 3] = [
-            vec![
-                (1, 0.5),
-                (2, -1.0),
-                (3, 0.5),
-                (4, 2.0),
-                (5, 0.0),
-                (6, 0.5),
-                (7, 0.1),
-                (8, 3.0),
-            ],
-            vec![(1, 0.2), (2, -0.3)],
-            (0..40)
-                .map(|i| (i, f64::from((i % 7) as u32) - 2.0))
-                .collect(),
-        ];
-        for c in cases {
-            let mut expected = c.clone();
-            expected.sort_by(|a, b| b.1.total_cmp(&a.1));
-            expected.retain(|x| x.1 > 0.0);
-            expected.truncate(super::TOP_NGRAMS);
-            assert_eq!(super::largest_positive(c, super::TOP_NGRAMS), expected);
-        }
+        let combination = engine.combination(&report);
+        let x = values(m.feature_list(), &report, &combination);
+        let p = m.predict(&report, &combination);
+        let total: f64 = x.iter().zip(&m.weights).map(|(x, w)| x * w).sum();
+        assert!((m.calibrate(m.bias + total) - p.probability).abs() < 1e-12);
+        assert!(!p.raised.is_empty() && !p.lowered.is_empty(), "{p:?}");
+        assert!(p.raised.windows(2).all(|w| w[0].effect >= w[1].effect));
+        assert!(p.lowered.windows(2).all(|w| w[0].effect <= w[1].effect));
+        assert!(p.raised.len() <= TOP_FEATURES && p.lowered.len() <= TOP_FEATURES);
     }
 }

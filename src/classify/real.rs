@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::metrics::roc_auc;
+use super::train::TrainingAdvert;
 use crate::advert::{Advert, Kind};
 use crate::engine::Engine;
 use crate::report::Report;
@@ -228,6 +229,48 @@ impl RealEvaluation {
 
 /// Screens every row of every `*.jsonl` file of `dir` (in file-name order) and measures each file.
 pub fn evaluate_dir(dir: &Path, engine: &Engine) -> Result<RealEvaluation, RealError> {
+    let paths = jsonl_files(dir)?;
+    let mut files = Vec::new();
+    for path in &paths {
+        let rows = read_rows(path)?;
+        let reports: Vec<Report> = rows
+            .par_iter()
+            .map(|row| engine.screen(&advert_of(row)))
+            .collect();
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into(),
+        );
+        files.push(measure(&name, &rows, &reports));
+    }
+    Ok(summarise(dir.display().to_string(), files))
+}
+
+/// The labelled and ordinary rows of every `*.jsonl` file of a folder as training adverts, the
+/// source being the file's stem: `risky` and `fraudulent` rows are risky; `benign`,
+/// `legitimate` and unlabelled rows are ordinary; `unsure` rows are left out.
+pub fn training_adverts(dir: &Path) -> Result<Vec<TrainingAdvert>, RealError> {
+    let mut out = Vec::new();
+    for path in jsonl_files(dir)? {
+        let source = path
+            .file_stem()
+            .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+        for row in read_rows(&path)? {
+            if row.label == Some(RealLabel::Unsure) {
+                continue;
+            }
+            out.push(TrainingAdvert {
+                source: source.clone(),
+                advert: advert_of(&row),
+                risky: !row.is_ordinary(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The `*.jsonl` files of a folder, sorted; an error when there are none.
+fn jsonl_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, RealError> {
     let io = |path: &Path, source| RealError::Io {
         path: path.display().to_string(),
         source,
@@ -243,20 +286,7 @@ pub fn evaluate_dir(dir: &Path, engine: &Engine) -> Result<RealEvaluation, RealE
         return Err(RealError::Empty(dir.display().to_string()));
     }
     paths.sort();
-    let mut files = Vec::new();
-    for path in &paths {
-        let rows = read_rows(path)?;
-        let reports: Vec<Report> = rows
-            .par_iter()
-            .map(|row| engine.screen(&advert_of(row)))
-            .collect();
-        let name = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into(),
-        );
-        files.push(measure(&name, &rows, &reports));
-    }
-    Ok(summarise(dir.display().to_string(), files))
+    Ok(paths)
 }
 
 fn summarise(dir: String, files: Vec<FileResult>) -> RealEvaluation {
