@@ -218,7 +218,7 @@ fn fact(report: &Report, f: Fact) -> bool {
         Fact::ForeignPhone => e
             .phones
             .iter()
-            .any(|p| p.value.country.as_deref().is_some_and(|c| c != "LV")),
+            .any(|p| !p.value.national && p.value.country.as_deref() != Some("LV")),
         Fact::Messenger => !e.messengers.is_empty(),
         Fact::FreeWebmail => e.emails.iter().any(|m| m.value.free_webmail),
         Fact::CompanyContact => e.company_contact().is_some(),

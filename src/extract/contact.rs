@@ -20,6 +20,10 @@ pub struct Phone {
     pub value: String,
     /// ISO 3166 code of the calling code, when known (`LV` for +371).
     pub country: Option<String>,
+    /// Written without a calling code, as people of its own country write it (`0871234567`
+    /// in Ireland): local to whoever the advert is for, so never a foreign number.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub national: bool,
 }
 
 /// An e-mail address.
@@ -97,6 +101,8 @@ const CALLING_CODES: &[(&str, &str)] = &[
     ("94", "LK"),
     ("86", "CN"),
     ("81", "JP"),
+    ("36", "HU"),
+    ("40", "RO"),
     ("82", "KR"),
     ("61", "AU"),
     ("20", "EG"),
@@ -123,6 +129,14 @@ static LATVIAN: LazyLock<Regex> = LazyLock::new(|| {
         r"(?-u:\b)(?:[26]\d{7}|[26]\d{3}[ \-]\d{4}|[26]\d[ \-]\d{3}[ \-]\d{3}|[26]\d{2}[ \-]\d{2}[ \-]\d{3}|[26]\d[ \-]\d{2}[ \-]\d{2}[ \-]\d{2}|[26]\d{4}[ \-]\d{3})(?-u:\b)",
     )
     .expect("latvian phone regex compiles")
+});
+/// Mobile numbers of the main destination countries as their own people write them, without a
+/// calling code: Ireland (083-089 and seven digits) and the United Kingdom (07 and nine digits).
+static NATIONAL_MOBILE: LazyLock<Regex> = LazyLock::new(|| {
+    dialect::build(
+        r"(?-u:\b)(?:(08[3-9])[ \-]?(\d{3})[ \-]?(\d{4})|(07\d{3})[ \-]?(\d{3})[ \-]?(\d{3}))(?-u:\b)",
+    )
+    .expect("national mobile regex compiles")
 });
 /// Something that makes a run of digits money rather than a phone number.
 static MONEY_AFTER: LazyLock<Regex> = LazyLock::new(|| {
@@ -201,6 +215,39 @@ pub(super) fn phones(scan: &Scan<'_>, out: &mut Vec<Located<Phone>>) {
             Phone {
                 country: country_of(&digits).map(str::to_string),
                 value: format!("+{digits}"),
+                national: false,
+            },
+        ));
+    }
+    for m in NATIONAL_MOBILE
+        .captures_iter(text)
+        .take(super::MAX_FACTS_PER_FIELD)
+    {
+        let Some(whole) = m.get(0) else { continue };
+        if taken
+            .iter()
+            .any(|&(s, e)| whole.start() < e && s < whole.end())
+        {
+            continue;
+        }
+        let digits: String = whole
+            .as_str()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        let (code, country) = if m.get(1).is_some() {
+            ("353", "IE")
+        } else {
+            ("44", "GB")
+        };
+        taken.push((whole.start(), whole.end()));
+        out.push(scan.locate_basic(
+            whole.start(),
+            whole.end(),
+            Phone {
+                value: format!("+{code}{}", &digits[1..]),
+                country: Some(country.into()),
+                national: true,
             },
         ));
     }
@@ -219,6 +266,7 @@ pub(super) fn phones(scan: &Scan<'_>, out: &mut Vec<Located<Phone>>) {
             Phone {
                 value: format!("+371{digits}"),
                 country: Some("LV".into()),
+                national: true,
             },
         ));
     }

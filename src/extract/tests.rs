@@ -36,6 +36,31 @@ fn foreign_phone_has_its_country() {
 }
 
 #[test]
+fn national_mobiles_of_destination_countries_are_phones_but_not_foreign() {
+    for (text, value, country) in [
+        ("phone no 0868877483", "+353868877483", "IE"),
+        ("call 087 676 3844 after 6", "+353876763844", "IE"),
+        ("text 07700 900123", "+447700900123", "GB"),
+    ] {
+        let (e, t) = extract(text);
+        assert_eq!(e.phones.len(), 1, "{text}: {:?}", e.phones);
+        let p = &e.phones[0];
+        assert_eq!(p.value.value, value, "{text}");
+        assert_eq!(p.value.country.as_deref(), Some(country), "{text}");
+        assert!(p.value.national, "{text}");
+        assert!(text.ends_with(evidence(&t, p.span)) || text.contains(evidence(&t, p.span)));
+    }
+    // Written with the calling code, the same number is foreign to a Latvian reader.
+    let (e, _) = extract("+353 86 887 7483");
+    assert!(!e.phones[0].value.national);
+    // Order numbers and sums are not phones.
+    for text in ["order 0123456789", "EUR 0868877", "ref 08688774831"] {
+        let (e, _) = extract(text);
+        assert!(e.phones.is_empty(), "{text}: {:?}", e.phones);
+    }
+}
+
+#[test]
 fn pay_range_is_not_a_phone() {
     let (e, _) = extract("alga 2000-2500 EUR mēnesī");
     assert!(e.phones.is_empty(), "{:?}", e.phones);

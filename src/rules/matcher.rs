@@ -399,7 +399,7 @@ fn evaluate(
             &mut e
                 .phones
                 .iter()
-                .filter(|p| p.value.country.as_deref() != Some("LV"))
+                .filter(|p| !p.value.national && p.value.country.as_deref() != Some("LV"))
                 .map(|p| p.span),
         ),
         Condition::FreeWebmail => first(
