@@ -43,7 +43,8 @@ pub struct Cli {
 pub enum Command {
     /// Screen adverts from files (or stdin with `-`) and print a report per advert.
     Scan(ScanArgs),
-    /// Train the classifier on the labelled corpus and write the model file.
+    /// Train the classifier on the labelled corpus (and with `--real`, real adverts) and write
+    /// the model file.
     Train(TrainArgs),
     /// Evaluate rules, classifier and both combined on the held-out test split.
     Eval(EvalArgs),

@@ -1,7 +1,9 @@
-//! The classifier: a logistic regression over n-grams of the normalised text and the screening
-//! report's rule hits and facts, trained with linfa on the labelled corpus and scored as a
-//! sparse dot product. `features` makes feature vectors, `model` stores and scores a trained
-//! model, `train` fits one, `metrics` measures ranking quality.
+//! The classifier: a logistic regression over readable features of the screening report (signs
+//! found, their counts by strength, dimensions, extracted facts), trained with linfa on the
+//! labelled corpus and the real adverts, scored as a dot product. `features` names and computes
+//! the features, `model` stores and scores a trained model, `train` fits one and scores each
+//! source with a model trained without it, `metrics` measures ranking quality, `eval` and `real`
+//! measure the written test split and the real adverts.
 
 pub mod eval;
 pub mod features;

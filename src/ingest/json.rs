@@ -121,6 +121,21 @@ fn advert_from_json(text: &str, line: usize, id: impl FnOnce(&super::Advert) -> 
     raw.into_advert(line, id)
 }
 
+/// An error of the `n`-th element of a JSON array, saying which element it is.
+fn in_element(e: IngestError, n: usize) -> IngestError {
+    match e {
+        IngestError::Json { line, detail } => IngestError::Json {
+            line,
+            detail: format!("element {n}: {detail}"),
+        },
+        IngestError::Invalid { line, detail } => IngestError::Invalid {
+            line,
+            detail: format!("element {n}: {detail}"),
+        },
+        other => other,
+    }
+}
+
 pub(super) fn read_ndjson(
     input: impl BufRead,
     ids: DefaultId<'_>,
@@ -387,11 +402,24 @@ pub(super) fn read_json(
     match value.get().as_bytes().first() {
         Some(b'[') => {
             let items: Vec<&RawValue> = serde_json::from_str(value.get()).map_err(json_error)?;
+            // Each element is reported on the line it starts on, with its number (elements are
+            // borrowed slices of `text`, so their offsets give the line; counted once, in order).
+            let base = text.as_ptr() as usize;
+            let (mut at, mut line) = (0, 1);
             for (i, item) in items.into_iter().enumerate() {
-                // Elements of an array are numbered from 1 in place of lines.
-                sink(advert_from_json(item.get(), i + 1, |a| {
-                    ids.of(a, Some(i + 1))
-                }));
+                let start = (item.get().as_ptr() as usize)
+                    .saturating_sub(base)
+                    .min(text.len());
+                if start > at {
+                    line += text.as_bytes()[at..start]
+                        .iter()
+                        .filter(|&&b| b == b'\n')
+                        .count();
+                    at = start;
+                }
+                let n = i + 1;
+                let record = advert_from_json(item.get(), line, |a| ids.of(a, Some(n)));
+                sink(record.map_err(|e| in_element(e, n)));
             }
         }
         Some(b'{') => sink(advert_from_json(value.get(), 1, |a| ids.of(a, None))),

@@ -46,8 +46,31 @@ fn json_object_and_array() {
         Format::Json,
     );
     assert_eq!(ok.len(), 2);
-    assert_eq!(bad[0].line(), Some(2));
+    assert_eq!(bad[0].line(), Some(1));
+    assert!(bad[0].to_string().contains("element 2"), "{}", bad[0]);
     assert_eq!(ok[1].kind, Some(Kind::Marriage));
+    // Assigned ids still number the elements.
+    assert_eq!(ok[1].id, "in:3");
+}
+
+#[test]
+fn array_errors_name_the_line_an_element_starts_on_and_its_number() {
+    // Found by the fuzz loop: `[1,2]` reported "line 2", a line that is not there.
+    let (_, bad, _) = read_all(b"[1,2]", Format::Json);
+    let lines: Vec<_> = bad.iter().map(IngestError::line).collect();
+    assert_eq!(lines, [Some(1), Some(1)]);
+    assert!(bad[1].to_string().contains("element 2"), "{}", bad[1]);
+    // Pretty-printed over lines, with a string holding an escaped line break.
+    let input = b"[\n  {\"text\": \"a\\nb\"},\n  {\"title\": \"no text\"},\n\n  7\n]";
+    let (ok, bad, result) = read_all(input, Format::Json);
+    assert!(result.is_ok());
+    assert_eq!(ok.len(), 1);
+    let found: Vec<(Option<usize>, String)> =
+        bad.iter().map(|e| (e.line(), e.to_string())).collect();
+    assert_eq!(found[0].0, Some(3), "{found:?}");
+    assert!(found[0].1.contains("element 2"), "{found:?}");
+    assert_eq!(found[1].0, Some(5), "{found:?}");
+    assert!(found[1].1.contains("element 3"), "{found:?}");
 }
 
 #[test]
