@@ -534,8 +534,23 @@ proptest! {
                 let out = read(document.as_bytes(), Format::Json);
                 prop_assert!(out.result.is_ok(), "{:?}", out.result);
                 prop_assert_eq!(&out.ids, &good);
+                // Each damaged element is reported on the line it starts on, with its number.
+                let mut starts = Vec::new();
+                let mut line = 1;
+                for (k, e) in elements.iter().enumerate() {
+                    if k > 0 {
+                        line += separator.matches('\n').count();
+                    }
+                    starts.push(line);
+                    line += e.matches('\n').count();
+                }
                 let lines: Vec<usize> = out.errors.iter().filter_map(IngestError::line).collect();
-                prop_assert_eq!(lines, damaged);
+                let expected: Vec<usize> = damaged.iter().map(|&n| starts[n - 1]).collect();
+                prop_assert_eq!(lines, expected);
+                for (e, n) in out.errors.iter().zip(&damaged) {
+                    let element = format!("element {n}:");
+                    prop_assert!(e.to_string().contains(&element), "{}", e);
+                }
             }
             Some(at) => {
                 // A document cut short is refused whole, and nothing of it is read.
