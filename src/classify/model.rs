@@ -164,9 +164,9 @@ pub struct Contribution {
 pub struct Prediction {
     /// Calibrated probability that the advert is risky.
     pub probability: f64,
-    /// The features that raised the score most, largest first.
+    /// The risk signs, counts and facts that raised the score most, largest first.
     pub raised: Vec<Contribution>,
-    /// The features that lowered the score most, largest first.
+    /// The mitigations and facts that lowered the score most, largest first.
     pub lowered: Vec<Contribution>,
 }
 
@@ -279,16 +279,21 @@ impl Model {
             })
             .collect();
         effects.sort_by(|a, b| b.effect.total_cmp(&a.effect));
+        // Only what a reader can take at its word is named: a risk sign or count raises, a
+        // mitigation lowers, a fact may do either. (A linear model may give a count a negative
+        // weight that other weights make up for; "one kind of risk lowered it" would mislead.)
         let raised = effects
             .iter()
-            .filter(|c| c.effect > 0.0)
+            .filter(|c| c.effect > 0.0 && !matches!(c.feature, Feature::Mitigation(_)))
             .take(TOP_FEATURES)
             .cloned()
             .collect();
         let lowered = effects
             .iter()
             .rev()
-            .filter(|c| c.effect < 0.0)
+            .filter(|c| {
+                c.effect < 0.0 && matches!(c.feature, Feature::Mitigation(_) | Feature::Fact(_))
+            })
             .take(TOP_FEATURES)
             .cloned()
             .collect();
@@ -313,8 +318,16 @@ mod tests {
     fn tiny() -> Model {
         let rules = RuleSet::bundled().expect("rules");
         let features = feature_set(rules.indicators());
-        // Eighths: exact in binary, so the JSON round trip keeps them bit for bit.
-        let weights = (0..features.len()).map(|i| i as f64 / 8.0 - 1.0).collect();
+        // Facts weigh against, everything else for; eighths are exact in binary, so the JSON
+        // round trip keeps them bit for bit.
+        let weights = features
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let w = (i % 8 + 1) as f64 / 8.0;
+                if matches!(f, Feature::Fact(_)) { -w } else { w }
+            })
+            .collect();
         Model::new(
             features,
             weights,
@@ -371,5 +384,17 @@ mod tests {
         assert!(p.raised.windows(2).all(|w| w[0].effect >= w[1].effect));
         assert!(p.lowered.windows(2).all(|w| w[0].effect <= w[1].effect));
         assert!(p.raised.len() <= TOP_FEATURES && p.lowered.len() <= TOP_FEATURES);
+        assert!(
+            p.lowered
+                .iter()
+                .all(|c| matches!(c.feature, Feature::Mitigation(_) | Feature::Fact(_))),
+            "{p:?}"
+        );
+        assert!(
+            !p.raised
+                .iter()
+                .any(|c| matches!(c.feature, Feature::Mitigation(_))),
+            "{p:?}"
+        );
     }
 }
