@@ -334,15 +334,7 @@ impl Store {
 
     /// Searches the stored adverts.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, StoreError> {
-        let searcher = self.reader.searcher();
-        search::run(
-            &self.index,
-            &searcher,
-            &self.caches,
-            self.fields,
-            request,
-            None,
-        )
+        self.search_with(request, None)
     }
 
     /// Searches the stored adverts, giving up with [`StoreError::TimedOut`] once `deadline`
@@ -352,6 +344,14 @@ impl Store {
         request: &SearchRequest,
         deadline: std::time::Instant,
     ) -> Result<SearchResponse, StoreError> {
+        self.search_with(request, Some(deadline))
+    }
+
+    fn search_with(
+        &self,
+        request: &SearchRequest,
+        deadline: Option<std::time::Instant>,
+    ) -> Result<SearchResponse, StoreError> {
         let searcher = self.reader.searcher();
         search::run(
             &self.index,
@@ -359,7 +359,7 @@ impl Store {
             &self.caches,
             self.fields,
             request,
-            Some(deadline),
+            deadline,
         )
     }
 
