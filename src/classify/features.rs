@@ -24,8 +24,10 @@ pub enum Fact {
     FreeWebmail,
     /// A company e-mail address or website.
     CompanyContact,
-    /// A named employer.
+    /// A named employer with its legal form.
     Employer,
+    /// A company introduced by name, without a legal form.
+    CompanyName,
     /// A company registration number.
     RegistrationNumber,
     /// A recruitment licence number.
@@ -44,13 +46,14 @@ pub enum Fact {
     PartnerAdvert,
 }
 
-const FACTS: [(Fact, &str); 14] = [
+const FACTS: [(Fact, &str); 15] = [
     (Fact::Phone, "phone"),
     (Fact::ForeignPhone, "foreign_phone"),
     (Fact::Messenger, "messenger"),
     (Fact::FreeWebmail, "free_webmail"),
     (Fact::CompanyContact, "company_contact"),
     (Fact::Employer, "employer"),
+    (Fact::CompanyName, "company_name"),
     (Fact::RegistrationNumber, "registration_number"),
     (Fact::LicenceNumber, "licence_number"),
     (Fact::Abroad, "abroad"),
@@ -223,6 +226,7 @@ fn fact(report: &Report, f: Fact) -> bool {
         Fact::FreeWebmail => e.emails.iter().any(|m| m.value.free_webmail),
         Fact::CompanyContact => e.company_contact().is_some(),
         Fact::Employer => !e.employers.is_empty(),
+        Fact::CompanyName => !e.companies.is_empty(),
         Fact::RegistrationNumber => !e.registration_numbers.is_empty(),
         Fact::LicenceNumber => !e.licence_numbers.is_empty(),
         Fact::Abroad => e.abroad(),
@@ -264,6 +268,11 @@ fn fact_words(f: Fact) -> (&'static str, &'static str, &'static str) {
             "nosaukts darba devējs",
             "a named employer",
             "названный работодатель",
+        ),
+        Fact::CompanyName => (
+            "uzņēmums nosaukts vārdā",
+            "a company named in the advert",
+            "компания названа по имени",
         ),
         Fact::RegistrationNumber => (
             "uzņēmuma reģistrācijas numurs",

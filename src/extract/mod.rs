@@ -7,6 +7,7 @@
 //! rules' automaton in its one pass per field (`extract_with_words`), or by an [`Extractor`]'s
 //! own automaton without rules.
 
+mod company;
 mod contact;
 mod employer;
 mod lexicon;
@@ -14,6 +15,7 @@ mod pay;
 mod person;
 mod place;
 
+pub use company::Company;
 pub use contact::{Email, Messenger, Phone, Url};
 pub use employer::{Employer, Number};
 pub use lexicon::Gender;
@@ -129,6 +131,9 @@ pub struct Entities {
     pub destinations: Vec<Located<Destination>>,
     /// Named companies.
     pub employers: Vec<Located<Employer>>,
+    /// Companies introduced by name without a legal form ("Mitel is a global leader").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub companies: Vec<Located<Company>>,
     /// Company registration numbers.
     pub registration_numbers: Vec<Located<Number>>,
     /// Recruitment licence numbers.
@@ -141,10 +146,12 @@ impl Entities {
         self.destinations.iter().any(|d| d.value.is_abroad())
     }
 
-    /// The advert identifies its employer: a named company, a registration or licence number,
+    /// The advert identifies its employer: a named company (with a legal form or introduced by
+    /// name), a registration or licence number,
     /// an e-mail on a company domain or a company website.
     pub fn has_employer_identity(&self) -> bool {
         !self.employers.is_empty()
+            || !self.companies.is_empty()
             || !self.registration_numbers.is_empty()
             || !self.licence_numbers.is_empty()
             || self.company_contact().is_some()
@@ -336,11 +343,19 @@ pub(crate) fn extract_with_words(
             _ => None,
         }));
         employer::employers(scan, &mut e.employers);
+        company::companies(scan, &mut e.companies);
     }
     // Messenger handles are read once the phone numbers of every field are known.
     for (scan, names) in fields.iter().zip(messengers) {
         contact::messengers(scan, names, &e.phones, &mut e.messengers);
     }
+    // A place is not a company ("a large company in Germany is hiring").
+    let places: Vec<Span> = e.destinations.iter().map(|d| d.span).collect();
+    e.companies.retain(|c| {
+        !places
+            .iter()
+            .any(|p| p.field == c.span.field && p.start <= c.span.start && c.span.end <= p.end)
+    });
     // A registration number is not also a phone number.
     let numbers: Vec<Span> = e.registration_numbers.iter().map(|r| r.span).collect();
     e.phones.retain(|p| {

@@ -389,3 +389,54 @@ fn a_big_promise_without_a_salary_word_stays_monthly() {
     let (e, _) = extract("Заработок от 15 000 евро, работа в Германии.");
     assert_eq!(e.pay[0].value.period, Some(crate::extract::Period::Month));
 }
+
+#[test]
+fn companies_introduced_by_name_are_read_without_a_legal_form() {
+    for (text, name) in [
+        (
+            "Mitel® (NASDAQ: MITL) is a global leader in business communications.",
+            "Mitel",
+        ),
+        (
+            "Giromax Technology is currently looking for an Administrative Assistant.",
+            "Giromax Technology",
+        ),
+        (
+            "At DynCorp International, we conduct business honestly.",
+            "DynCorp International",
+        ),
+        ("Join the Entain team and grow with us.", "Entain"),
+        ("Darba devējs: Rimi Latvia. Pārdevējs Rīgā.", "Rimi Latvia"),
+        (
+            "Rimi Latvia ir lielākais mazumtirdzniecības uzņēmums Latvijā.",
+            "Rimi Latvia",
+        ),
+        ("Компания «Магнит» ищет продавцов в Москве.", "Магнит"),
+        ("Работодатель: Озон. Кладовщик, график 5/2.", "Озон"),
+    ] {
+        let (e, t) = extract(text);
+        assert_eq!(e.companies.len(), 1, "{text}: {:?}", e.companies);
+        assert_eq!(e.companies[0].value.name, name, "{text}");
+        assert_eq!(evidence(&t, e.companies[0].span), name, "{text}");
+        assert!(e.has_employer_identity(), "{text}");
+    }
+}
+
+#[test]
+fn sentence_starters_and_job_words_are_no_company_names() {
+    for text in [
+        "This is a great opportunity for a warehouse operative.",
+        "We are looking for girls for work abroad, call 29123456.",
+        "Our company is a leading agency, write on WhatsApp.",
+        "Day Shift We are hiring now.",
+        "The Role is a full-time position.",
+        "Мы — крупная компания, пишите в Телеграм.",
+        "Компания ищет девушек для работы за границей.",
+        "Mēs esam liels uzņēmums, zvani 29123456.",
+        "looking for staff. all lower case is a company of nobody",
+    ] {
+        let (e, _) = extract(text);
+        assert!(e.companies.is_empty(), "{text}: {:?}", e.companies);
+        assert!(!e.has_employer_identity(), "{text}");
+    }
+}

@@ -1,0 +1,262 @@
+//! Companies named without a legal form, as ordinary postings introduce their employer:
+//! "Mitel is a global leader in ...", "Giromax Technology is looking for ...", "Join the Entain
+//! team", "Darba devējs: Rimi Latvia", "Компания «Магнит» ищет ...". The name is read from the
+//! original text, where capitals still show what is a name.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use super::{Located, Scan};
+use crate::advert::Span;
+
+/// A company introduced by name (without a legal form).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Company {
+    /// The name, as written.
+    pub name: String,
+}
+
+/// Up to five capitalised words (joined by "&", "of", "and", ...), as a capture group.
+const NAME: &str =
+    r"(\p{Lu}[\p{L}\p{N}&'’\-]*(?:[ \t]+(?:\p{Lu}[\p{L}\p{N}&'’\-]*|&|of|and|de|la|for)){0,4})";
+
+/// What a company says it is ("a global leader", "an insurance consulting practice").
+const WHAT_EN: &str = r"(?:company|companies|firm|provider|manufacturer|agency|business|group|organi[sz]ation|leader|chain|hotel|restaurant|brand|retailer|distributor|supplier|consultancy|start-?up|bank|insurer|operator|network|practice|clinic|charity|hospital|employer|specialist|pioneer|innovator|developer|producer|maker|platform|contractor|consultants?|franchise|caf[eé]|pub|salon|studio|store|shop|venue|school|college|university|institute|foundation|association|cent(?:er|re)|laborator(?:y|ies)|marketplace|subsidiary|division)";
+const WHAT_LV: &str = r"(?:uzņēmum\w*|ražotāj\w*|kompānij\w*|tīkl\w*|veikal\w*|viesnīc\w*|restorān\w*|banka|bankas|grup\w*|koncern\w*|pārstāvniecīb\w*|līderi\w*|līderis|zīmol\w*|aģentūr\w*|klīnik\w*|slimnīc\w*|ķēd\w*)";
+const WHAT_RU: &str = r"(?:компани\w*|производител\w*|сеть|сети|холдинг\w*|банк\w*|лидер\w*|оператор\w*|групп\w*|агентств\w*|клиник\w*|магазин\w*|гостиниц\w*|отел\w*|ресторан\w*|завод\w*|фабрик\w*|предприяти\w*|бренд\w*|дистрибьютор\w*|поставщик\w*)";
+
+static PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    [
+        // "Mitel (NASDAQ: MITL) is a global leader in business communications"
+        format!(
+            r"{NAME}(?:®|™)?(?:\s*\([^)\n]{{0,40}}\))?,?\s+(?:is|are|has\s+been|have\s+been)\s+(?:a|an|the|one\s+of\s+the)\s+(?:[\w\-&]+,?\s+){{0,6}}?{WHAT_EN}\b"
+        ),
+        // "Giromax Technology is currently looking for an Administrative Assistant"
+        format!(
+            r"{NAME}(?:\s*\([^)\n]{{0,40}}\))?\s+(?:is|are)\s+(?:currently\s+|now\s+|actively\s+)?(?:looking\s+for|seeking|hiring|recruiting)\b"
+        ),
+        // "At DynCorp International, ...", "Join the Entain team"
+        format!(r"\b(?:At|Join|Joining|Welcome\s+to)\s+(?:the\s+)?{NAME}(?:,|\s+team\b|\s+family\b)"),
+        // "Employer: Rimi Latvia", "Darba devējs: ...", "Работодатель: ..."
+        format!(
+            r"(?i:\b(?:employer|hiring\s+company|company\s+name|darba\s+devējs|uzņēmums|работодатель|компания))\s*:\s*[«„“]?{NAME}"
+        ),
+        // "Rimi Latvia ir lielākais mazumtirdzniecības uzņēmums", "Uzņēmums Koks meklē"
+        format!(r"{NAME}\s+ir\s+(?:[\w\-]+,?\s+){{0,5}}?{WHAT_LV}"),
+        format!(r"\b(?:Uzņēmums|Kompānija|Veikalu\s+tīkls|Viesnīca)\s+[«„“]?{NAME}[»”\x22]?\s+(?:meklē|aicina|piedāvā)"),
+        // "Компания «Магнит» ищет", "Ozon — крупнейшая ... компания"
+        format!(
+            r"\b(?:Компания|Группа\s+компаний|Холдинг|Сеть\s+магазинов|Сеть|Банк|Завод)\s+[«„“\x22]?{NAME}"
+        ),
+        format!(r"{NAME}\s+[—–-]\s+(?:[\w\-]+,?\s+){{0,4}}?{WHAT_RU}"),
+    ]
+    .iter()
+    .map(|p| Regex::new(p).expect("company regexes compile (tested)"))
+    .collect()
+});
+
+/// Capitalised words that start sentences or describe a job rather than name a company.
+const NOT_NAMES: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "this",
+    "that",
+    "these",
+    "it",
+    "its",
+    "our",
+    "we",
+    "you",
+    "your",
+    "he",
+    "she",
+    "they",
+    "their",
+    "there",
+    "what",
+    "which",
+    "who",
+    "he",
+    "his",
+    "her",
+    "us",
+    "my",
+    "each",
+    "every",
+    "all",
+    "any",
+    "some",
+    "if",
+    "when",
+    "where",
+    "how",
+    "why",
+    "also",
+    "and",
+    "but",
+    "or",
+    "so",
+    "as",
+    "here",
+    "now",
+    "today",
+    "please",
+    "about",
+    "home",
+    "job",
+    "jobs",
+    "work",
+    "role",
+    "position",
+    "vacancy",
+    "opportunity",
+    "team",
+    "company",
+    "client",
+    "clients",
+    "business",
+    "agency",
+    "firm",
+    "office",
+    "store",
+    "shop",
+    "restaurant",
+    "hotel",
+    "salary",
+    "pay",
+    "experience",
+    "training",
+    "candidate",
+    "candidates",
+    "applicant",
+    "applicants",
+    "employee",
+    "employees",
+    "staff",
+    "person",
+    "individual",
+    "manager",
+    "supervisor",
+    "driver",
+    "cleaner",
+    "location",
+    "hours",
+    "shift",
+    "duties",
+    "benefits",
+    "compensation",
+    "requirements",
+    "responsibilities",
+    "description",
+    "summary",
+    "overview",
+    "nothing",
+    "everything",
+    "something",
+    "anyone",
+    "someone",
+    "everyone",
+    "night",
+    "weekends",
+    "mēs",
+    "mūsu",
+    "mums",
+    "man",
+    "jums",
+    "tev",
+    "jūs",
+    "tu",
+    "viņi",
+    "tie",
+    "tas",
+    "tā",
+    "šis",
+    "šī",
+    "šeit",
+    "tagad",
+    "darbs",
+    "darba",
+    "alga",
+    "мы",
+    "наша",
+    "наш",
+    "наши",
+    "вы",
+    "ты",
+    "это",
+    "эта",
+    "этот",
+    "работа",
+    "зарплата",
+    "компания",
+    "вакансия",
+];
+
+fn is_name_word(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    !NOT_NAMES.contains(&lower.as_str())
+}
+
+/// The name in a captured run: without leading words that are no names (the first word of a
+/// sentence: "The", "Our") and without trailing joiners ("Smith and"). The last capitalised word
+/// must be a name word, as it stands right before what the company is or does ("Day Shift We are
+/// hiring" names nobody).
+fn trim_name(run: &str, start: usize) -> Option<(usize, usize)> {
+    let mut words: Vec<(usize, &str)> = Vec::new();
+    let mut offset = 0;
+    for piece in run.split_inclusive([' ', '\t']) {
+        words.push((offset, piece.trim_end()));
+        offset += piece.len();
+    }
+    let capital = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
+    let last = words.iter().rposition(|(_, w)| capital(w))?;
+    let first = words
+        .iter()
+        .position(|(_, w)| capital(w) && is_name_word(w))?;
+    if first > last
+        || words[first..=last]
+            .iter()
+            .any(|(_, w)| capital(w) && !is_name_word(w))
+    {
+        return None;
+    }
+    let (s, _) = words[first];
+    let (e, w) = words[last];
+    Some((start + s, start + e + w.len()))
+}
+
+/// Finds companies introduced by name in one field.
+pub(super) fn companies(scan: &Scan<'_>, out: &mut Vec<Located<Company>>) {
+    let text = scan.original;
+    // Every pattern needs a capital letter; most short fields that matter have one anyway.
+    if !text.chars().any(char::is_uppercase) {
+        return;
+    }
+    for pattern in PATTERNS.iter() {
+        for c in pattern.captures_iter(text).take(super::MAX_FACTS_PER_FIELD) {
+            let Some(run) = c.get(1) else { continue };
+            let Some((start, end)) = trim_name(run.as_str(), run.start()) else {
+                continue;
+            };
+            if out
+                .iter()
+                .any(|o| o.span.field == scan.field && o.span.start < end && start < o.span.end)
+            {
+                continue;
+            }
+            out.push(Located {
+                value: Company {
+                    name: text[start..end].to_string(),
+                },
+                span: Span {
+                    field: scan.field,
+                    start,
+                    end,
+                },
+            });
+        }
+    }
+}
