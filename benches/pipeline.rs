@@ -5,7 +5,7 @@
 
 use std::hint::black_box;
 
-use adscreen::advert::{Advert, Field};
+use adscreen::advert::{Advert, Field, Lang};
 use adscreen::classify::Model;
 use adscreen::engine::Engine;
 use adscreen::extract::{Extractor, Scan};
@@ -129,7 +129,12 @@ fn stages(c: &mut Criterion) {
         b.iter(|| {
             scans
                 .iter()
-                .map(|s| extractor.extract(black_box(s), rules.market()).phones.len())
+                .map(|s| {
+                    extractor
+                        .extract(black_box(s), rules.market(), Lang::Lv)
+                        .phones
+                        .len()
+                })
                 .sum::<usize>()
         })
     });

@@ -1,5 +1,6 @@
 //! The engine: one advert in, one [`Report`] out. It owns the compiled rules and the thresholds,
-//! and runs the pipeline normalise -> automaton pass -> extract -> detect -> rules -> score
+//! and runs the pipeline normalise -> automaton pass -> language -> extract -> kind -> rules ->
+//! score
 //! (-> classifier). The rules' automaton pass also finds the extractors' word lists, so it comes
 //! before extraction.
 //! Reading input and writing output belong to `ingest` and `output`.
@@ -62,11 +63,6 @@ impl Engine {
         // One automaton pass per field finds the rules' phrases and the extractors' words.
         let mut passes = self.rules.passes(&scans);
         let words = passes.iter_mut().map(FieldPass::take_words).collect();
-        let entities = extract::extract_with_words(&scans, self.rules.market(), words);
-        let words: Vec<&str> = scans.iter().map(|s| s.words.as_str()).collect();
-        let kind = advert
-            .kind
-            .unwrap_or_else(|| self.detect.kind(&words, &entities));
         let language = advert.lang.unwrap_or_else(|| {
             let sample = if advert.text.len() >= advert.title.len() {
                 &advert.text
@@ -75,6 +71,11 @@ impl Engine {
             };
             self.detect.lang(sample)
         });
+        let entities = extract::extract_with_words(&scans, self.rules.market(), words, language);
+        let words: Vec<&str> = scans.iter().map(|s| s.words.as_str()).collect();
+        let kind = advert
+            .kind
+            .unwrap_or_else(|| self.detect.kind(&words, &entities));
         let hits = self.rules.hits(&scans, passes, kind, language, &entities);
         let rules = self.rules.rules();
         let indicators = self.rules.indicators();

@@ -27,7 +27,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::advert::{Field, Span};
+use crate::advert::{Field, Lang, Span};
 use crate::market::MarketPay;
 use crate::normalise::Normalised;
 use crate::phrase::{PhraseHit, PhraseSet};
@@ -218,10 +218,10 @@ pub(crate) fn skip_non_word(text: &str, at: usize) -> usize {
 pub(crate) enum Word {
     /// A destination, with its country code.
     Place(&'static str),
-    /// A gender word.
-    Gender(Gender),
-    /// An appearance demand.
-    Appearance,
+    /// A gender word, in its language.
+    Gender(Gender, Lang),
+    /// An appearance demand, in its language.
+    Appearance(Lang),
     /// A messenger, with its name.
     Messenger(&'static str),
 }
@@ -260,10 +260,10 @@ pub(crate) fn word_lists() -> impl Iterator<Item = (&'static str, Word)> {
         .map(|&(p, c)| (p, Word::Place(c)));
     let genders = lexicon::GENDER_WORDS
         .iter()
-        .map(|&(p, g)| (p, Word::Gender(g)));
+        .map(|&(p, g, l)| (p, Word::Gender(g, l)));
     let appearance = lexicon::APPEARANCE_WORDS
         .iter()
-        .map(|&p| (p, Word::Appearance));
+        .map(|&(p, l)| (p, Word::Appearance(l)));
     let messengers = lexicon::MESSENGERS
         .iter()
         .map(|&(p, m)| (p, Word::Messenger(m)));
@@ -278,22 +278,24 @@ impl Extractor {
         }
     }
 
-    /// Extracts the facts of every field into one set of entities.
-    pub fn extract(&self, fields: &[Scan<'_>], market: &MarketPay) -> Entities {
+    /// Extracts the facts of every field of an advert in `lang` into one set of entities.
+    pub fn extract(&self, fields: &[Scan<'_>], market: &MarketPay, lang: Lang) -> Entities {
         let words = fields
             .iter()
             .map(|scan| self.words.find_iter(scan.words.as_str()).collect())
             .collect();
-        extract_with_words(fields, market, words)
+        extract_with_words(fields, market, words, lang)
     }
 }
 
 /// Extracts the facts of every field, given the hits of the word lists ([`word_lists`]) in
-/// each field's words view, in the order [`PhraseSet::find_iter`] gives them.
+/// each field's words view, in the order [`PhraseSet::find_iter`] gives them. Gender and
+/// appearance words count only in an advert of their language (`lang`).
 pub(crate) fn extract_with_words(
     fields: &[Scan<'_>],
     market: &MarketPay,
     words: Vec<Vec<PhraseHit<'_, Word>>>,
+    lang: Lang,
 ) -> Entities {
     let mut e = Entities::default();
     let mut messengers = Vec::with_capacity(fields.len());
@@ -315,14 +317,14 @@ pub(crate) fn extract_with_words(
             contact::urls(scan, &mut e.urls);
         }
         let genders = listed(&words, |w| match w {
-            Word::Gender(g) => Some(g),
+            Word::Gender(g, l) if *l == lang => Some(g),
             _ => None,
         });
         phrase_facts(scan, genders, &mut e.genders, |_, g| GenderDemand {
             gender: *g,
         });
         let mut appearance = listed(&words, |w| match w {
-            Word::Appearance => Some(&()),
+            Word::Appearance(l) if *l == lang => Some(&()),
             _ => None,
         });
         // "Attractive salary", "привлекательные условия": the word describes the offer.

@@ -3,7 +3,8 @@ use crate::advert::Field;
 
 fn extract(text: &str) -> (Entities, String) {
     let scan = Scan::new(Field::Text, text);
-    let e = Extractor::new().extract(std::slice::from_ref(&scan), &MarketPay::bundled());
+    let lang = crate::detect::Detect::new().lang(text);
+    let e = Extractor::new().extract(std::slice::from_ref(&scan), &MarketPay::bundled(), lang);
     (e, text.to_string())
 }
 
@@ -439,4 +440,28 @@ fn sentence_starters_and_job_words_are_no_company_names() {
         assert!(e.companies.is_empty(), "{text}: {:?}", e.companies);
         assert!(!e.has_employer_identity(), "{text}");
     }
+}
+
+#[test]
+fn gender_and_appearance_words_count_only_in_their_language() {
+    // Folding makes "mēn." (month) and the Latvian "man" (to me) look like English words.
+    for text in [
+        "Noliktavas darbinieks Rīgā, alga 1200 EUR/mēn., zvaniet 29123456.",
+        "Man vajag palīgu veikalā, zvani 29123456.",
+        "Alga 900 eur/men, darbs Rīgā, raksti.",
+    ] {
+        let (e, _) = extract(text);
+        assert!(e.genders.is_empty(), "{text}: {:?}", e.genders);
+    }
+    for (text, gender) in [
+        ("Men wanted for warehouse work in Riga.", Gender::Male),
+        ("Meklējam vīriešus darbam noliktavā.", Gender::Male),
+        ("Ищем девушек для работы в клубе.", Gender::Female),
+    ] {
+        let (e, _) = extract(text);
+        assert_eq!(e.genders.len(), 1, "{text}: {:?}", e.genders);
+        assert_eq!(e.genders[0].value.gender, gender, "{text}");
+    }
+    let (e, _) = extract("Slim girls wanted for hostess work.");
+    assert_eq!(e.appearance.len(), 1);
 }

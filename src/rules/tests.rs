@@ -225,8 +225,9 @@ fn the_pass_finds_the_words_the_extractors_do() {
         let mut passes = rules.passes(&scans);
         let words: Vec<_> = passes.iter_mut().map(FieldPass::take_words).collect();
         with_words += usize::from(words.iter().any(|w| !w.is_empty()));
-        let from_pass = extract::extract_with_words(&scans, rules.market(), words);
-        let own = extractor.extract(&scans, rules.market());
+        let lang = crate::detect::Detect::new().lang(&text);
+        let from_pass = extract::extract_with_words(&scans, rules.market(), words, lang);
+        let own = extractor.extract(&scans, rules.market(), lang);
         assert_eq!(
             serde_json::to_value(&from_pass).expect("entities serialise"),
             serde_json::to_value(&own).expect("entities serialise"),
