@@ -151,6 +151,7 @@ impl MarketPay {
     pub fn country_of_currency(currency: &str) -> Option<&'static str> {
         Some(match currency {
             "gbp" => "GB",
+            "usd" => "US",
             "nok" => "NO",
             "sek" => "SE",
             "dkk" => "DK",

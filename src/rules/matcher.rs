@@ -365,12 +365,20 @@ fn evaluate(
     let first = |spans: &mut dyn Iterator<Item = Span>| spans.next().map(Some);
     match *c {
         Condition::PayAboveMarket { ratio } => {
-            // Pay is compared with pay where the work is: the best-paid country named, or that
-            // of the currency; an unnamed "abroad" with Latvian pay.
+            // Pay is compared with pay where the work is: the best-paid country named, that of
+            // a phone number written as its country writes it (an Irish 086 number), or that of
+            // the currency; an unnamed "abroad" with Latvian pay.
             let named = e
                 .destinations
                 .iter()
                 .map(|d| market.country_factor(&d.value.country))
+                .chain(
+                    e.phones
+                        .iter()
+                        .filter(|p| p.value.national)
+                        .filter_map(|p| p.value.country.as_deref())
+                        .map(|c| market.country_factor(c)),
+                )
                 .fold(1.0_f64, f64::max);
             e.pay
                 .iter()
