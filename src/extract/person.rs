@@ -76,7 +76,7 @@ fn years_of_experience(text: &str, start: usize, end: usize) -> bool {
     let from = number
         .rfind(|c: char| c.is_ascii_digit())
         .map_or(end, |i| start + i + 1);
-    let after = window(text, from, from, 0, 40);
+    let after = window(text, from, from, 0, 70);
     let before = window(text, start, start, 30, 0);
     !YEARS_OLD.is_match(after)
         && (EXPERIENCE_AFTER.is_match(after) || EXPERIENCE_BEFORE.is_match(before))

@@ -334,6 +334,7 @@ fn years_of_experience_and_pay_are_not_ages() {
         "Someone who has 15+ years management experience in technology.",
         "A total of 15+ years of Project Management experience.",
         "We have over 15 years of history implementing data solutions.",
+        "Degree in computer science, 10-12+ years of progressive technology leadership experience.",
         "Pay $15-20 an hour, weekends off.",
         "Alga 18–21 EUR/час, grafiks 5/2.",
     ] {
