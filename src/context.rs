@@ -68,6 +68,28 @@ const DENIED_OBJECTS: &[&str] = &[
     "ограничения",
 ];
 
+/// Words after which "no" abbreviates "number" ("phone no", "reg no").
+const NUMBERED: &[&str] = &[
+    "phone",
+    "telephone",
+    "tel",
+    "mobile",
+    "mob",
+    "ph",
+    "contact",
+    "reg",
+    "registration",
+    "licence",
+    "license",
+    "vat",
+    "company",
+    "account",
+    "ref",
+    "reference",
+    "order",
+    "whatsapp",
+];
+
 /// Negation words, lower case, per language: a word is read as a negation only in its own
 /// language (Latvian "no" means "from").
 const ENGLISH: &[&str] = &[
@@ -153,7 +175,13 @@ pub fn negated(text: &str, start: usize, langs: &[Lang]) -> bool {
     // `reach` runs from the hit backwards: the word after a negation is the one before it here.
     reach.iter().enumerate().any(|(i, w)| {
         let denies_something_else = i > 0 && DENIED_OBJECTS.contains(&reach[i - 1]);
-        !denies_something_else && langs.iter().any(|l| negations(*l).contains(w))
+        // "phone no 086 ...", "reg. no 4000...": after a word for a number, "no" is "number".
+        let before = words.len().checked_sub(i + 2).and_then(|j| words.get(j));
+        let number_abbreviation =
+            *w == "no" && before.is_some_and(|b| NUMBERED.contains(&b.as_str()));
+        !denies_something_else
+            && !number_abbreviation
+            && langs.iter().any(|l| negations(*l).contains(w))
     })
 }
 
@@ -190,6 +218,22 @@ mod tests {
             let (t, s) = at(text, hit);
             assert!(negated(t, s), "{text}");
         }
+    }
+
+    #[test]
+    fn no_before_a_number_is_the_word_number() {
+        for (text, hit) in [
+            ("looking for a cleaner phone no 0868877483", "0868877483"),
+            ("Call mobile no +353 86 887 7483 today", "+353 86 887 7483"),
+        ] {
+            let (t, s) = at(text, hit);
+            assert!(!negated(t, s), "{text}");
+        }
+        let (t, s) = at(
+            "Reg. no 40003012345, no registration fee",
+            "registration fee",
+        );
+        assert!(negated(t, s));
     }
 
     #[test]
