@@ -143,10 +143,91 @@ fn negations(lang: Lang) -> &'static [&'static str] {
     }
 }
 
-/// Whether the hit starting at byte `start` of `text` is negated by the words just before it in
-/// its clause (a clause ends at `.`, `!`, `?`, `;`, `,`, `:` or a line break), read as negations
-/// of the languages `langs`.
-pub fn negated(text: &str, start: usize, langs: &[Lang]) -> bool {
+/// Words right after a hit that deny it, per language: "reģistrācijas maksas nav", "the
+/// registration fee is not charged", "регистрационный взнос не взимается".
+const ENGLISH_AFTER: &[&str] = &["not", "isnt", "arent", "wont", "never", "none"];
+const LATVIAN_AFTER: &[&str] = &[
+    "nav",
+    "netiek",
+    "nebūs",
+    "neņem",
+    "neņemam",
+    "neprasa",
+    "neprasām",
+    "neiekasē",
+    "neiekasējam",
+    "nedrīkst",
+];
+const RUSSIAN_AFTER: &[&str] = &["нет", "не", "отсутствует", "отсутствуют"];
+
+/// Words after such a negation that show it denies something else: "housing provided not far
+/// from work", "not only".
+const NOT_DENYING: &[&str] = &[
+    "far",
+    "only",
+    "just",
+    "less",
+    "more",
+    "tālu",
+    "tikai",
+    "далеко",
+    "только",
+];
+
+fn negations_after(lang: Lang) -> &'static [&'static str] {
+    match lang {
+        Lang::En => ENGLISH_AFTER,
+        Lang::Lv => LATVIAN_AFTER,
+        Lang::Ru => RUSSIAN_AFTER,
+    }
+}
+
+/// Words between a hit and a negation after it ("the fee is not", "взнос у нас не").
+const FILLERS: &[&str] = &[
+    "is", "are", "will", "be", "was", "does", "do", "tiks", "у", "нас",
+];
+
+/// Whether the hit at bytes `start..end` of `text` is negated in its clause (a clause ends at
+/// `.`, `!`, `?`, `;`, `,`, `:` or a line break): by a negation among the few words before it, or
+/// by one right after it ("maksas nav"), read as negations of the languages `langs`.
+pub fn negated(text: &str, start: usize, end: usize, langs: &[Lang]) -> bool {
+    negated_before(text, start, langs) || negated_after(text, end, langs)
+}
+
+fn negated_after(text: &str, end: usize, langs: &[Lang]) -> bool {
+    let Some(after) = text.get(end..) else {
+        return false;
+    };
+    let clause = after
+        .find(['.', '!', '?', ';', ',', ':', '\n'])
+        .map_or(after, |i| &after[..i]);
+    let words: Vec<String> = clause
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+        .filter(|w| !w.is_empty())
+        .take(WINDOW + 1)
+        .map(|w| {
+            w.chars()
+                .filter(|c| *c != '\'' && *c != '’')
+                .flat_map(char::to_lowercase)
+                .collect()
+        })
+        .collect();
+    for (i, w) in words.iter().enumerate() {
+        if langs
+            .iter()
+            .any(|l| negations_after(*l).contains(&w.as_str()))
+        {
+            let next = words.get(i + 1).map_or("", String::as_str);
+            return !NOT_DENYING.contains(&next);
+        }
+        if !FILLERS.contains(&w.as_str()) {
+            return false;
+        }
+    }
+    false
+}
+
+fn negated_before(text: &str, start: usize, langs: &[Lang]) -> bool {
     let Some(before) = text.get(..start) else {
         return false;
     };
@@ -191,7 +272,7 @@ mod tests {
     use crate::advert::Lang;
 
     fn negated(text: &str, start: usize) -> bool {
-        negated_in(text, start, &[Lang::Lv, Lang::Ru, Lang::En])
+        negated_in(text, start, start, &[Lang::Lv, Lang::Ru, Lang::En])
     }
 
     fn at<'a>(text: &'a str, phrase: &str) -> (&'a str, usize) {
@@ -217,6 +298,49 @@ mod tests {
         ] {
             let (t, s) = at(text, hit);
             assert!(negated(t, s), "{text}");
+        }
+    }
+
+    #[test]
+    fn negations_right_after_a_hit_in_three_languages() {
+        let all = [Lang::Lv, Lang::Ru, Lang::En];
+        for (text, hit) in [
+            (
+                "Reģistrācijas maksas nav, darbs Vācijā.",
+                "Reģistrācijas maksas",
+            ),
+            (
+                "The registration fee is not charged to workers.",
+                "registration fee",
+            ),
+            (
+                "Регистрационный взнос не взимается.",
+                "Регистрационный взнос",
+            ),
+            (
+                "Регистрационный взнос у нас не берётся.",
+                "Регистрационный взнос",
+            ),
+        ] {
+            let (t, s) = at(text, hit);
+            assert!(negated_in(t, s, s + hit.len(), &all), "{text}");
+        }
+        for (text, hit) in [
+            (
+                "Accommodation provided not far from the farm.",
+                "Accommodation provided",
+            ),
+            (
+                "Registration fee 50 EUR, not refundable.",
+                "Registration fee",
+            ),
+            (
+                "Passports kept by the agent. Not a problem for you.",
+                "Passports kept",
+            ),
+        ] {
+            let (t, s) = at(text, hit);
+            assert!(!negated_in(t, s, s + hit.len(), &all), "{text}");
         }
     }
 
@@ -296,10 +420,10 @@ mod tests {
         let text = "Alga no 3000 EUR mēnesī.";
         let at = text.find("3000").expect("in text");
         assert!(
-            !negated_in(text, at, &[Lang::Lv]),
+            !negated_in(text, at, at + 4, &[Lang::Lv]),
             "Latvian \"no\" is \"from\""
         );
-        assert!(negated_in(text, at, &[Lang::En]));
+        assert!(negated_in(text, at, at + 4, &[Lang::En]));
     }
 
     #[test]

@@ -106,7 +106,7 @@ impl RuleSet {
                 .iter()
                 .all(|w| holds(*w, kind, entities))
         });
-        // The context stage: a risk sign the words just before it deny does not count.
+        // The context stage: a risk sign the words just before or after it deny does not count.
         // Negations are read in the advert's language when the rule is written in it, else in
         // the rule's languages.
         hits.retain(|h| {
@@ -124,7 +124,7 @@ impl RuleSet {
                         .iter()
                         .find(|x| x.field == s.field)
                         .map_or("", |x| x.original);
-                    !crate::context::negated(text, s.start, langs)
+                    !crate::context::negated(text, s.start, s.end, langs)
                 })
         });
         hits.sort_by_key(|h| (h.rule, h.span.map(|s| (s.field, s.start, s.end))));
