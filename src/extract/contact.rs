@@ -9,7 +9,7 @@ use regex::Regex;
 use crate::dialect;
 use serde::{Deserialize, Serialize};
 
-use super::lexicon::{FREE_WEBMAIL, NON_EMPLOYER_HOSTS};
+use super::lexicon::{FREE_WEBMAIL, MESSENGER_CUES, NON_EMPLOYER_HOSTS};
 use super::{Located, Scan};
 use crate::normalise::floor_char_boundary;
 
@@ -414,9 +414,11 @@ pub(super) fn messengers(
                 (h, p) => h.or(p).map(|x| x.1),
             }
         };
-        // "signal" is an ordinary English word and "tg" an abbreviation of many things: count
-        // them only with a handle or number.
-        if (app == "signal" || &text[hit.start..hit.end] == "tg") && handle.is_none() {
+        // "signal" is an ordinary English word: count it only with a handle or number.
+        if app == "signal" && handle.is_none() {
+            continue;
+        }
+        if !abbreviation_is_messenger(text, hit.start, hit.end, handle.as_deref()) {
             continue;
         }
         out.push(scan.locate_words(
@@ -428,4 +430,31 @@ pub(super) fn messengers(
             },
         ));
     }
+}
+
+/// Whether a messenger hit at `start..end` of the words view `text` names a messenger. Only the
+/// abbreviations "tg" and "тг" are in doubt: they stand for many things ("тг" is also the
+/// tenge), so they name Telegram only with an @handle after them, with a number after "tg" or
+/// after a label colon ("ТГ: +371 ..."), or with a verb of writing or a contact word among the
+/// three words before them in their clause ("пиши в тг", "raksti TG", "только тг").
+fn abbreviation_is_messenger(text: &str, start: usize, end: usize, handle: Option<&str>) -> bool {
+    let word = &text[start..end];
+    if word != "tg" && word != "тг" {
+        return true;
+    }
+    match handle {
+        Some(h) if h.starts_with('@') => return true,
+        Some(_) if word == "tg" || text[end..].trim_start().starts_with(':') => return true,
+        _ => {}
+    }
+    let before = &text[..start];
+    let clause_start = before
+        .rfind(['.', '!', '?', ';', ',', ':', '(', ')', '\n'])
+        .map_or(0, |i| i + 1);
+    before[clause_start..]
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .rev()
+        .take(3)
+        .any(|w| MESSENGER_CUES.contains(&w))
 }

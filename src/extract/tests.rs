@@ -466,3 +466,32 @@ fn gender_and_appearance_words_count_only_in_their_language() {
     let (e, _) = extract("Slim girls wanted for hostess work.");
     assert_eq!(e.appearance.len(), 1);
 }
+
+#[test]
+fn tg_is_telegram_after_a_verb_of_writing_or_with_a_handle() {
+    for t in [
+        "Работа в Польше, пиши в тг @rabota_pl",
+        "Работа на складе, пишите в ТГ",
+        "Пиши +371 2000 9914 (только тг)",
+        "Darbs Vācijā, raksti TG",
+        "Darbs Norvēģijā, TG: @darbs_no",
+        "Job in the Netherlands, message me on TG",
+        "Контакты: ТГ: +371 2000 9914",
+    ] {
+        let (e, _) = extract(t);
+        let apps: Vec<_> = e.messengers.iter().map(|m| m.value.app.as_str()).collect();
+        assert_eq!(apps, vec!["telegram"], "{t}");
+    }
+}
+
+#[test]
+fn tg_alone_is_not_a_messenger() {
+    for t in [
+        "Зарплата 300 000 тг, тел. +7 701 123 4567",
+        "Analizes: TSH, TG un T4 līmenis, rezultāti 2 dienās.",
+        "Part TG 4410, in stock.",
+    ] {
+        let (e, _) = extract(t);
+        assert!(e.messengers.is_empty(), "{t}: {:?}", e.messengers);
+    }
+}
