@@ -5,6 +5,10 @@
 //! same clause: "we never charge recruitment fees", "nekādu komisiju vai reģistrācijas maksu",
 //! "мы не берём регистрационный сбор". A rule whose own words carry the negation ("no experience
 //! needed", "bez pieredzes") is not affected: only words before the hit are read.
+//!
+//! In a text that shows it quotes scam phrases (an awareness post: an indicator with `quotes`), a
+//! risk hit inside quotation marks, or after one of that indicator's phrases in the same sentence,
+//! is quoted rather than offered and does not count ([`quoted`], [`framed`]).
 
 use crate::advert::Lang;
 
@@ -227,6 +231,55 @@ fn negated_after(text: &str, end: usize, langs: &[Lang]) -> bool {
     false
 }
 
+/// Help-lines a warning gives (the Latvian anti-trafficking line, the EU child and missing-child
+/// lines): calling them is no answer to a poster.
+const HELP_LINES: &[&str] = &["80002012", "116111", "116006"];
+
+/// Whether a phone number (as extracted, `+371...`) is a help-line.
+pub fn help_line(number: &str) -> bool {
+    HELP_LINES.iter().any(|h| number.ends_with(h))
+}
+
+/// Whether bytes `start..end` of `text` lie inside quotation marks (“…”, „…“, «…», "…") that
+/// open and close within the same paragraph.
+pub fn quoted(text: &str, start: usize, end: usize) -> bool {
+    let (Some(before), Some(after)) = (text.get(..start), text.get(end..)) else {
+        return false;
+    };
+    let paragraph_start = before.rfind("\n\n").map_or(0, |i| i + 2);
+    let mut open: Option<char> = None;
+    for c in before[paragraph_start..].chars() {
+        open = match (open, c) {
+            (None, '“' | '„' | '«' | '"') => Some(c),
+            (Some('“'), '”') | (Some('„'), '“' | '”') | (Some('«'), '»') | (Some('"'), '"') => {
+                None
+            }
+            (o, _) => o,
+        };
+    }
+    let Some(opening) = open else {
+        return false;
+    };
+    let paragraph = after.find("\n\n").map_or(after, |i| &after[..i]);
+    let closing: &[char] = match opening {
+        '„' => &['“', '”'],
+        '«' => &['»'],
+        '"' => &['"'],
+        _ => &['”'],
+    };
+    paragraph.contains(closing)
+}
+
+/// Whether a frame at byte `frame_end` (the end of a phrase such as "if an advert says") reaches
+/// a hit starting at `start`: the frame comes first, in the same sentence (a list after a colon,
+/// one item a line, belongs to it; a blank line ends it).
+pub fn framed(text: &str, frame_end: usize, start: usize) -> bool {
+    frame_end <= start
+        && text
+            .get(frame_end..start)
+            .is_some_and(|between| !between.contains(['.', '!', '?']) && !between.contains("\n\n"))
+}
+
 fn negated_before(text: &str, start: usize, langs: &[Lang]) -> bool {
     let Some(before) = text.get(..start) else {
         return false;
@@ -342,6 +395,48 @@ mod tests {
             let (t, s) = at(text, hit);
             assert!(!negated_in(t, s, s + hit.len(), &all), "{text}");
         }
+    }
+
+    #[test]
+    fn quotation_marks_of_three_languages() {
+        use super::quoted;
+        for (text, hit) in [
+            ("Ja raksta „pase paliks pie mums“, zvani.", "pase paliks"),
+            (
+                "Adverts that say “we keep your passport” are a trap.",
+                "we keep",
+            ),
+            ("Если пишут «паспорт у работодателя», звоните.", "паспорт"),
+            ("If it says \"flights paid\", ask why.", "flights paid"),
+        ] {
+            let (t, s) = at(text, hit);
+            assert!(quoted(t, s, s + hit.len()), "{text}");
+        }
+        for (text, hit) in [
+            (
+                "We keep your passport. “Great pay” guaranteed.",
+                "keep your passport",
+            ),
+            ("Ja raksta „darbs“, pase paliks pie mums.", "pase paliks"),
+            (
+                "“Opening quote with no end, we keep your passport",
+                "we keep",
+            ),
+        ] {
+            let (t, s) = at(text, hit);
+            assert!(!quoted(t, s, s + hit.len()), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_frame_reaches_the_rest_of_its_sentence() {
+        use super::framed;
+        let text = "Ja tev piedāvā darbu, kur:\n– pase paliks pie darba devēja,\nzvani. Pase paliks pie mums.";
+        let frame_end = text.find("piedāvā").expect("frame") + "piedāvā".len();
+        let first = text.find("pase paliks").expect("hit");
+        let second = text.find("Pase paliks").expect("hit");
+        assert!(framed(text, frame_end, first));
+        assert!(!framed(text, frame_end, second));
     }
 
     #[test]

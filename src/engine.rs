@@ -78,14 +78,10 @@ impl Engine {
             .unwrap_or_else(|| self.detect.kind(&words, &entities));
         let hits = self.rules.hits(&scans, passes, kind, language, &entities);
         let rules = self.rules.rules();
-        let indicators = self.rules.indicators();
-        let evidence = score::evidence_parts(
-            hits.iter().map(|h| {
-                let r = &rules[h.rule];
-                (r.indicator, r.weight, r.checkable)
-            }),
-            |i| indicators[i].damping,
-        );
+        let evidence = score::evidence_parts(hits.iter().map(|h| {
+            let r = &rules[h.rule];
+            (r.indicator, r.weight, r.checkable)
+        }));
         let combination = self.combination_of(
             hits.iter()
                 .filter(|h| rules[h.rule].weight > 0)
@@ -146,7 +142,7 @@ impl Engine {
 
     /// Recomputes the score, level and flag of a report from the reasons it now carries, after a
     /// caller added or replaced reasons that do not come from the text (such as a contact shared
-    /// with other adverts). Reasons name their indicator by id; unknown ids carry no damping.
+    /// with other adverts). Reasons name their indicator by id.
     pub fn rescore(&self, report: &mut Report) {
         let indicators = self.rules.indicators();
         let rules = self.rules.rules();
@@ -163,7 +159,6 @@ impl Engine {
                     let indicator = index_of(&r.indicator).unwrap_or(indicators.len() + n);
                     (indicator, r.weight, checkable)
                 }),
-            |i| indicators.get(i).and_then(|x| x.damping),
         );
         let combination = self.combination(report);
         report.rule_score = score::rule_score(evidence, &combination, self.thresholds.medium);

@@ -206,7 +206,7 @@ pub fn rule_score(evidence: Evidence, combination: &Combination, medium: u8) -> 
 /// Risk and mitigating evidence, in weight points.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Evidence {
-    /// Risk evidence, after any damping.
+    /// Risk evidence.
     pub risk: f64,
     /// Mitigating evidence (zero or negative).
     pub mitigation: f64,
@@ -225,22 +225,14 @@ fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + (-(x - MIDPOINT) / SCALE).exp())
 }
 
-/// The evidence: per indicator the weight of largest magnitude, summed over indicators. Risk
-/// evidence is first multiplied by the smallest `damping` of the indicators present (an awareness
-/// post quotes scam phrases without being an advert).
-pub fn evidence(
-    weights: impl IntoIterator<Item = (usize, i32)>,
-    damping: impl Fn(usize) -> Option<f64>,
-) -> f64 {
-    evidence_parts(weights.into_iter().map(|(i, w)| (i, w, false)), damping).total()
+/// The evidence: per indicator the weight of largest magnitude, summed over indicators.
+pub fn evidence(weights: impl IntoIterator<Item = (usize, i32)>) -> f64 {
+    evidence_parts(weights.into_iter().map(|(i, w)| (i, w, false))).total()
 }
 
 /// [`evidence`], with risk, mitigation and checkable mitigation kept apart; each weight comes
 /// with whether its rule is checkable.
-pub fn evidence_parts(
-    weights: impl IntoIterator<Item = (usize, i32, bool)>,
-    damping: impl Fn(usize) -> Option<f64>,
-) -> Evidence {
+pub fn evidence_parts(weights: impl IntoIterator<Item = (usize, i32, bool)>) -> Evidence {
     let mut best: HashMap<usize, (i32, bool)> = HashMap::new();
     for (indicator, w, checkable) in weights {
         let slot = best.entry(indicator).or_insert((w, checkable));
@@ -248,10 +240,6 @@ pub fn evidence_parts(
             *slot = (w, checkable);
         }
     }
-    let factor = best
-        .keys()
-        .filter_map(|&i| damping(i))
-        .fold(1.0_f64, f64::min);
     let sum = |keep: &dyn Fn(&(i32, bool)) -> bool| -> f64 {
         best.values()
             .filter(|v| keep(v))
@@ -259,7 +247,7 @@ pub fn evidence_parts(
             .sum()
     };
     Evidence {
-        risk: sum(&|v| v.0 > 0) * factor,
+        risk: sum(&|v| v.0 > 0),
         mitigation: sum(&|v| v.0 < 0),
         checkable: sum(&|v| v.0 < 0 && v.1),
     }
@@ -291,28 +279,18 @@ pub fn combine(rule_score: u8, probability: f64, supported: bool, medium: u8) ->
 mod tests {
     use super::*;
 
-    fn none(_: usize) -> Option<f64> {
-        None
-    }
-
-    #[test]
-    fn damping_scales_risk_evidence() {
-        let damped = evidence([(0, 30), (1, 30), (2, -10)], |i| (i == 2).then_some(0.5));
-        assert_eq!(damped, 20.0);
-    }
-
     #[test]
     fn no_evidence_is_zero() {
-        assert_eq!(score(evidence([], none)), 0);
+        assert_eq!(score(evidence([])), 0);
         assert_eq!(score(-30.0), 0);
     }
 
     #[test]
     fn one_weak_sign_stays_low_and_several_reach_medium() {
         let t = Thresholds::default();
-        assert_eq!(t.level(score(evidence([(0, 10)], none))), Level::Low);
-        assert_eq!(t.level(score(evidence([(0, 15)], none))), Level::Low);
-        let several = evidence([(0, 10), (1, 10), (2, 12), (3, 8)], none);
+        assert_eq!(t.level(score(evidence([(0, 10)]))), Level::Low);
+        assert_eq!(t.level(score(evidence([(0, 15)]))), Level::Low);
+        let several = evidence([(0, 10), (1, 10), (2, 12), (3, 8)]);
         assert_eq!(t.level(score(several)), Level::Medium);
     }
 
@@ -320,20 +298,20 @@ mod tests {
     fn strong_combinations_are_high() {
         let t = Thresholds::default();
         assert_eq!(
-            t.level(score(evidence([(0, 30), (1, 20), (2, 10)], none))),
+            t.level(score(evidence([(0, 30), (1, 20), (2, 10)]))),
             Level::High
         );
     }
 
     #[test]
     fn repeating_an_indicator_counts_once() {
-        assert_eq!(evidence([(0, 10), (0, 10), (0, 20)], none), 20.0);
+        assert_eq!(evidence([(0, 10), (0, 10), (0, 20)]), 20.0);
     }
 
     #[test]
     fn mitigating_evidence_lowers_the_score() {
-        let risky = score(evidence([(0, 20), (1, 20)], none));
-        let mitigated = score(evidence([(0, 20), (1, 20), (2, -15)], none));
+        let risky = score(evidence([(0, 20), (1, 20)]));
+        let mitigated = score(evidence([(0, 20), (1, 20), (2, -15)]));
         assert!(mitigated < risky);
     }
 

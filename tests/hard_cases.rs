@@ -231,6 +231,8 @@ fn typed_mitigation_never_washes_a_strong_sign_below_medium() {
         " SIA Darbs Vācijā",
         " Zvani +371 2000 5678.",
         " Darba līgums, bez maksas.",
+        // A warning typed under an offer does not make it a warning: its signs are not quoted.
+        " Esi uzmanīgs! Ja tev piedāvā ko aizdomīgu, zvani 80002012.",
     ] {
         let r = screen("Darbs", &format!("{risky}{extra}"), None);
         assert!(r.flagged, "{extra}: score {} {:?}", r.score, r.reasons);

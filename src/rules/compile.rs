@@ -51,16 +51,14 @@ pub fn compile(files: &[(String, String)]) -> Result<RuleSet, RuleError> {
     })?;
     let mut index = HashMap::new();
     for (i, ind) in indicators.indicators.iter().enumerate() {
-        if let Some(d) = ind.damping {
-            if !(d > 0.0 && d <= 1.0 && ind.mitigating) {
-                return Err(RuleError::Reference {
-                    file: INDICATORS_FILE.into(),
-                    message: format!(
-                        "indicator {}: damping must be in (0, 1] and only on a mitigating indicator",
-                        ind.id
-                    ),
-                });
-            }
+        if ind.quotes && !ind.mitigating {
+            return Err(RuleError::Reference {
+                file: INDICATORS_FILE.into(),
+                message: format!(
+                    "indicator {}: only a mitigating indicator may mark quoted text",
+                    ind.id
+                ),
+            });
         }
         let rated = ind.strength.is_some() && ind.dimension.is_some();
         if ind.mitigating == (ind.strength.is_some() || ind.dimension.is_some())

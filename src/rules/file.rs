@@ -80,10 +80,14 @@ pub struct Indicator {
     /// The ILO/EC dimension a risk sign belongs to; absent on mitigating signs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dimension: Option<crate::score::Dimension>,
-    /// For mitigating signs that change what the text is (an awareness post quoting scam
-    /// phrases): the factor, between 0 and 1, that all risk evidence is multiplied by.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub damping: Option<f64>,
+    /// For a mitigating sign that shows a text quotes scam phrases (an awareness post): in a
+    /// text with this sign, risk hits it quotes or frames do not count (see [`crate::context`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub quotes: bool,
+    /// For a risk sign whose rules find a way to answer the poster (a phone, a messenger,
+    /// "write to me"): a text with one is an offer, whatever warnings it types.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reply: bool,
     /// A sign found by linking stored adverts (the service's shared contacts), not by rules in
     /// the text; it has no rules of its own.
     #[serde(default)]

@@ -127,6 +127,43 @@ impl RuleSet {
                     !crate::context::negated(text, s.start, s.end, langs)
                 })
         });
+        // In a text that shows it quotes scam phrases (an awareness post), risk phrases it
+        // quotes or frames are not offered: they do not count. Those outside count as ever.
+        let frames: Vec<Span> = hits
+            .iter()
+            .filter(|h| self.indicators[self.rules[h.rule].indicator].quotes)
+            .filter_map(|h| h.span)
+            .collect();
+        if !frames.is_empty() {
+            let reported = |h: &Hit| {
+                h.span.is_some_and(|s| {
+                    let text = scans
+                        .iter()
+                        .find(|x| x.field == s.field)
+                        .map_or("", |x| x.original);
+                    crate::context::quoted(text, s.start, s.end)
+                        || frames.iter().any(|f| {
+                            f.field == s.field && crate::context::framed(text, f.end, s.start)
+                        })
+                })
+            };
+            // A text that gives no way to answer its poster is a warning, not an offer: no phone
+            // but help-lines, no messenger handle, no e-mail, no words of a reply sign ("write to
+            // me privately") of its own (a bare "Telegram" is where scams spread, not a contact).
+            let answerable = hits.iter().any(|h| {
+                let r = &self.rules[h.rule];
+                r.weight > 0
+                    && self.indicators[r.indicator].reply
+                    && !matches!(r.matcher, Matcher::Condition(_))
+                    && !reported(h)
+            }) || entities.messengers.iter().any(|m| m.value.handle.is_some())
+                || !entities.emails.is_empty()
+                || entities
+                    .phones
+                    .iter()
+                    .any(|p| !crate::context::help_line(&p.value.value));
+            hits.retain(|h| self.rules[h.rule].weight <= 0 || (answerable && !reported(h)));
+        }
         hits.sort_by_key(|h| (h.rule, h.span.map(|s| (s.field, s.start, s.end))));
         hits.dedup();
         let mut per_rule = 0;
