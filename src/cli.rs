@@ -499,6 +499,18 @@ fn eval(args: EvalArgs) -> Result<u8> {
         "TN"
     )?;
     line(&mut out, "all", &report.overall)?;
+    let at = |s: &adscreen::classify::eval::Scores| {
+        s.recall_at_5_percent_fpr
+            .map_or("-".into(), |v| format!("{v:.3}"))
+    };
+    writeln!(
+        out,
+        "{:<10} recall at a false-positive rate of at most 0.05: rules {}, classifier {}, combined {}",
+        "",
+        at(&report.overall.rules),
+        at(&report.overall.classifier),
+        at(&report.overall.combined)
+    )?;
     for (k, c) in &report.per_language {
         line(&mut out, k, c)?;
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::metrics::{pr_auc, roc_auc};
+use super::metrics::{pr_auc, recall_at_fpr, roc_auc};
 use crate::corpus::{Label, Labelled, Split};
 use crate::engine::Engine;
 use crate::score::DEFAULT_MEDIUM;
@@ -35,6 +35,9 @@ pub struct Scores {
     pub roc_auc: Option<f64>,
     /// Average precision of the score.
     pub pr_auc: Option<f64>,
+    /// The highest recall of the score at a false-positive rate of at most 0.05 (the written
+    /// split's target).
+    pub recall_at_5_percent_fpr: Option<f64>,
 }
 
 fn scores(items: &[(f64, bool, bool)]) -> Scores {
@@ -71,6 +74,7 @@ fn scores(items: &[(f64, bool, bool)]) -> Scores {
     let ranked: Vec<(f64, bool)> = items.iter().map(|x| (x.0, x.2)).collect();
     s.roc_auc = roc_auc(&ranked).map(round);
     s.pr_auc = pr_auc(&ranked).map(round);
+    s.recall_at_5_percent_fpr = recall_at_fpr(&ranked, 0.05).map(round);
     s
 }
 

@@ -45,6 +45,28 @@ pub fn pr_auc(scored: &[(f64, bool)]) -> Option<f64> {
     Some(sum / positives as f64)
 }
 
+/// The highest recall over thresholds on the score (tied scores taken together) that flags at
+/// most `max_fpr` of the benign adverts. `None` when one class is missing.
+pub fn recall_at_fpr(scored: &[(f64, bool)], max_fpr: f64) -> Option<f64> {
+    let mut v: Vec<(f64, bool)> = scored.to_vec();
+    v.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let positives = v.iter().filter(|x| x.1).count();
+    let negatives = v.len() - positives;
+    if positives == 0 || negatives == 0 {
+        return None;
+    }
+    let (mut tp, mut fp, mut best) = (0usize, 0usize, 0.0_f64);
+    for group in v.chunk_by(|a, b| a.0 == b.0) {
+        tp += group.iter().filter(|x| x.1).count();
+        fp += group.iter().filter(|x| !x.1).count();
+        if fp as f64 / negatives as f64 > max_fpr {
+            break;
+        }
+        best = tp as f64 / positives as f64;
+    }
+    Some(best)
+}
+
 /// Mean log loss of probabilities (clipped away from 0 and 1).
 pub fn log_loss(scored: &[(f64, bool)]) -> f64 {
     if scored.is_empty() {
@@ -96,5 +118,22 @@ mod tests {
     fn log_loss_of_confident_right_answers_is_small() {
         assert!(log_loss(&[(0.99, true), (0.01, false)]) < 0.02);
         assert!(log_loss(&[(0.01, true)]) > 4.0);
+    }
+
+    #[test]
+    fn recall_at_a_false_positive_rate() {
+        // Scores: risky 0.9, 0.8, 0.4; benign 0.7, 0.3, 0.2, 0.1.
+        let scored = [
+            (0.9, true),
+            (0.8, true),
+            (0.4, true),
+            (0.7, false),
+            (0.3, false),
+            (0.2, false),
+            (0.1, false),
+        ];
+        assert_eq!(recall_at_fpr(&scored, 0.0), Some(2.0 / 3.0));
+        assert_eq!(recall_at_fpr(&scored, 0.25), Some(1.0));
+        assert_eq!(recall_at_fpr(&[(0.5, true)], 0.1), None);
     }
 }
