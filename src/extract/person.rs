@@ -38,7 +38,8 @@ pub struct Appearance {
 const AGE_CONTEXT: &str = r"(?:gad|g\.|vecum|years|year|yo\b|y\.o|aged|age\b|ages\b|лет|год|возраст|meiten|sieviet|jaunie|puis|viriet|girls|women|ladies|boys|men\b|guys|девуш|женщ|парн|мужч|студент|skolen|pupils|students)";
 
 static AGE_RANGE: LazyLock<Regex> = LazyLock::new(|| {
-    dialect::build(r"(?-u:\b)(1[0-9]|[2-6][0-9])\s?(?:-|–|lidz|to|до)\s?(1[0-9]|[2-6][0-9])(?-u:\b)(?:\s?(g\.|gad\w*|years?|y\.?o\.?|лет|года?)|\s?(\+))?")
+    // The unit may be written onto the number ("18-24g").
+    dialect::build(r"(?-u:\b)(1[0-9]|[2-6][0-9])\s?(?:-|–|lidz|to|до)\s?(1[0-9]|[2-6][0-9])(?:(g(?-u:\b)\.?)|(?-u:\b)(?:\s?(g\.|gad\w*|years?|y\.?o\.?|лет|года?)|\s?(\+))?)")
         .expect("age range regex compiles")
 });
 static CURRENCY_NEXT: LazyLock<Regex> = LazyLock::new(|| {
@@ -117,8 +118,8 @@ pub(super) fn ages(scan: &Scan<'_>, out: &mut Vec<Located<AgeRange>>) {
         if min >= max || max - min > 45 || min < 12 {
             continue;
         }
-        let has_unit = c.get(3).is_some() || c.get(4).is_some();
-        let years = c.get(3).is_some();
+        let years = c.get(3).is_some() || c.get(4).is_some();
+        let has_unit = years || c.get(5).is_some();
         // Numbers next to a currency or a time unit are pay or hours, not ages.
         if !years
             && (currency_before(text, whole.start())

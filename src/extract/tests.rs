@@ -465,6 +465,13 @@ fn gender_and_appearance_words_count_only_in_their_language() {
     }
     let (e, _) = extract("Slim girls wanted for hostess work.");
     assert_eq!(e.appearance.len(), 1);
+    let (e, _) = extract("Vasarai vajag viesmīles, meitenes ar labu figūru 18-24g.");
+    assert_eq!(e.appearance.len(), 1, "{:?}", e.appearance);
+    assert_eq!(e.ages.len(), 1, "{:?}", e.ages);
+    assert_eq!(e.ages[0].value.max, Some(24));
+    // A number written into a longer one is no age ("240g").
+    let (e, _) = extract("Meitenes 18-240g miltu.");
+    assert!(e.ages.is_empty(), "{:?}", e.ages);
 }
 
 #[test]
