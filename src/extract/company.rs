@@ -27,35 +27,62 @@ const WHAT_EN: &str = r"(?:company|companies|firm|provider|manufacturer|agency|b
 const WHAT_LV: &str = r"(?:uzņēmum\w*|ražotāj\w*|kompānij\w*|tīkl\w*|veikal\w*|viesnīc\w*|restorān\w*|banka|bankas|grup\w*|koncern\w*|pārstāvniecīb\w*|līderi\w*|līderis|zīmol\w*|aģentūr\w*|klīnik\w*|slimnīc\w*|ķēd\w*)";
 const WHAT_RU: &str = r"(?:компани\w*|производител\w*|сеть|сети|холдинг\w*|банк\w*|лидер\w*|оператор\w*|групп\w*|агентств\w*|клиник\w*|магазин\w*|гостиниц\w*|отел\w*|ресторан\w*|завод\w*|фабрик\w*|предприяти\w*|бренд\w*|дистрибьютор\w*|поставщик\w*)";
 
-static PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+/// Patterns that start with a word of their own ("Join", "Darba devējs:", "Компания"): the
+/// regex engine finds those words first, so they cost little on text without them.
+static INTRODUCED: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     [
-        // "Mitel (NASDAQ: MITL) is a global leader in business communications"
-        format!(
-            r"{NAME}(?:®|™)?(?:\s*\([^)\n]{{0,40}}\))?,?\s+(?:is|are|has\s+been|have\s+been)\s+(?:a|an|the|one\s+of\s+the)\s+(?:[\w\-&]+,?\s+){{0,6}}?{WHAT_EN}\b"
-        ),
-        // "Giromax Technology is currently looking for an Administrative Assistant"
-        format!(
-            r"{NAME}(?:\s*\([^)\n]{{0,40}}\))?\s+(?:is|are)\s+(?:currently\s+|now\s+|actively\s+)?(?:looking\s+for|seeking|hiring|recruiting)\b"
-        ),
         // "At DynCorp International, ...", "Join the Entain team"
         format!(r"\b(?:At|Join|Joining|Welcome\s+to)\s+(?:the\s+)?{NAME}(?:,|\s+team\b|\s+family\b)"),
         // "Employer: Rimi Latvia", "Darba devējs: ...", "Работодатель: ..."
         format!(
             r"(?i:\b(?:employer|hiring\s+company|company\s+name|darba\s+devējs|uzņēmums|работодатель|компания))\s*:\s*[«„“]?{NAME}"
         ),
-        // "Rimi Latvia ir lielākais mazumtirdzniecības uzņēmums", "Uzņēmums Koks meklē"
-        format!(r"{NAME}\s+ir\s+(?:[\w\-]+,?\s+){{0,5}}?{WHAT_LV}"),
+        // "Uzņēmums Koks meklē"
         format!(r"\b(?:Uzņēmums|Kompānija|Veikalu\s+tīkls|Viesnīca)\s+[«„“]?{NAME}[»”\x22]?\s+(?:meklē|aicina|piedāvā)"),
-        // "Компания «Магнит» ищет", "Ozon — крупнейшая ... компания"
+        // "Компания «Магнит» ищет"
         format!(
             r"\b(?:Компания|Группа\s+компаний|Холдинг|Сеть\s+магазинов|Сеть|Банк|Завод)\s+[«„“\x22]?{NAME}"
         ),
-        format!(r"{NAME}\s+[—–-]\s+(?:[\w\-]+,?\s+){{0,4}}?{WHAT_RU}"),
     ]
     .iter()
     .map(|p| Regex::new(p).expect("company regexes compile (tested)"))
     .collect()
 });
+
+/// Words that follow a name when a company says what it is or does: " is ", " ir ", " — ".
+/// Patterns with the name first are searched from these, as a regex starting with any capital
+/// letter would be tried at every one.
+static VERBS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+    aho_corasick::AhoCorasick::new([
+        " is ",
+        " are ",
+        " has been ",
+        " have been ",
+        " ir ",
+        " — ",
+        " – ",
+        " - ",
+    ])
+    .expect("verb list compiles")
+});
+
+/// What follows the verb: what the company is ("is a global leader in ...") or does ("is
+/// currently looking for ..."), anchored at the verb.
+static AFTER_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"^\s(?:(?:(?:is|are|has\s+been|have\s+been)\s+(?:a|an|the|one\s+of\s+the)\s+(?:[\w\-&]+,?\s+){{0,6}}?{WHAT_EN}\b)|(?:(?:is|are)\s+(?:currently\s+|now\s+|actively\s+)?(?:looking\s+for|seeking|hiring|recruiting)\b)|(?:ir\s+(?:[\w\-]+,?\s+){{0,5}}?{WHAT_LV})|(?:[—–-]\s+(?:[\w\-]+,?\s+){{0,4}}?{WHAT_RU}))"
+    ))
+    .expect("company regex compiles (tested)")
+});
+
+/// The name that ends where the verb starts, after an optional "®" and "(NASDAQ: MITL)".
+static NAME_BEFORE_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"{NAME}(?:®|™)?(?:\s*\([^)\n]{{0,40}}\))?,?$"))
+        .expect("company regex compiles (tested)")
+});
+
+/// Bytes before a verb read for the name.
+const NAME_WINDOW: usize = 120;
 
 /// Capitalised words that start sentences or describe a job rather than name a company.
 const NOT_NAMES: &[&str] = &[
@@ -231,32 +258,59 @@ fn trim_name(run: &str, start: usize) -> Option<(usize, usize)> {
 /// Finds companies introduced by name in one field.
 pub(super) fn companies(scan: &Scan<'_>, out: &mut Vec<Located<Company>>) {
     let text = scan.original;
-    // Every pattern needs a capital letter; most short fields that matter have one anyway.
+    // Every pattern needs a capital letter.
     if !text.chars().any(char::is_uppercase) {
         return;
     }
-    for pattern in PATTERNS.iter() {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for pattern in INTRODUCED.iter() {
         for c in pattern.captures_iter(text).take(super::MAX_FACTS_PER_FIELD) {
-            let Some(run) = c.get(1) else { continue };
-            let Some((start, end)) = trim_name(run.as_str(), run.start()) else {
-                continue;
-            };
-            if out
-                .iter()
-                .any(|o| o.span.field == scan.field && o.span.start < end && start < o.span.end)
-            {
-                continue;
+            if let Some(run) = c.get(1) {
+                runs.push((run.start(), run.end()));
             }
-            out.push(Located {
-                value: Company {
-                    name: text[start..end].to_string(),
-                },
-                span: Span {
-                    field: scan.field,
-                    start,
-                    end,
-                },
-            });
         }
+    }
+    for verb in VERBS.find_iter(text).take(super::MAX_FACTS_PER_FIELD) {
+        // Most verbs follow a word that is no name ("this is", "the role is"): look at the
+        // word before (or before a parenthesis) and read further only after a capital.
+        let before = &text[..verb.start()];
+        let word_start = before
+            .trim_end_matches([')', ',', '®', '™'])
+            .rfind(|c: char| c.is_whitespace() || c == '(')
+            .map_or(0, |i| i + 1);
+        let capital_before = before[word_start..].starts_with(char::is_uppercase)
+            || before.trim_end().ends_with(')');
+        if !capital_before || !AFTER_VERB.is_match(&text[verb.start()..]) {
+            continue;
+        }
+        let from =
+            crate::normalise::floor_char_boundary(text, verb.start().saturating_sub(NAME_WINDOW));
+        if let Some(run) = NAME_BEFORE_VERB
+            .captures(&text[from..verb.start()])
+            .and_then(|c| c.get(1))
+        {
+            runs.push((from + run.start(), from + run.end()));
+        }
+    }
+    for (run_start, run_end) in runs {
+        let Some((start, end)) = trim_name(&text[run_start..run_end], run_start) else {
+            continue;
+        };
+        if out
+            .iter()
+            .any(|o| o.span.field == scan.field && o.span.start < end && start < o.span.end)
+        {
+            continue;
+        }
+        out.push(Located {
+            value: Company {
+                name: text[start..end].to_string(),
+            },
+            span: Span {
+                field: scan.field,
+                start,
+                end,
+            },
+        });
     }
 }
