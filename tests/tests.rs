@@ -3,6 +3,7 @@
 mod browser;
 mod cli;
 mod fuzz_ingest;
+mod fuzz_screen;
 mod hard_cases;
 mod model;
 mod reliability;

@@ -19,8 +19,7 @@ pub struct Company {
 }
 
 /// Up to five capitalised words (joined by "&", "of", "and", ...), as a capture group.
-const NAME: &str =
-    r"(\p{Lu}[\p{L}\p{N}&'’\-]*(?:[ \t]+(?:\p{Lu}[\p{L}\p{N}&'’\-]*|&|of|and|de|la|for)){0,4})";
+const NAME: &str = r"(\p{Lu}[\p{L}\p{N}&'’\-]*(?:[ \t\u{a0}]+(?:\p{Lu}[\p{L}\p{N}&'’\-]*|&|of|and|de|la|for)){0,4})";
 
 /// What a company says it is ("a global leader", "an insurance consulting practice").
 const WHAT_EN: &str = r"(?:company|companies|firm|provider|manufacturer|agency|business|group|organi[sz]ation|leader|chain|hotel|restaurant|brand|retailer|distributor|supplier|consultancy|start-?up|bank|insurer|operator|network|practice|clinic|charity|hospital|employer|specialist|pioneer|innovator|developer|producer|maker|platform|contractor|consultants?|franchise|caf[eé]|pub|salon|studio|store|shop|venue|school|college|university|institute|foundation|association|cent(?:er|re)|laborator(?:y|ies)|marketplace|subsidiary|division)";
@@ -234,7 +233,7 @@ fn is_name_word(word: &str) -> bool {
 fn trim_name(run: &str, start: usize) -> Option<(usize, usize)> {
     let mut words: Vec<(usize, &str)> = Vec::new();
     let mut offset = 0;
-    for piece in run.split_inclusive([' ', '\t']) {
+    for piece in run.split_inclusive([' ', '\t', '\u{a0}']) {
         words.push((offset, piece.trim_end()));
         offset += piece.len();
     }
@@ -274,12 +273,13 @@ pub(super) fn companies(scan: &Scan<'_>, out: &mut Vec<Located<Company>>) {
         // Most verbs follow a word that is no name ("this is", "the role is"): look at the
         // word before (or before a parenthesis) and read further only after a capital.
         let before = &text[..verb.start()];
-        let word_start = before
+        let last_word = before
             .trim_end_matches([')', ',', '®', '™'])
-            .rfind(|c: char| c.is_whitespace() || c == '(')
-            .map_or(0, |i| i + 1);
-        let capital_before = before[word_start..].starts_with(char::is_uppercase)
-            || before.trim_end().ends_with(')');
+            .rsplit(|c: char| c.is_whitespace() || c == '(')
+            .next()
+            .unwrap_or_default();
+        let capital_before =
+            last_word.starts_with(char::is_uppercase) || before.trim_end().ends_with(')');
         if !capital_before || !AFTER_VERB.is_match(&text[verb.start()..]) {
             continue;
         }

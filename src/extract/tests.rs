@@ -415,6 +415,11 @@ fn companies_introduced_by_name_are_read_without_a_legal_form() {
         ),
         ("Компания «Магнит» ищет продавцов в Москве.", "Магнит"),
         ("Работодатель: Озон. Кладовщик, график 5/2.", "Озон"),
+        // Wide spaces before the verb (a no-break space is two bytes).
+        (
+            "Acme\u{a0}Foods is hiring now. We\u{a0}are a team.",
+            "Acme\u{a0}Foods",
+        ),
     ] {
         let (e, t) = extract(text);
         assert_eq!(e.companies.len(), 1, "{text}: {:?}", e.companies);
@@ -436,6 +441,7 @@ fn sentence_starters_and_job_words_are_no_company_names() {
         "Компания ищет девушек для работы за границей.",
         "Mēs esam liels uzņēmums, zvani 29123456.",
         "looking for staff. all lower case is a company of nobody",
+        "Looking for\u{a0}\u{a0}work? We are looking for a person to join our team.",
     ] {
         let (e, _) = extract(text);
         assert!(e.companies.is_empty(), "{text}: {:?}", e.companies);
