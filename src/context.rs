@@ -198,6 +198,19 @@ pub fn negated(text: &str, start: usize, end: usize, langs: &[Lang]) -> bool {
     negated_before(text, start, langs) || negated_after(text, end, langs)
 }
 
+/// The words of a clause, lower case, apostrophes dropped ("don't" is "dont").
+fn clause_words(clause: &str) -> impl Iterator<Item = String> + '_ {
+    clause
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            w.chars()
+                .filter(|c| *c != '\'' && *c != '’')
+                .flat_map(char::to_lowercase)
+                .collect()
+        })
+}
+
 fn negated_after(text: &str, end: usize, langs: &[Lang]) -> bool {
     let Some(after) = text.get(end..) else {
         return false;
@@ -205,17 +218,7 @@ fn negated_after(text: &str, end: usize, langs: &[Lang]) -> bool {
     let clause = after
         .find(['.', '!', '?', ';', ',', ':', '\n'])
         .map_or(after, |i| &after[..i]);
-    let words: Vec<String> = clause
-        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
-        .filter(|w| !w.is_empty())
-        .take(WINDOW + 1)
-        .map(|w| {
-            w.chars()
-                .filter(|c| *c != '\'' && *c != '’')
-                .flat_map(char::to_lowercase)
-                .collect()
-        })
-        .collect();
+    let words: Vec<String> = clause_words(clause).take(WINDOW + 1).collect();
     for (i, w) in words.iter().enumerate() {
         if langs
             .iter()
@@ -288,16 +291,7 @@ fn negated_before(text: &str, start: usize, langs: &[Lang]) -> bool {
         .rfind(['.', '!', '?', ';', ',', ':', '\n'])
         .map_or(0, |i| i + 1);
     let clause = &before[clause_start..];
-    let words: Vec<String> = clause
-        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            w.chars()
-                .filter(|c| *c != '\'' && *c != '’')
-                .flat_map(char::to_lowercase)
-                .collect()
-        })
-        .collect();
+    let words: Vec<String> = clause_words(clause).collect();
     // The words nearest the hit, up to the window or a joining word.
     let mut reach = Vec::new();
     for w in words.iter().rev().take(WINDOW) {

@@ -12,21 +12,10 @@
 use std::io::Read;
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed};
 
 use adscreen::ingest::{self, Format, IngestError};
 
-/// The cases per test, from `ADSCREEN_FUZZ_CASES`; a fixed seed (`ADSCREEN_FUZZ_SEED` to change
-/// it) keeps a run repeatable.
-fn config() -> Config {
-    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
-    Config {
-        cases: env("ADSCREEN_FUZZ_CASES").map_or(256, |n| n.min(u32::MAX.into()) as u32),
-        rng_seed: RngSeed::Fixed(env("ADSCREEN_FUZZ_SEED").unwrap_or(0x5eed)),
-        failure_persistence: None,
-        ..Config::default()
-    }
-}
+use crate::util::fuzz_config as config;
 
 /// What a reader made of an input.
 #[derive(Debug)]

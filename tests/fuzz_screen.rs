@@ -7,21 +7,10 @@
 //! `ADSCREEN_FUZZ_CASES` sets the cases (default 256), as for the input readers.
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed};
 
 use adscreen::advert::{Advert, Field};
 
-use crate::util::ENGINE;
-
-fn config() -> Config {
-    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
-    Config {
-        cases: env("ADSCREEN_FUZZ_CASES").map_or(256, |n| n.min(u32::MAX.into()) as u32),
-        rng_seed: RngSeed::Fixed(env("ADSCREEN_FUZZ_SEED").unwrap_or(0x5eed)),
-        failure_persistence: None,
-        ..Config::default()
-    }
-}
+use crate::util::{ENGINE, fuzz_config as config};
 
 const PIECES: &[&str] = &[
     "Acme",

@@ -11,6 +11,19 @@ use adscreen::report::Report;
 use adscreen::rules::RuleSet;
 use adscreen::score::Thresholds;
 
+/// The fuzz tests' proptest settings: the cases per test from `ADSCREEN_FUZZ_CASES` (default
+/// 256), and a fixed seed (`ADSCREEN_FUZZ_SEED` to change it) that keeps a run repeatable.
+pub fn fuzz_config() -> proptest::test_runner::Config {
+    use proptest::test_runner::{Config, RngSeed};
+    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+    Config {
+        cases: env("ADSCREEN_FUZZ_CASES").map_or(256, |n| n.min(u32::MAX.into()) as u32),
+        rng_seed: RngSeed::Fixed(env("ADSCREEN_FUZZ_SEED").unwrap_or(0x5eed)),
+        failure_persistence: None,
+        ..Config::default()
+    }
+}
+
 /// One engine over the bundled rules, compiled once for all tests.
 pub static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
     Engine::new(
