@@ -1,16 +1,22 @@
 //! The context stage: whether a rule's hit counts where it stands. One place for every rule and
 //! language, instead of each rule listing the ways people write "no" in its `unless` phrases.
 //!
+//! A hit counts only where the facts its rule names in `when` hold: the kind of advert (job or
+//! partner advert), a place abroad, a women-only demand, no employer identity, a messenger.
+//!
 //! A risk hit is negated when a negation word stands among the few words just before it in the
-//! same clause: "we never charge recruitment fees", "nekādu komisiju vai reģistrācijas maksu",
-//! "мы не берём регистрационный сбор". A rule whose own words carry the negation ("no experience
-//! needed", "bez pieredzes") is not affected: only words before the hit are read.
+//! same clause ("we never charge recruitment fees", "nekādu komisiju vai reģistrācijas maksu",
+//! "мы не берём регистрационный сбор") or right after it ("reģistrācijas maksas nav", "взнос
+//! не взимается"). A rule whose own words carry the negation ("no experience needed", "bez
+//! pieredzes") is not affected: the words of the hit itself are not read.
 //!
 //! In a text that shows it quotes scam phrases (an awareness post: an indicator with `quotes`), a
 //! risk hit inside quotation marks, or after one of that indicator's phrases in the same sentence,
 //! is quoted rather than offered and does not count ([`quoted`], [`framed`]).
 
-use crate::advert::Lang;
+use crate::advert::{Kind, Lang, Span};
+use crate::extract::{Entities, Gender, Scan};
+use crate::rules::{Hit, Matcher, RuleSet, When};
 
 /// Words before a hit that are read for a negation.
 const WINDOW: usize = 3;
@@ -144,6 +150,91 @@ fn negations(lang: Lang) -> &'static [&'static str] {
         Lang::En => ENGLISH,
         Lang::Lv => LATVIAN,
         Lang::Ru => RUSSIAN,
+    }
+}
+
+/// The context stage over the hits of one advert: keeps those that count where they stand. A
+/// rule's `when` facts (the kind of advert, a place abroad, a women-only demand, ...) must hold;
+/// a risk hit its words deny (before or after it) does not count; in a text with an awareness
+/// sign, risk hits it quotes or frames do not count, and none do when nothing answers its poster.
+pub(crate) fn keep_counting(
+    set: &RuleSet,
+    hits: &mut Vec<Hit>,
+    scans: &[Scan<'_>],
+    kind: Kind,
+    language: Lang,
+    entities: &Entities,
+) {
+    let (rules, indicators) = (set.rules(), set.indicators());
+    hits.retain(|h| rules[h.rule].when.iter().all(|w| holds(*w, kind, entities)));
+    // The context stage: a risk sign the words just before or after it deny does not count.
+    // Negations are read in the advert's language when the rule is written in it, else in
+    // the rule's languages.
+    hits.retain(|h| {
+        let rule = &rules[h.rule];
+        let own = [language];
+        let langs: &[Lang] = if rule.langs.contains(&language) {
+            &own
+        } else {
+            &rule.langs
+        };
+        rule.weight <= 0
+            || !rule.negatable
+            || h.span.is_none_or(|s| {
+                let text = scans
+                    .iter()
+                    .find(|x| x.field == s.field)
+                    .map_or("", |x| x.original);
+                !negated(text, s.start, s.end, langs)
+            })
+    });
+    // In a text that shows it quotes scam phrases (an awareness post), risk phrases it
+    // quotes or frames are not offered: they do not count. Those outside count as ever.
+    let frames: Vec<Span> = hits
+        .iter()
+        .filter(|h| indicators[rules[h.rule].indicator].quotes)
+        .filter_map(|h| h.span)
+        .collect();
+    if !frames.is_empty() {
+        let reported = |h: &Hit| {
+            h.span.is_some_and(|s| {
+                let text = scans
+                    .iter()
+                    .find(|x| x.field == s.field)
+                    .map_or("", |x| x.original);
+                quoted(text, s.start, s.end)
+                    || frames
+                        .iter()
+                        .any(|f| f.field == s.field && framed(text, f.end, s.start))
+            })
+        };
+        // A text that gives no way to answer its poster is a warning, not an offer: no phone
+        // but help-lines, no messenger handle, no e-mail, no words of a reply sign ("write to
+        // me privately") of its own (a bare "Telegram" is where scams spread, not a contact).
+        let answerable = hits.iter().any(|h| {
+            let r = &rules[h.rule];
+            r.weight > 0
+                && indicators[r.indicator].reply
+                && !matches!(r.matcher, Matcher::Condition(_))
+                && !reported(h)
+        }) || entities.messengers.iter().any(|m| m.value.handle.is_some())
+            || !entities.emails.is_empty()
+            || entities.phones.iter().any(|p| !help_line(&p.value.value));
+        hits.retain(|h| rules[h.rule].weight <= 0 || (answerable && !reported(h)));
+    }
+}
+
+/// Whether a rule's `when` fact holds for an advert.
+fn holds(when: When, kind: Kind, e: &Entities) -> bool {
+    match when {
+        When::Abroad => e.abroad(),
+        When::Job => kind == Kind::Job,
+        When::Marriage => kind == Kind::Marriage,
+        When::Female => e
+            .single_gender()
+            .is_some_and(|g| g.value.gender == Gender::Female),
+        When::NoEmployer => !e.has_employer_identity(),
+        When::Messenger => !e.messengers.is_empty(),
     }
 }
 

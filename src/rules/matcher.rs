@@ -10,10 +10,10 @@ use std::borrow::Cow;
 
 use regex_automata::{Anchored, Input};
 
-use super::{Condition, Matcher, PhraseRef, RuleSet, When};
+use super::{Condition, Matcher, PhraseRef, RuleSet};
 use crate::advert::{Kind, Lang, Span};
 use crate::dialect::ascii_words;
-use crate::extract::{Entities, Gender, Scan, Word};
+use crate::extract::{Entities, Scan, Word};
 use crate::market::{Category, MarketPay};
 use crate::phrase::PhraseHit;
 
@@ -100,70 +100,8 @@ impl RuleSet {
                 }
             }
         }
-        hits.retain(|h| {
-            self.rules[h.rule]
-                .when
-                .iter()
-                .all(|w| holds(*w, kind, entities))
-        });
-        // The context stage: a risk sign the words just before or after it deny does not count.
-        // Negations are read in the advert's language when the rule is written in it, else in
-        // the rule's languages.
-        hits.retain(|h| {
-            let rule = &self.rules[h.rule];
-            let own = [language];
-            let langs: &[Lang] = if rule.langs.contains(&language) {
-                &own
-            } else {
-                &rule.langs
-            };
-            rule.weight <= 0
-                || !rule.negatable
-                || h.span.is_none_or(|s| {
-                    let text = scans
-                        .iter()
-                        .find(|x| x.field == s.field)
-                        .map_or("", |x| x.original);
-                    !crate::context::negated(text, s.start, s.end, langs)
-                })
-        });
-        // In a text that shows it quotes scam phrases (an awareness post), risk phrases it
-        // quotes or frames are not offered: they do not count. Those outside count as ever.
-        let frames: Vec<Span> = hits
-            .iter()
-            .filter(|h| self.indicators[self.rules[h.rule].indicator].quotes)
-            .filter_map(|h| h.span)
-            .collect();
-        if !frames.is_empty() {
-            let reported = |h: &Hit| {
-                h.span.is_some_and(|s| {
-                    let text = scans
-                        .iter()
-                        .find(|x| x.field == s.field)
-                        .map_or("", |x| x.original);
-                    crate::context::quoted(text, s.start, s.end)
-                        || frames.iter().any(|f| {
-                            f.field == s.field && crate::context::framed(text, f.end, s.start)
-                        })
-                })
-            };
-            // A text that gives no way to answer its poster is a warning, not an offer: no phone
-            // but help-lines, no messenger handle, no e-mail, no words of a reply sign ("write to
-            // me privately") of its own (a bare "Telegram" is where scams spread, not a contact).
-            let answerable = hits.iter().any(|h| {
-                let r = &self.rules[h.rule];
-                r.weight > 0
-                    && self.indicators[r.indicator].reply
-                    && !matches!(r.matcher, Matcher::Condition(_))
-                    && !reported(h)
-            }) || entities.messengers.iter().any(|m| m.value.handle.is_some())
-                || !entities.emails.is_empty()
-                || entities
-                    .phones
-                    .iter()
-                    .any(|p| !crate::context::help_line(&p.value.value));
-            hits.retain(|h| self.rules[h.rule].weight <= 0 || (answerable && !reported(h)));
-        }
+        // The context stage decides which hits count where they stand.
+        crate::context::keep_counting(self, &mut hits, scans, kind, language, entities);
         hits.sort_by_key(|h| (h.rule, h.span.map(|s| (s.field, s.start, s.end))));
         hits.dedup();
         let mut per_rule = 0;
@@ -377,19 +315,6 @@ fn cancelled(cancels: &[(usize, usize, usize)], rule: usize, start: usize, end: 
 }
 
 /// Whether a `when` fact holds for the advert.
-fn holds(when: When, kind: Kind, e: &Entities) -> bool {
-    match when {
-        When::Abroad => e.abroad(),
-        When::Job => kind == Kind::Job,
-        When::Marriage => kind == Kind::Marriage,
-        When::Female => e
-            .single_gender()
-            .is_some_and(|g| g.value.gender == Gender::Female),
-        When::NoEmployer => !e.has_employer_identity(),
-        When::Messenger => !e.messengers.is_empty(),
-    }
-}
-
 /// Evaluates a condition: `None` when it does not hold, `Some(span)` when it does (the span of
 /// the fact behind it, or `None` for an absence). `category` is the category of work the
 /// advert's words describe ([`crate::market::MarketPay::category_for`]).
