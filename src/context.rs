@@ -166,10 +166,16 @@ pub(crate) fn keep_counting(
     entities: &Entities,
 ) {
     let (rules, indicators) = (set.rules(), set.indicators());
+    let field_text = |s: Span| {
+        scans
+            .iter()
+            .find(|x| x.field == s.field)
+            .map_or("", |x| x.original)
+    };
     hits.retain(|h| rules[h.rule].when.iter().all(|w| holds(*w, kind, entities)));
-    // The context stage: a risk sign the words just before or after it deny does not count.
-    // Negations are read in the advert's language when the rule is written in it, else in
-    // the rule's languages.
+    // Negation: a risk sign the words just before or after it deny does not count. Negations
+    // are read in the advert's language when the rule is written in it, else in the rule's
+    // languages.
     hits.retain(|h| {
         let rule = &rules[h.rule];
         let own = [language];
@@ -180,16 +186,11 @@ pub(crate) fn keep_counting(
         };
         rule.weight <= 0
             || !rule.negatable
-            || h.span.is_none_or(|s| {
-                let text = scans
-                    .iter()
-                    .find(|x| x.field == s.field)
-                    .map_or("", |x| x.original);
-                !negated(text, s.start, s.end, langs)
-            })
+            || h.span
+                .is_none_or(|s| !negated(field_text(s), s.start, s.end, langs))
     });
-    // In a text that shows it quotes scam phrases (an awareness post), risk phrases it
-    // quotes or frames are not offered: they do not count. Those outside count as ever.
+    // Quotation: in a text that shows it quotes scam phrases (an awareness post), risk phrases
+    // it quotes or frames are not offered: they do not count. Those outside count as ever.
     let frames: Vec<Span> = hits
         .iter()
         .filter(|h| indicators[rules[h.rule].indicator].quotes)
@@ -198,10 +199,7 @@ pub(crate) fn keep_counting(
     if !frames.is_empty() {
         let reported = |h: &Hit| {
             h.span.is_some_and(|s| {
-                let text = scans
-                    .iter()
-                    .find(|x| x.field == s.field)
-                    .map_or("", |x| x.original);
+                let text = field_text(s);
                 quoted(text, s.start, s.end)
                     || frames
                         .iter()

@@ -105,7 +105,6 @@ const NOT_NAMES: &[&str] = &[
     "what",
     "which",
     "who",
-    "he",
     "his",
     "her",
     "us",
