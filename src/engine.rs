@@ -88,13 +88,14 @@ impl Engine {
                 .map(|h| (rules[h.rule].indicator, h.span.is_some())),
         );
         let rule_score = score::rule_score(evidence, &combination, self.thresholds.medium);
-        let mut reasons: Vec<Reason> = hits
+        let reasons: Vec<Reason> = hits
             .iter()
             .map(|h| {
                 let rule = &rules[h.rule];
                 Reason {
                     indicator: self.rules.indicator_of(rule).id.clone(),
                     rule: rule.id.clone(),
+                    rules: vec![rule.id.clone()],
                     weight: rule.weight,
                     field: h.span.map(|s| s.field),
                     evidence: h.span.and_then(|s| advert.evidence(&s)).map(str::to_string),
@@ -104,7 +105,7 @@ impl Engine {
                 }
             })
             .collect();
-        reasons.sort_by_key(|r| (r.field.is_none(), r.field, r.start, r.end));
+        let reasons = crate::reasons::merge(reasons, advert);
         let mut report = Report {
             id: advert.id.clone(),
             kind,
@@ -214,7 +215,11 @@ impl Engine {
                 ..Advert::default()
             };
             let report = self.screen(&advert);
-            let ids: Vec<&str> = report.reasons.iter().map(|r| r.rule.as_str()).collect();
+            let ids: Vec<&str> = report
+                .reasons
+                .iter()
+                .flat_map(|r| r.rules.iter().map(String::as_str))
+                .collect();
             self.rules
                 .rules()
                 .iter()
@@ -255,6 +260,7 @@ fn model_reason(p: &crate::classify::Prediction, indicators: &[Indicator]) -> Re
     Reason {
         indicator: "classifier".into(),
         rule: "classifier.signs".into(),
+        rules: vec!["classifier.signs".into()],
         weight: 0,
         field: None,
         evidence: None,

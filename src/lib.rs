@@ -11,6 +11,7 @@
 //! - [`rules`]: the indicator list and rule files; one Aho-Corasick pass, prefiltered regexes,
 //!   conditions over facts.
 //! - [`score`]: evidence to score, level and flag.
+//! - [`reasons`]: one reason per sign and place.
 //! - [`corpus`]: the labelled corpus and its fixed train/dev/test split.
 //! - [`engine`]: the pipeline in one call, [`engine::Engine::screen`].
 //! - [`output`]: JSON Lines, CSV and a table.
@@ -33,6 +34,7 @@ pub mod normalise;
 pub mod output;
 pub mod phrase;
 pub mod postings;
+pub mod reasons;
 pub mod report;
 pub mod rules;
 pub mod score;

@@ -225,6 +225,7 @@ mod tests {
         let reason = Reason {
             indicator: "documents_retained".into(),
             rule: "documents.passport_kept.lv".into(),
+            rules: vec!["documents.passport_kept.lv".into()],
             weight: 30,
             field: Some(Field::Text),
             evidence: Some("Pase jānodod".into()),

@@ -13,8 +13,12 @@ use crate::score::Level;
 pub struct Reason {
     /// Indicator id.
     pub indicator: String,
-    /// Rule id.
+    /// Rule id: the strongest rule behind this reason.
     pub rule: String,
+    /// Every rule behind this reason, `rule` first: rules that fired on the same or overlapping
+    /// words for one indicator are one reason (see `reasons`).
+    #[serde(default)]
+    pub rules: Vec<String>,
     /// Rule weight (negative for mitigating evidence).
     pub weight: i32,
     /// The field the evidence is in; `None` for a reason about an absence.

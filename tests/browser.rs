@@ -234,12 +234,38 @@ async fn check_view(c: &Client, url: &str) {
     );
     let indicators: Vec<&str> = marks.iter().filter_map(|m| m[1].as_str()).collect();
     assert!(indicators.contains(&"documents_retained"), "{indicators:?}");
-    let advice = js(
+    // One block per sign: as many as the indicators with risk among the API's reasons (and
+    // the model's when it finds the advert risky), each once.
+    let mut signs: Vec<&str> = report["reasons"]
+        .as_array()
+        .expect("reasons")
+        .iter()
+        .filter(|r| {
+            r["weight"].as_i64() > Some(0)
+                || r["indicator"] == "classifier"
+                    && report["model_probability"].as_f64() >= Some(0.5)
+        })
+        .filter_map(|r| r["indicator"].as_str())
+        .collect();
+    signs.sort_unstable();
+    signs.dedup();
+    let mut blocks: Vec<String> = serde_json::from_value(js(
         c,
-        "return document.querySelectorAll('#check-results .advice section').length",
+        "return [...document.querySelectorAll('#check-results .advice section')].map(s => s.dataset.indicator)",
     )
-    .await;
-    assert!(advice.as_u64() >= Some(3));
+    .await)
+    .expect("blocks");
+    blocks.sort_unstable();
+    assert!(signs.len() >= 3, "{signs:?}");
+    assert_eq!(blocks, signs, "one block per sign");
+    // Every highlight of a sign carries a badge with the number of that sign's block.
+    let badges = js(c, "return [...document.querySelectorAll('#check-results mark:not(.mitigating)')].filter(m => m.dataset.n).map(m => { const b = document.querySelector('#check-results .advice section[data-n=\"' + m.dataset.n + '\"]'); return b !== null && b.dataset.indicator === m.dataset.indicator; })").await;
+    let badges = badges.as_array().expect("badges");
+    assert!(!badges.is_empty(), "highlights carry badges");
+    assert!(badges.iter().all(|b| *b == json!(true)), "{badges:?}");
+    // A click on a highlight moves the focus to its block.
+    let focused = js(c, "const m = document.querySelector('#check-results mark[data-n]'); m.click(); return document.activeElement.dataset.n === m.dataset.n && document.activeElement.tagName === 'SECTION'").await;
+    assert_eq!(focused, true);
     let help = js(c, "return document.querySelector('#help-box').textContent").await;
     assert!(help.as_str().is_some_and(|h| h.contains("80002012")));
     save_screenshot(c, "check.png").await;

@@ -133,7 +133,7 @@ fn csv_and_table_output() {
     );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("HIGH") && text.contains("[Fiktīvā laulība]"),
+        text.contains("HIGH") && text.contains("[Fiktīvā laulība"),
         "{text}"
     );
     assert!(

@@ -105,6 +105,7 @@ pub fn shared_contact_reason(
     Reason {
         indicator: SHARED_CONTACT.into(),
         rule: SHARED_CONTACT_RULE.into(),
+        rules: vec![SHARED_CONTACT_RULE.into()],
         weight: SHARED_CONTACT_WEIGHT,
         field: Some(contact.span.field),
         evidence: evidence.map(str::to_string),

@@ -42,6 +42,7 @@ fn report(score: u8, reasons: &[(&str, i32)]) -> Report {
             .map(|&(indicator, weight)| Reason {
                 indicator: indicator.into(),
                 rule: format!("{indicator}_rule"),
+                rules: vec![format!("{indicator}_rule")],
                 weight,
                 field: None,
                 evidence: Some(format!("evidence of {indicator}")),

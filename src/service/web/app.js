@@ -16,8 +16,8 @@ const T = {
     col_date: "Datums", col_indicators: "Pazīmes", prev: "Iepriekšējie", next: "Nākamie",
     key_title: "Vajadzīga API atslēga", key_text: "Šis serveris prasa API atslēgu. Tā tiek glabāta tikai šajā pārlūka cilnē.",
     key_label: "API atslēga", key_save: "Izmantot atslēgu", cancel: "Atcelt",
-    score: "Punkti", advert_language: "Sludinājuma valoda", reasons: "Kāpēc", signs: "Riska pazīmes un ko darīt",
-    mitigating: "Kas mazina risku", about: "Kas tas ir", ask: "Ko pajautāt", safe: "Ko teiktu drošs sludinājums",
+    score: "Punkti", advert_language: "Sludinājuma valoda", signs: "Riska pazīmes un ko darīt",
+    mitigating: "Kas mazina risku", ask: "Ko pajautāt", safe: "Ko teiktu drošs sludinājums",
     help: "Kur saņemt palīdzību", none_found: "Riska pazīmes netika atrastas. Tomēr pārbaudi darba devēju un neko nemaksā iepriekš.",
     found: "atrasti sludinājumi", linked: "Sludinājumi ar to pašu kontaktu",
     no_text_evidence: "(attiecas uz visu sludinājumu)", close: "Aizvērt", error: "Kļūda", export_ready: "Lejupielādēt CSV",
@@ -36,8 +36,8 @@ const T = {
     col_date: "Date", col_indicators: "Signs", prev: "Previous", next: "Next",
     key_title: "API key needed", key_text: "This server asks for an API key. It is kept only in this browser tab.",
     key_label: "API key", key_save: "Use key", cancel: "Cancel",
-    score: "Score", advert_language: "Advert language", reasons: "Why", signs: "Signs of risk and what to do",
-    mitigating: "What lowers the risk", about: "What it is", ask: "What to ask", safe: "What a safe advert would say",
+    score: "Score", advert_language: "Advert language", signs: "Signs of risk and what to do",
+    mitigating: "What lowers the risk", ask: "What to ask", safe: "What a safe advert would say",
     help: "Where to get help", none_found: "No signs of risk found. Still check the employer and never pay anything up front.",
     found: "adverts found", linked: "Adverts with the same contact",
     no_text_evidence: "(about the whole advert)", close: "Close", error: "Error", export_ready: "Download CSV",
@@ -56,8 +56,8 @@ const T = {
     col_date: "Дата", col_indicators: "Признаки", prev: "Назад", next: "Дальше",
     key_title: "Нужен API-ключ", key_text: "Этот сервер требует API-ключ. Он хранится только в этой вкладке браузера.",
     key_label: "API-ключ", key_save: "Использовать ключ", cancel: "Отмена",
-    score: "Балл", advert_language: "Язык объявления", reasons: "Почему", signs: "Признаки риска и что делать",
-    mitigating: "Что снижает риск", about: "Что это", ask: "Что спросить", safe: "Что было бы в безопасном объявлении",
+    score: "Балл", advert_language: "Язык объявления", signs: "Признаки риска и что делать",
+    mitigating: "Что снижает риск", ask: "Что спросить", safe: "Что было бы в безопасном объявлении",
     help: "Где получить помощь", none_found: "Признаков риска не найдено. Всё равно проверь работодателя и ничего не плати заранее.",
     found: "найдено объявлений", linked: "Объявления с тем же контактом",
     no_text_evidence: "(относится ко всему объявлению)", close: "Закрыть", error: "Ошибка", export_ready: "Скачать CSV",
@@ -73,7 +73,7 @@ const state = {
   lang: localStorage.getItem("adscreen-lang") || "lv",
   indicators: [], byId: {}, help: null,
   search: { offset: 0, limit: 20, sort: null, total: 0 },
-  lastCheck: [], lastDetail: null,
+  lastCheck: [], lastDetail: null, cards: 0,
 };
 
 const $ = (sel) => document.querySelector(sel);
@@ -171,8 +171,10 @@ function indicatorName(id) {
   return ind ? pick(ind.name) : id;
 }
 
-// The text of one field with every reason's evidence marked in place.
-function highlighted(text, reasons) {
+// The text of one field with every reason's evidence marked in place. A mark carries the
+// number of its sign's block (shown as a badge, not by colour alone); a tap, a click or Enter
+// on it moves the focus to that block.
+function highlighted(text, reasons, numbers, cardId) {
   const map = byteIndexMap(text);
   const spans = reasons
     .map((r) => ({ r, a: map.get(r.start), b: map.get(r.end) }))
@@ -187,13 +189,27 @@ function highlighted(text, reasons) {
     const covering = spans.filter((s) => s.a <= a && s.b >= b).map((s) => s.r);
     if (!covering.length) { out.append(piece); continue; }
     const strongest = covering.reduce((x, y) => (Math.abs(y.weight) > Math.abs(x.weight) ? y : x));
-    const tip = covering.map((r) => indicatorName(r.indicator) + ": " + pick(r.explanation)).join("\n");
+    const names = [...new Set(covering.map((r) => indicatorName(r.indicator)))];
+    const tip = names.join("; ");
+    const n = numbers && numbers.get(strongest.indicator);
     const mark = el("mark", {
       title: tip, tabindex: "0", "data-indicator": strongest.indicator,
-      "aria-label": piece + " — " + tip,
+      "aria-label": piece + " — " + (n ? n + ". " : "") + tip,
     }, piece);
     if (strongest.weight < 0) mark.className = "mitigating";
     else { mark.style.background = colourOf(strongest.indicator); mark.style.borderColor = "#555"; }
+    // The badge goes on the last piece of a highlight only.
+    const next = points[i + 2];
+    const continues = next !== undefined && spans.some((s) => s.r === strongest && s.b >= next && s.a <= b);
+    if (n && !continues) mark.dataset.n = String(n);
+    if (n) {
+      const go = () => {
+        const block = document.getElementById(cardId + "-sign-" + n);
+        if (block) { block.focus({ preventScroll: true }); block.scrollIntoView({ block: "nearest", behavior: "smooth" }); }
+      };
+      mark.addEventListener("click", go);
+      mark.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); go(); } });
+    }
     out.append(mark);
   }
   return out;
@@ -203,57 +219,81 @@ function levelBadge(report) {
   return el("span", { class: "badge " + report.level, "data-level": report.level }, t("level_" + report.level));
 }
 
-// A report as a card: verdict, the advert highlighted, reasons, advice per sign, mitigating signs.
+// Words quoted as the interface language quotes them.
+function quoted(words) {
+  const [open, close] = { lv: ["„", "”"], ru: ["«", "»"] }[state.lang] || ["“", "”"];
+  return open + words + close;
+}
+
+// A report's reasons grouped per indicator, in order of first appearance: one block per sign,
+// numbered so that each highlight can name its block.
+function signGroups(reasons) {
+  const groups = new Map();
+  for (const r of reasons) {
+    if (!groups.has(r.indicator)) groups.set(r.indicator, { indicator: r.indicator, reasons: [] });
+    groups.get(r.indicator).reasons.push(r);
+  }
+  const list = [...groups.values()];
+  list.forEach((g, i) => {
+    g.n = i + 1;
+    g.strongest = g.reasons.reduce((x, y) => (Math.abs(y.weight) > Math.abs(x.weight) ? y : x));
+    const seen = new Set();
+    g.quotes = g.reasons.map((r) => r.evidence).filter((e) => e && !seen.has(e.toLowerCase()) && seen.add(e.toLowerCase()));
+  });
+  return list;
+}
+
+// One block per sign: its name, the words that show it, the explanation and what to do, once.
+function signBlock(g, cardId, withAdvice) {
+  const ind = state.byId[g.indicator];
+  const section = el("section", {
+    "data-indicator": g.indicator, "data-n": String(g.n), id: cardId + "-sign-" + g.n, tabindex: "-1",
+    "data-rules": g.reasons.flatMap((r) => r.rules || [r.rule]).join(" "),
+  }, el("h4", {}, el("span", { class: "sign-n", style: "background:" + colourOf(g.indicator) }, String(g.n)),
+    indicatorName(g.indicator)));
+  section.append(el("p", { class: "quotes" },
+    g.quotes.length ? g.quotes.map(quoted).join(", ") : t("no_text_evidence")));
+  section.append(el("p", { class: "explanation", text: pick(g.strongest.explanation) }));
+  if (withAdvice && ind) {
+    section.append(el("p", {}, el("strong", { text: t("ask") + ": " }), pick(ind.ask)),
+      el("p", {}, el("strong", { text: t("safe") + ": " }), pick(ind.safe_advert)));
+  }
+  return section;
+}
+
+// A report as a card: verdict, the advert highlighted with numbered signs, one block per sign
+// with its advice, and what lowers the risk.
 function reportCard(report, advert, heading) {
   const card = el("article", { class: "card result", "data-id": report.id });
+  const cardId = "r" + (++state.cards);
   if (heading) card.append(el("h2", { text: heading }));
   card.append(el("div", { class: "verdict" }, levelBadge(report),
     el("span", { class: "score", text: t("score") + ": " + report.score + "/100" }),
     el("span", { text: t("advert_language") + ": " + t("lang_" + report.language) })));
-  const body = el("div", { class: "advert" });
-  if (advert.title) {
-    body.append(el("h3", {}, highlighted(advert.title, report.reasons.filter((r) => r.field === "title"))));
-  }
-  body.append(highlighted(advert.text || "", report.reasons.filter((r) => r.field === "text")));
-  card.append(body);
-
   // The model's own reason is shown only when the model finds the advert risky.
   const modelSaysRisky = (report.model_probability || 0) >= 0.5;
-  const risky = report.reasons.filter((r) => r.weight > 0 || (r.indicator === "classifier" && modelSaysRisky));
-  const calming = report.reasons.filter((r) => r.weight < 0);
+  const risky = signGroups(report.reasons.filter((r) => r.weight > 0 || (r.indicator === "classifier" && modelSaysRisky)));
+  const calming = signGroups(report.reasons.filter((r) => r.weight < 0));
+  const numbers = new Map(risky.map((g) => [g.indicator, g.n]));
+  const body = el("div", { class: "advert" });
+  if (advert.title) {
+    body.append(el("h3", {}, highlighted(advert.title, report.reasons.filter((r) => r.field === "title"), numbers, cardId)));
+  }
+  body.append(highlighted(advert.text || "", report.reasons.filter((r) => r.field === "text"), numbers, cardId));
+  card.append(body);
   if (risky.length) {
-    card.append(el("h3", { text: t("reasons") }));
-    const list = el("ul", { class: "reasons" });
-    for (const r of risky) {
-      const quote = r.evidence ? "„" + r.evidence + "” – " : t("no_text_evidence") + " ";
-      list.append(el("li", { "data-rule": r.rule },
-        el("span", { class: "swatch", style: "background:" + colourOf(r.indicator) }),
-        el("strong", { text: indicatorName(r.indicator) + ": " }), quote + pick(r.explanation)));
-    }
-    card.append(list);
+    const advice = el("div", { class: "advice" }, el("h3", { text: t("signs") }));
+    for (const g of risky) advice.append(signBlock(g, cardId, true));
+    card.append(advice);
   } else if (!report.flagged) {
     card.append(el("p", { text: t("none_found") }));
-  }
-  const signs = [...new Set(report.reasons.filter((r) => r.weight > 0).map((r) => r.indicator))];
-  if (signs.length) {
-    const advice = el("div", { class: "advice" }, el("h3", { text: t("signs") }));
-    for (const id of signs) {
-      const ind = state.byId[id];
-      if (!ind) continue;
-      advice.append(el("section", { "data-indicator": id },
-        el("h4", {}, el("span", { class: "swatch", style: "background:" + colourOf(id) }), pick(ind.name)),
-        el("p", {}, el("strong", { text: t("about") + ": " }), pick(ind.about)),
-        el("p", {}, el("strong", { text: t("ask") + ": " }), pick(ind.ask)),
-        el("p", {}, el("strong", { text: t("safe") + ": " }), pick(ind.safe_advert))));
-    }
-    card.append(advice);
   }
   if (calming.length) {
     card.append(el("h3", { class: "mitigation", text: t("mitigating") }));
     const list = el("ul", { class: "mitigating-list" });
-    for (const r of calming) {
-      list.append(el("li", {}, el("strong", { text: indicatorName(r.indicator) + ": " }),
-        (r.evidence ? "„" + r.evidence + "” – " : "") + pick(r.explanation)));
+    for (const g of calming) {
+      list.append(el("li", { "data-indicator": g.indicator }, el("strong", { text: indicatorName(g.indicator) + ": " }),
+        (g.quotes.length ? g.quotes.map(quoted).join(", ") + " – " : "") + pick(g.strongest.explanation)));
     }
     card.append(list);
   }
