@@ -14,6 +14,7 @@ use adscreen::classify::Model;
 use adscreen::engine::Engine;
 use adscreen::ingest::{self, Format};
 use adscreen::output::{OutputFormat, Writer};
+use adscreen::report::Explain;
 use adscreen::rules::RuleSet;
 use adscreen::score::{DEFAULT_HIGH, DEFAULT_MEDIUM, Level, Thresholds};
 
@@ -77,6 +78,20 @@ pub enum RulesCommand {
         #[arg(long)]
         rules: Option<PathBuf>,
     },
+    /// Print every rule's indicator, weight and explanation, one JSON object per line: what a
+    /// report written without explanations refers to by `rule`.
+    Show {
+        /// Rule folder (default: the rules built into the binary).
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Only this language (`lv`, `en` or `ru`): the explanation as one string.
+        #[arg(long, value_parser = parse_lang)]
+        lang: Option<adscreen::advert::Lang>,
+    },
+}
+
+fn parse_lang(s: &str) -> std::result::Result<adscreen::advert::Lang, String> {
+    adscreen::advert::Lang::parse(s).ok_or_else(|| format!("{s:?} is not lv, en or ru"))
 }
 
 /// Options of `train`.
@@ -197,6 +212,18 @@ pub struct ScanArgs {
     /// Print only flagged adverts.
     #[arg(long)]
     pub only_flagged: bool,
+    /// Explanations in JSON Lines: `none` (ids, weights and evidence only; the texts are in
+    /// `adscreen rules show`), `lv`, `en` or `ru` (one string per reason), or `all` (every
+    /// language).
+    #[arg(long, default_value = "none", value_parser = parse_explain)]
+    pub explain: Explain,
+    /// Add the extracted facts (phones, e-mails, pay, places, ...) to each JSON Lines report.
+    #[arg(long)]
+    pub entities: bool,
+}
+
+fn parse_explain(s: &str) -> std::result::Result<Explain, String> {
+    Explain::parse(s).ok_or_else(|| format!("{s:?} is not none, lv, en, ru or all"))
 }
 
 fn parse_level(s: &str) -> std::result::Result<Level, String> {
@@ -216,7 +243,30 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Rules {
             command: RulesCommand::Check { rules },
         } => rules_check(rules.as_deref()),
+        Command::Rules {
+            command: RulesCommand::Show { rules, lang },
+        } => rules_show(rules.as_deref(), lang),
     }
+}
+
+fn rules_show(dir: Option<&Path>, lang: Option<adscreen::advert::Lang>) -> Result<u8> {
+    let rules = load_rules(dir)?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    for r in rules.explanations() {
+        let line = match lang {
+            Some(l) => serde_json::json!({
+                "rule": r.rule,
+                "indicator": r.indicator,
+                "weight": r.weight,
+                "explanation": r.explanation.get(l),
+            }),
+            None => serde_json::to_value(&r)?,
+        };
+        serde_json::to_writer(&mut out, &line)?;
+        writeln!(out)?;
+    }
+    out.flush()?;
+    Ok(0)
 }
 
 fn load_rules(dir: Option<&Path>) -> Result<RuleSet> {
@@ -598,7 +648,8 @@ fn scan(args: ScanArgs) -> Result<u8> {
     )?;
     let stdout = io::stdout();
     let color = stdout.is_terminal() && args.format == OutputFormat::Table;
-    let mut writer = Writer::new(io::BufWriter::new(stdout.lock()), args.format, color);
+    let mut writer = Writer::new(io::BufWriter::new(stdout.lock()), args.format, color)
+        .with_detail(args.explain, args.entities);
     let progress = progress_bar(&args.files);
     writer.begin()?;
     let read = |send: &dyn Fn(Entry) -> bool| read_inputs(&args, &progress, send);

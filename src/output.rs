@@ -6,7 +6,7 @@ use std::io::Write;
 use owo_colors::OwoColorize;
 
 use crate::advert::Advert;
-use crate::report::Report;
+use crate::report::{Explain, Report};
 use crate::score::Level;
 
 /// An output format.
@@ -25,19 +25,35 @@ pub struct Writer<W: Write> {
     out: W,
     format: OutputFormat,
     color: bool,
+    explain: Explain,
+    entities: bool,
 }
 
 impl<W: Write> Writer<W> {
     /// A writer; `color` highlights evidence in the table.
     pub fn new(out: W, format: OutputFormat, color: bool) -> Writer<W> {
-        Writer { out, format, color }
+        Writer {
+            out,
+            format,
+            color,
+            explain: Explain::default(),
+            entities: false,
+        }
+    }
+
+    /// The same writer with as much explanation in JSON Lines as `explain` asks for, and the
+    /// extracted facts when `entities`.
+    pub fn with_detail(mut self, explain: Explain, entities: bool) -> Writer<W> {
+        self.explain = explain;
+        self.entities = entities;
+        self
     }
 
     /// Writes one report (with its advert, which the table quotes).
     pub fn write(&mut self, advert: &Advert, report: &Report) -> std::io::Result<()> {
         match self.format {
             OutputFormat::Jsonl => {
-                serde_json::to_writer(&mut self.out, report)?;
+                serde_json::to_writer(&mut self.out, &report.written(self.explain, self.entities))?;
                 self.out.write_all(b"\n")
             }
             OutputFormat::Csv => self.write_csv(report),

@@ -4,7 +4,11 @@ use crate::util::{json_lines, root, run};
 
 #[test]
 fn scans_the_bundled_sample() {
-    let out = run(&["scan", "corpus/sample.jsonl"], None, &root());
+    let out = run(
+        &["scan", "--entities", "corpus/sample.jsonl"],
+        None,
+        &root(),
+    );
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -43,6 +47,93 @@ fn scans_the_bundled_sample() {
         stderr.contains(&format!("screened {} adverts", reports.len())),
         "{stderr}"
     );
+}
+
+/// Every labelled file of the corpus.
+fn labelled_files() -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(root().join("corpus/labelled"))
+        .expect("corpus/labelled")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .map(|p| p.display().to_string())
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn default_output_is_at_most_twice_the_input_and_explains_on_request() {
+    let files = labelled_files();
+    let input: u64 = files
+        .iter()
+        .map(|f| std::fs::metadata(f).expect("file").len())
+        .sum();
+    let scan = |extra: &[&str]| {
+        let mut args = vec!["scan"];
+        args.extend_from_slice(extra);
+        args.extend(files.iter().map(String::as_str));
+        let out = run(&args, None, &root());
+        assert_eq!(out.status.code(), Some(0));
+        out
+    };
+    let compact = scan(&[]);
+    assert!(
+        (compact.stdout.len() as u64) <= 2 * input,
+        "{} bytes of reports for {input} bytes of adverts",
+        compact.stdout.len()
+    );
+    let reports = json_lines(&compact);
+    let reasons: Vec<&serde_json::Value> = reports
+        .iter()
+        .flat_map(|r| r["reasons"].as_array().expect("reasons"))
+        .collect();
+    assert!(reasons.len() > 1000);
+    assert!(reports.iter().all(|r| r.get("entities").is_none()));
+    assert!(reasons.iter().all(|r| r.get("explanation").is_none()));
+    // Every rule a compact report names is explained by `rules show`, in the language asked.
+    let shown = run(&["rules", "show", "--lang", "ru"], None, &root());
+    let shown: std::collections::HashMap<String, serde_json::Value> = json_lines(&shown)
+        .into_iter()
+        .map(|r| (r["rule"].as_str().expect("rule").to_string(), r))
+        .collect();
+    for r in reasons.iter().filter(|r| r["indicator"] != "classifier") {
+        let rule = r["rule"].as_str().expect("rule");
+        let explained = &shown
+            .get(rule)
+            .unwrap_or_else(|| panic!("{rule} not shown"));
+        assert_eq!(explained["indicator"], r["indicator"]);
+        assert!(
+            explained["explanation"]
+                .as_str()
+                .is_some_and(|e| !e.is_empty())
+        );
+    }
+    // One language: each explanation is one string; all: an object of every language.
+    let ru = json_lines(&scan(&["--explain", "ru"]));
+    let all = json_lines(&scan(&["--explain", "all", "--entities"]));
+    assert_eq!(ru.len(), reports.len());
+    for ((c, one), full) in reports.iter().zip(&ru).zip(&all) {
+        assert_eq!(
+            c["reasons"].as_array().map(Vec::len),
+            one["reasons"].as_array().map(Vec::len)
+        );
+        assert!(full.get("entities").is_some());
+        for (o, f) in one["reasons"]
+            .as_array()
+            .expect("reasons")
+            .iter()
+            .zip(full["reasons"].as_array().expect("reasons"))
+        {
+            let text = o["explanation"].as_str().expect("one string");
+            let ru = f["explanation"]["ru"].as_str();
+            let en = f["explanation"]["en"].as_str().expect("en");
+            assert_eq!(text, ru.unwrap_or(en));
+            assert!(f["explanation"]["lv"].is_string());
+        }
+    }
+    let bad = run(&["scan", "--explain", "de", "-"], Some(b"x"), &root());
+    assert_eq!(bad.status.code(), Some(2));
 }
 
 #[test]

@@ -44,6 +44,30 @@ fn screen_answers_a_report_with_exact_evidence_and_stores_nothing() {
         );
         assert_eq!(reason["evidence"].as_str(), RISKY.get(a..b));
     }
+    // Explanations: none by default, one language or all on request; the rules' own are in
+    // /v1/indicators.
+    assert!(reasons.iter().all(|x| x.get("explanation").is_none()));
+    let (_, lv) = s.post("/v1/screen?explain=lv", None, JSON, advert.to_string());
+    let (_, all) = s.post("/v1/screen?explain=all", None, JSON, advert.to_string());
+    let (_, indicators) = s.get("/v1/indicators", None);
+    let explained = indicators["rules"].as_array().expect("rules");
+    for (one, full) in lv["reasons"]
+        .as_array()
+        .expect("reasons")
+        .iter()
+        .zip(all["reasons"].as_array().expect("reasons"))
+    {
+        assert_eq!(one["explanation"], full["explanation"]["lv"]);
+        if one["indicator"] != "classifier" {
+            let rule = explained
+                .iter()
+                .find(|e| e["rule"] == one["rule"])
+                .expect("every rule is in /v1/indicators");
+            assert_eq!(rule["explanation"], full["explanation"]);
+        }
+    }
+    let (status, e) = s.post("/v1/screen?explain=de", None, JSON, advert.to_string());
+    assert_eq!(status, 400, "{e}");
     let (status, r) = s.post("/v1/screen", None, "text/plain", BENIGN);
     assert_eq!(status, 200);
     assert_eq!(r["flagged"], false, "{r}");

@@ -284,6 +284,33 @@ impl RuleSet {
     pub fn indicator_of(&self, rule: &Rule) -> &Indicator {
         &self.indicators[rule.indicator]
     }
+
+    /// Every rule's explanation, for readers of reports written without them (`adscreen rules
+    /// show`, `GET /v1/indicators`): a reason's `rule` is the key.
+    pub fn explanations(&self) -> Vec<RuleExplanation<'_>> {
+        self.rules
+            .iter()
+            .map(|r| RuleExplanation {
+                rule: &r.id,
+                indicator: &self.indicator_of(r).id,
+                weight: r.weight,
+                explanation: &r.explain,
+            })
+            .collect()
+    }
+}
+
+/// A rule's id, indicator, weight and explanation.
+#[derive(Debug, serde::Serialize)]
+pub struct RuleExplanation<'a> {
+    /// Rule id.
+    pub rule: &'a str,
+    /// Its indicator's id.
+    pub indicator: &'a str,
+    /// Its weight.
+    pub weight: i32,
+    /// Why a hit is a sign, in plain words.
+    pub explanation: &'a Texts,
 }
 
 #[cfg(test)]

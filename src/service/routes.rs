@@ -13,13 +13,14 @@ use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::TryStreamExt;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::auth::{Access, Scope};
 use super::{ApiError, AppState, load_engine};
 use crate::advert::Advert;
 use crate::ingest::{self, DefaultId, Format, IngestError};
+use crate::report::Explain;
 use crate::store::{SearchRequest, StoredAdvert, contacts_of};
 
 type AppResult<T> = Result<T, ApiError>;
@@ -168,14 +169,32 @@ fn record_error(e: &IngestError) -> RecordError {
     }
 }
 
-/// `POST /v1/screen`: one advert in (JSON object, or plain text), its result out.
+/// The query of `POST /v1/screen`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ScreenQuery {
+    /// `none` (default), `lv`, `en`, `ru` or `all`.
+    #[serde(default)]
+    explain: Option<String>,
+}
+
+/// `POST /v1/screen`: one advert in (JSON object, or plain text), its result out, with as much
+/// explanation as `?explain=` asks for.
 pub(super) async fn screen(
     State(state): State<Arc<AppState>>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
+    query: Result<Query<ScreenQuery>, QueryRejection>,
     body: Body,
 ) -> AppResult<Response> {
     guard(&state, &headers, client, Scope::Screen)?;
+    let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let explain = match query.explain.as_deref() {
+        None => Explain::default(),
+        Some(e) => Explain::parse(e).ok_or_else(|| {
+            ApiError::BadRequest(format!("explain {e:?} is not none, lv, en, ru or all"))
+        })?,
+    };
     let bytes = read_body(&headers, body, state.config.limits.body_bytes).await?;
     let format = match content_type(&headers).as_str() {
         "text/plain" => Format::Text,
@@ -207,7 +226,7 @@ pub(super) async fn screen(
         Ok(report)
     })
     .await?;
-    Ok(Json(report).into_response())
+    Ok(Json(report.written(explain, true)).into_response())
 }
 
 /// One advert's outcome in an ingest response.
@@ -538,11 +557,12 @@ pub(super) async fn contact_adverts(
     Ok(Json(answer))
 }
 
-/// `GET /v1/indicators`: names, references, advice and help-lines.
+/// `GET /v1/indicators`: names, references, advice, help-lines and every rule's explanation.
 pub(super) async fn indicators(State(state): State<Arc<AppState>>) -> Response {
     let engine = state.engine.load();
     Json(serde_json::json!({
         "indicators": engine.rules().indicators(),
+        "rules": engine.rules().explanations(),
         "help": engine.rules().help(),
     }))
     .into_response()

@@ -332,7 +332,7 @@ async function check(event) {
     const advert = { text };
     if (kind) advert.kind = kind;
     try {
-      const report = await api("/v1/screen", {
+      const report = await api("/v1/screen?explain=all", {
         method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(advert),
       });
       results.push({ report, advert });
