@@ -344,22 +344,52 @@ async fn search_view(c: &Client, key: &str) {
     // Export the current result as CSV: one row per matching advert.
     click(c, "#export-button").await;
     wait_for(c, "#export-link[data-rows]").await;
+    // The file's first bytes (a decoder would drop a byte order mark), then its text.
+    let first = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; fetch(document.querySelector('#export-link').href).then(r => r.arrayBuffer()).then(b => done([...new Uint8Array(b).slice(0, 3)]));",
+            vec![],
+        )
+        .await
+        .expect("bytes of the export");
     let csv = js(
         c,
         "const x = new XMLHttpRequest(); x.open('GET', document.querySelector('#export-link').href, false); x.send(); return x.responseText;",
     )
     .await;
-    let csv = csv.as_str().expect("text");
+    let body = csv.as_str().expect("text");
     let shown = js(
         c,
         "return parseInt(document.querySelector('#search-summary').textContent)",
     )
     .await;
-    assert!(csv.starts_with("id,score,level,"));
-    assert_eq!(Some(csv.lines().count() as u64 - 1), shown.as_u64());
+    // A spreadsheet's CSV: a byte order mark, `;` between cells, one row per advert found.
+    assert_eq!(
+        first,
+        json!([0xef, 0xbb, 0xbf]),
+        "starts with a byte order mark"
+    );
+    let body = body.strip_prefix('\u{feff}').unwrap_or(body);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(body.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let column = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(Some(rows.len() as u64), shown.as_u64());
     assert!(
-        csv.lines().skip(1).all(|l| l.contains(",high,")),
+        rows.iter().all(|r| &r[column("level")] == "high"),
         "only high adverts exported"
+    );
+    assert!(
+        rows.iter()
+            .all(|r| !r[column("text")].is_empty() && !r[column("indicators")].is_empty()),
+        "{rows:?}"
     );
     // Open an advert and follow its contact to the linked advert.
     click(c, "input[name=level][value=high]").await;

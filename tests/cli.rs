@@ -234,6 +234,35 @@ fn csv_and_table_output() {
 }
 
 #[test]
+fn spreadsheet_csv_has_a_byte_order_mark_semicolons_and_latvian_letters() {
+    let input = "{\"id\":\"x\",\"source\":\"ss.lv\",\"title\":\"Darbs Vācijā; ātri\",\"text\":\"Fiktīvā laulība ar Pakistānas pilsoni, 5000 EUR, raksti WhatsApp +371 2000 1234\"}\n";
+    let out = run(
+        &["scan", "--format", "spreadsheet", "-"],
+        Some(input.as_bytes()),
+        &root(),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let body = out
+        .stdout
+        .strip_prefix("\u{feff}".as_bytes())
+        .expect("a byte order mark first");
+    let mut reader = csv::ReaderBuilder::new().delimiter(b';').from_reader(body);
+    let header = reader.headers().expect("header").clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), 1);
+    let cell = |name: &str| {
+        let i = header.iter().position(|h| h == name).expect(name);
+        rows[0][i].to_string()
+    };
+    assert_eq!(cell("title"), "Darbs Vācijā; ātri");
+    assert!(cell("text").starts_with("Fiktīvā laulība"));
+    assert!(cell("indicators").contains("sham_marriage"));
+    assert!(cell("evidence").contains("Fiktīvā laulība"));
+    assert!(cell("contacts").contains("+37120001234"));
+    assert_eq!(cell("source"), "ss.lv");
+}
+
+#[test]
 fn csv_output_keeps_formula_like_cells_as_text() {
     // An id cannot start with a tab or a carriage return (control characters are refused on
     // input); the unit test in output.rs covers those in evidence.

@@ -501,6 +501,7 @@ fn meta_routes_answer() {
         "/v1/adverts",
         "/v1/adverts/{id}",
         "/v1/search",
+        "/v1/export.csv",
         "/v1/contacts/{value}/adverts",
         "/v1/indicators",
         "/v1/admin/reload",
@@ -698,4 +699,76 @@ fn an_id_with_a_control_character_is_refused_not_replaced() {
     assert_eq!(r["stored"], 1, "{r}");
     assert_eq!(r["errors"][0]["line"], 1, "{r}");
     assert_eq!(r["adverts"][0]["id"], hashed.as_str(), "{r}");
+}
+
+#[test]
+fn export_csv_opens_in_a_spreadsheet_with_latvian_letters_intact() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = add_key(dir.path(), "read,write");
+    let k = Some(key.as_str());
+    let s = Server::start(dir.path(), &[]);
+    let (status, r) = s.post("/v1/adverts", k, NDJSON, sample_ndjson());
+    assert_eq!(status, 200, "{r}");
+    let (_, high) = s.get("/v1/search?level=high&limit=200", k);
+    let expected = high["total"].as_u64().expect("total");
+    assert!(expected >= 5);
+    let response = s
+        .request(reqwest::Method::GET, "/v1/export.csv?level=high", k)
+        .header("accept-language", "lv-LV,lv;q=0.9")
+        .send()
+        .expect("export answered");
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(
+        response
+            .headers()
+            .get("x-adscreen-rows")
+            .and_then(|v| v.to_str().ok()),
+        Some(expected.to_string().as_str())
+    );
+    let bytes = response.bytes().expect("body");
+    let text = std::str::from_utf8(&bytes).expect("UTF-8");
+    let body = text
+        .strip_prefix('\u{feff}')
+        .expect("a byte order mark first");
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(body.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let col = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len() as u64, expected);
+    assert!(rows.iter().all(|r| &r[col("level")] == "high"));
+    // Latvian adverts keep their letters, and signs are named in Latvian.
+    let latvian: Vec<&csv::StringRecord> = rows
+        .iter()
+        .filter(|r| &r[col("language")] == "lv")
+        .collect();
+    assert!(!latvian.is_empty());
+    assert!(
+        latvian
+            .iter()
+            .any(|r| r[col("text")].chars().any(|c| "āčēģīķļņšūž".contains(c))),
+        "{latvian:?}"
+    );
+    let (_, indicators) = s.get("/v1/indicators", None);
+    let lv_names: Vec<&str> = indicators["indicators"]
+        .as_array()
+        .expect("indicators")
+        .iter()
+        .filter_map(|i| i["name"]["lv"].as_str())
+        .collect();
+    assert!(rows.iter().all(|r| {
+        r[col("indicators")]
+            .split(", ")
+            .all(|n| lv_names.contains(&n))
+    }));
+    assert!(rows.iter().any(|r| !r[col("evidence")].is_empty()));
+    // Without a key, nothing.
+    let (status, _) = s.get("/v1/export.csv", None);
+    assert_eq!(status, 401);
 }

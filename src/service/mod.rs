@@ -279,6 +279,7 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/v1/screen", axum::routing::post(routes::screen))
         .route("/v1/adverts/{id}", axum::routing::get(routes::advert))
         .route("/v1/search", axum::routing::get(routes::search))
+        .route("/v1/export.csv", axum::routing::get(routes::export_csv))
         .route(
             "/v1/contacts/{value}/adverts",
             axum::routing::get(routes::contact_adverts),

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use super::auth::{Access, Scope};
 use super::{ApiError, AppState, load_engine};
-use crate::advert::Advert;
+use crate::advert::{Advert, Lang};
 use crate::ingest::{self, DefaultId, Format, IngestError};
 use crate::report::Explain;
 use crate::store::{SearchRequest, StoredAdvert, contacts_of};
@@ -502,6 +502,109 @@ pub(super) async fn search(
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))??;
     Ok(Json(response).into_response())
+}
+
+/// Most rows `GET /v1/export.csv` writes: a larger export is refused with a request to narrow
+/// the search (it is built in memory).
+const EXPORT_ROWS: usize = 50_000;
+
+/// `GET /v1/export.csv`: every advert a search finds (the query of `GET /v1/search`; paging
+/// ignored) as CSV for a spreadsheet (`output::sheet`), signs named in the language of
+/// `Accept-Language` (lv, ru, else en).
+pub(super) async fn export_csv(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    query: Result<Query<SearchRequest>, QueryRejection>,
+) -> AppResult<Response> {
+    guard(&state, &headers, client, Scope::Read)?;
+    let Query(mut request) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    if let Some(q) = &request.q {
+        crate::store::check_query(q.trim()).map_err(ApiError::from)?;
+    }
+    let lang = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split([',', ';', '-']).next())
+        .and_then(Lang::parse)
+        .unwrap_or(Lang::En);
+    let permit = state
+        .searches
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let worker = state.clone();
+    let (rows, bytes) = tokio::task::spawn_blocking(move || -> AppResult<(usize, Vec<u8>)> {
+        let _permit = permit;
+        let store = worker.store()?;
+        let engine = worker.engine.load();
+        let name = |id: &str| {
+            engine
+                .rules()
+                .indicators()
+                .iter()
+                .find(|i| i.id == id)
+                .map_or_else(|| id.to_string(), |i| i.name.get(lang).to_string())
+        };
+        let mut out = crate::output::sheet::BOM.as_bytes().to_vec();
+        out.extend(
+            crate::output::sheet::line(&crate::output::sheet::HEADER)
+                .map_err(|e| ApiError::Internal(e.to_string()))?,
+        );
+        // The search's largest page.
+        let limit = 200;
+        let mut offset = 0;
+        let mut rows = 0;
+        loop {
+            request.offset = Some(offset);
+            request.limit = Some(limit);
+            let page = store.search(&request)?;
+            if page.total > EXPORT_ROWS {
+                return Err(ApiError::BadRequest(format!(
+                    "the search finds {} adverts and an export takes at most {EXPORT_ROWS}: narrow it (level, dates, source)",
+                    page.total
+                )));
+            }
+            for hit in &page.hits {
+                if let Some(stored) = store.get(&hit.id)? {
+                    let cells = crate::output::sheet::row(
+                        &stored.advert,
+                        &stored.report,
+                        Some(&stored.stored_at),
+                        &name,
+                    );
+                    out.extend(
+                        crate::output::sheet::line(&cells)
+                            .map_err(|e| ApiError::Internal(e.to_string()))?,
+                    );
+                    rows += 1;
+                }
+            }
+            if page.hits.len() < limit {
+                break;
+            }
+            offset += limit;
+        }
+        Ok((rows, out))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"adscreen-export.csv\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response();
+    response
+        .headers_mut()
+        .insert("x-adscreen-rows", header::HeaderValue::from(rows));
+    Ok(response)
 }
 
 #[derive(Serialize)]

@@ -133,6 +133,7 @@ async function api(path, options = {}) {
       sessionStorage.setItem("adscreen-key", newKey);
       continue;
     }
+    if (options.raw && response.ok) return response;
     const body = await response.json().catch(() => null);
     if (!response.ok) {
       const message = body && body.error ? body.error.message + ". " + body.error.hint : response.statusText;
@@ -415,33 +416,30 @@ async function runSearch(offset) {
   $("#next").disabled = offset + state.search.limit >= answer.total;
 }
 
-function csvCell(v) {
-  let s = v === null || v === undefined ? "" : String(v);
-  // A cell a spreadsheet would read as a formula is kept as text.
-  if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;
-  return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
-}
-
+// The whole current result as CSV for a spreadsheet, made by the server (`/v1/export.csv`):
+// a byte order mark, `;` between cells, signs named in the interface language, the evidence,
+// contacts and text of each advert.
 async function exportCsv() {
-  const rows = [["id", "score", "level", "flagged", "language", "kind", "title", "source", "posted_at", "stored_at", "indicators", "group"]];
-  const limit = 200;
-  for (let offset = 0; ; offset += limit) {
-    const answer = await api("/v1/search?" + searchParams(offset, limit));
-    for (const h of answer.hits) {
-      rows.push([h.id, h.score, h.level, h.flagged, h.language, h.kind, h.title, h.source, h.posted_at, h.stored_at, h.indicators.join(" "), h.group]);
-    }
-    if (answer.hits.length < limit || offset + limit >= answer.total) break;
+  const p = searchParams(0, 0);
+  p.delete("offset");
+  p.delete("limit");
+  let response;
+  try {
+    response = await api("/v1/export.csv?" + p, { raw: true, headers: { "Accept-Language": state.lang } });
+  } catch (e) {
+    $("#search-summary").textContent = t("error") + ": " + e.message;
+    return;
   }
-  const csv = rows.map((r) => r.map(csvCell).join(",")).join("\r\n") + "\r\n";
-  const url = URL.createObjectURL(new Blob([csv], { type: "text/csv;charset=utf-8" }));
+  const rows = response.headers.get("X-Adscreen-Rows") || "0";
+  const url = URL.createObjectURL(await response.blob());
   let link = $("#export-link");
   if (!link) {
     link = el("a", { id: "export-link", download: "adscreen-search.csv" });
     $("#search-summary").after(link);
   }
   link.href = url;
-  link.textContent = t("export_ready") + " (" + (rows.length - 1) + " " + t("rows") + ")";
-  link.dataset.rows = String(rows.length - 1);
+  link.textContent = t("export_ready") + " (" + rows + " " + t("rows") + ")";
+  link.dataset.rows = rows;
   link.click();
 }
 

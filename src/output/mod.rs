@@ -5,6 +5,8 @@ use std::io::Write;
 
 use owo_colors::OwoColorize;
 
+pub mod sheet;
+
 use crate::advert::Advert;
 use crate::report::{Explain, Report};
 use crate::score::Level;
@@ -16,6 +18,9 @@ pub enum OutputFormat {
     Jsonl,
     /// One CSV row per advert.
     Csv,
+    /// CSV for a spreadsheet in a Latvian or Russian locale: a UTF-8 byte order mark, `;`
+    /// between cells, and the evidence, contacts, title and text of each advert.
+    Spreadsheet,
     /// A readable table.
     Table,
 }
@@ -57,6 +62,10 @@ impl<W: Write> Writer<W> {
                 self.out.write_all(b"\n")
             }
             OutputFormat::Csv => self.write_csv(report),
+            OutputFormat::Spreadsheet => {
+                let cells = sheet::row(advert, report, None, &|i| i.to_string());
+                self.out.write_all(&sheet::line(&cells)?)
+            }
             OutputFormat::Table => self.write_table(advert, report),
         }
     }
@@ -101,6 +110,10 @@ impl<W: Write> Writer<W> {
 
     /// Writes what comes before the first report (the CSV header).
     pub fn begin(&mut self) -> std::io::Result<()> {
+        if self.format == OutputFormat::Spreadsheet {
+            self.out.write_all(sheet::BOM.as_bytes())?;
+            self.out.write_all(&sheet::line(&sheet::HEADER)?)?;
+        }
         if self.format == OutputFormat::Csv {
             self.csv_row(&[
                 "id",
