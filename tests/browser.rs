@@ -263,6 +263,50 @@ async fn check_view(c: &Client, url: &str) {
     let badges = badges.as_array().expect("badges");
     assert!(!badges.is_empty(), "highlights carry badges");
     assert!(badges.iter().all(|b| *b == json!(true)), "{badges:?}");
+    // The verdict says the level with the word risk and the number of signs.
+    let sentence = js(
+        c,
+        "return document.querySelector('#check-results .verdict-text').textContent",
+    )
+    .await;
+    let named = signs.iter().filter(|s| **s != "classifier").count();
+    assert!(
+        sentence
+            .as_str()
+            .is_some_and(|v| v.starts_with(&format!("Augsts risks: {named} pazīmes"))),
+        "{sentence}"
+    );
+    // Each sign has its own colour, far from the others and dark text readable on it.
+    let colours = js(c, "return [...document.querySelectorAll('#check-results mark[data-n]')].map(m => [m.dataset.n, getComputedStyle(m).backgroundColor])").await;
+    let mut by_sign: Vec<(String, [f64; 3])> = Vec::new();
+    for pair in colours.as_array().expect("colours") {
+        let n = pair[0].as_str().expect("n").to_string();
+        let rgb: Vec<f64> = pair[1]
+            .as_str()
+            .expect("colour")
+            .trim_start_matches("rgba(")
+            .trim_start_matches("rgb(")
+            .trim_end_matches(')')
+            .split(',')
+            .take(3)
+            .map(|x| x.trim().parse::<f64>().expect("number"))
+            .collect();
+        let rgb = [rgb[0], rgb[1], rgb[2]];
+        assert!(contrast_with_black(rgb) >= 12.0, "sign {n}: {rgb:?}");
+        match by_sign.iter().find(|(m, _)| *m == n) {
+            Some((_, seen)) => assert_eq!(*seen, rgb, "one colour per sign"),
+            None => by_sign.push((n, rgb)),
+        }
+    }
+    assert!(by_sign.len() >= 3, "{by_sign:?}");
+    for (i, (a, x)) in by_sign.iter().enumerate() {
+        for (b, y) in &by_sign[i + 1..] {
+            assert!(
+                lab_distance(*x, *y) >= 15.0,
+                "signs {a} and {b}: {x:?} {y:?}"
+            );
+        }
+    }
     // A click on a highlight moves the focus to its block.
     let focused = js(c, "const m = document.querySelector('#check-results mark[data-n]'); m.click(); return document.activeElement.dataset.n === m.dataset.n && document.activeElement.tagName === 'SECTION'").await;
     assert_eq!(focused, true);
@@ -326,7 +370,7 @@ async fn search_view(c: &Client, key: &str) {
     assert_eq!(kept, true, "the key is kept for the tab only");
     let total = js(
         c,
-        "return parseInt(document.querySelector('#search-summary').textContent)",
+        "return parseInt(document.querySelector('#search-summary').dataset.total)",
     )
     .await;
     assert!(total.as_u64() >= Some(70), "{total}");
@@ -360,7 +404,7 @@ async fn search_view(c: &Client, key: &str) {
     let body = csv.as_str().expect("text");
     let shown = js(
         c,
-        "return parseInt(document.querySelector('#search-summary').textContent)",
+        "return parseInt(document.querySelector('#search-summary').dataset.total)",
     )
     .await;
     // A spreadsheet's CSV: a byte order mark, `;` between cells, one row per advert found.
@@ -419,13 +463,89 @@ async fn search_view(c: &Client, key: &str) {
     save_screenshot(c, "advert.png").await;
 }
 
+/// The contrast ratio (WCAG) of black text on an sRGB colour.
+fn contrast_with_black(rgb: [f64; 3]) -> f64 {
+    (luminance(rgb) + 0.05) / 0.05
+}
+
+fn linear(c: f64) -> f64 {
+    let c = c / 255.0;
+    if c <= 0.04045 {
+        c / 12.92
+    } else {
+        ((c + 0.055) / 1.055).powf(2.4)
+    }
+}
+
+fn luminance(rgb: [f64; 3]) -> f64 {
+    0.2126 * linear(rgb[0]) + 0.7152 * linear(rgb[1]) + 0.0722 * linear(rgb[2])
+}
+
+/// The CIE 1976 distance of two sRGB colours in Lab.
+fn lab_distance(a: [f64; 3], b: [f64; 3]) -> f64 {
+    let lab = |c: [f64; 3]| {
+        let (r, g, b) = (linear(c[0]), linear(c[1]), linear(c[2]));
+        let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047;
+        let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883;
+        let f = |t: f64| {
+            if t > 0.008856 {
+                t.cbrt()
+            } else {
+                7.787 * t + 16.0 / 116.0
+            }
+        };
+        [
+            116.0 * f(y) - 16.0,
+            500.0 * (f(x) - f(y)),
+            200.0 * (f(y) - f(z)),
+        ]
+    };
+    let (p, q) = (lab(a), lab(b));
+    ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2)).sqrt()
+}
+
 async fn phone_size(c: &Client) {
     c.set_window_size(390, 844).await.expect("resize");
     click(c, "#tab-check").await;
+    choose(c, "#ui-lang", "lv").await;
+    // A check on a phone: the verdict and the help-line come into the first screen.
+    let area = c
+        .find(Locator::Css("#advert-text"))
+        .await
+        .expect("textarea");
+    area.clear().await.expect("clear");
+    area.send_keys(RISKY).await.expect("type");
+    js(c, "window.scrollTo(0, 0); return true").await;
+    click(c, "#check-button").await;
     until(
         c,
-        "return document.documentElement.scrollWidth <= window.innerWidth + 1",
+        "return document.querySelectorAll('#check-results .result').length === 1",
+    )
+    .await;
+    until(
+        c,
+        "const v = document.querySelector('#check-results .verdict'); const h = v.querySelector('.help-line'); return v.getBoundingClientRect().top >= 0 && h.getBoundingClientRect().bottom <= window.innerHeight && h.textContent.includes('80002012')",
     )
     .await;
     save_screenshot(c, "phone.png").await;
+    // No horizontal scroll at 360 px, in any language, on either view.
+    c.set_window_size(360, 800).await.expect("resize");
+    for lang in ["lv", "ru", "en"] {
+        choose(c, "#ui-lang", lang).await;
+        for tab in ["#tab-check", "#tab-search"] {
+            click(c, tab).await;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let widths = js(
+                c,
+                "const w = window.innerWidth; const wide = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 1 && e.offsetParent !== null && !e.closest('.table-wrap')).slice(0, 3).map(e => e.tagName + '#' + e.id + '.' + e.className); return [document.documentElement.scrollWidth, w, wide]",
+            )
+            .await;
+            assert!(
+                widths[0].as_u64() <= widths[1].as_u64().map(|w| w + 1),
+                "{lang} {tab}: {widths}"
+            );
+        }
+    }
+    click(c, "#tab-check").await;
 }

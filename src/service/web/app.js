@@ -19,10 +19,24 @@ const T = {
     score: "Punkti", advert_language: "Sludinājuma valoda", signs: "Riska pazīmes un ko darīt",
     mitigating: "Kas mazina risku", ask: "Ko pajautāt", safe: "Ko teiktu drošs sludinājums",
     help: "Kur saņemt palīdzību", none_found: "Riska pazīmes netika atrastas. Tomēr pārbaudi darba devēju un neko nemaksā iepriekš.",
-    found: "atrasti sludinājumi", linked: "Sludinājumi ar to pašu kontaktu",
+    linked: "Sludinājumi ar to pašu kontaktu",
     no_text_evidence: "(attiecas uz visu sludinājumu)", close: "Aizvērt", error: "Kļūda", export_ready: "Lejupielādēt CSV",
     rows: "rindas", lang_lv: "latviešu", lang_ru: "krievu", lang_en: "angļu", model: "statistiskais modelis",
     advert_n: "Sludinājums", no_other: "citu sludinājumu ar šo kontaktu nav",
+    risk_high: "Augsts risks", risk_medium: "Vidējs risks", risk_low: "Zems risks",
+    verdict_signs: "{n} {signs}, ka šis sludinājums var būt bīstams.", verdict_none: "riska pazīmes nav atrastas.",
+    sign_forms: { one: "pazīme", other: "pazīmes" },
+    help_line: "Ja šaubies, zvani uz bezmaksas uzticības tālruni {phone}. Ja draud briesmas, zvani {emergency}.",
+    found_forms: { one: "Atrasts {n} sludinājums", other: "Atrasti {n} sludinājumi" }, found_none: "Neviens sludinājums nav atrasts",
+    err_too_long: "Sludinājums ir pārāk garš (vairāk nekā 4 MB). Ielīmē tikai paša sludinājuma tekstu.",
+    err_network: "Neizdevās sazināties ar serveri. Pārbaudi interneta savienojumu un mēģini vēlreiz.",
+    err_rate_limited: "Pārāk daudz pieprasījumu. Pagaidi dažas sekundes un mēģini vēlreiz.",
+    err_timeout: "Serveris neatbildēja laikā. Mēģini ar mazāk sludinājumiem vienā reizē.",
+    err_not_ready: "Serveris vēl tikai sāk darbu. Mēģini pēc dažām sekundēm.",
+    err_too_large: "Teksts ir pārāk garš, lai to nosūtītu. Sadali to mazākās daļās.",
+    err_bad_request: "Serveris šo pieprasījumu nepieņēma.", err_other: "Radās kļūda serverī. Mēģini vēlreiz vēlāk.",
+    err_export_too_many: "Meklējumā ir pārāk daudz sludinājumu eksportam. Sašaurini to (līmenis, datumi, avots).",
+    err_details: "Tehniskā informācija",
   },
   en: {
     tab_check: "Check an advert", tab_search: "Search and review", ui_language: "Language",
@@ -39,10 +53,24 @@ const T = {
     score: "Score", advert_language: "Advert language", signs: "Signs of risk and what to do",
     mitigating: "What lowers the risk", ask: "What to ask", safe: "What a safe advert would say",
     help: "Where to get help", none_found: "No signs of risk found. Still check the employer and never pay anything up front.",
-    found: "adverts found", linked: "Adverts with the same contact",
+    linked: "Adverts with the same contact",
     no_text_evidence: "(about the whole advert)", close: "Close", error: "Error", export_ready: "Download CSV",
     rows: "rows", lang_lv: "Latvian", lang_ru: "Russian", lang_en: "English", model: "statistical model",
     advert_n: "Advert", no_other: "no other advert with this contact",
+    risk_high: "High risk", risk_medium: "Medium risk", risk_low: "Low risk",
+    verdict_signs: "{n} {signs} that this advert may be dangerous.", verdict_none: "no signs of risk found.",
+    sign_forms: { one: "sign", other: "signs" },
+    help_line: "Not sure? Call the free help-line {phone}. If you are in danger, call {emergency}.",
+    found_forms: { one: "{n} advert found", other: "{n} adverts found" }, found_none: "No adverts found",
+    err_too_long: "The advert is too long (more than 4 MB). Paste only the text of the advert itself.",
+    err_network: "Could not reach the server. Check the connection and try again.",
+    err_rate_limited: "Too many requests. Wait a few seconds and try again.",
+    err_timeout: "The server did not answer in time. Try fewer adverts at once.",
+    err_not_ready: "The server is still starting. Try again in a few seconds.",
+    err_too_large: "The text is too long to send. Split it into smaller parts.",
+    err_bad_request: "The server did not accept this request.", err_other: "Something went wrong on the server. Try again later.",
+    err_export_too_many: "The search finds too many adverts to export. Narrow it (level, dates, source).",
+    err_details: "Technical details",
   },
   ru: {
     tab_check: "Проверить объявление", tab_search: "Поиск и просмотр", ui_language: "Язык",
@@ -59,15 +87,33 @@ const T = {
     score: "Балл", advert_language: "Язык объявления", signs: "Признаки риска и что делать",
     mitigating: "Что снижает риск", ask: "Что спросить", safe: "Что было бы в безопасном объявлении",
     help: "Где получить помощь", none_found: "Признаков риска не найдено. Всё равно проверь работодателя и ничего не плати заранее.",
-    found: "найдено объявлений", linked: "Объявления с тем же контактом",
+    linked: "Объявления с тем же контактом",
     no_text_evidence: "(относится ко всему объявлению)", close: "Закрыть", error: "Ошибка", export_ready: "Скачать CSV",
     rows: "строк", lang_lv: "латышский", lang_ru: "русский", lang_en: "английский", model: "статистическая модель",
     advert_n: "Объявление", no_other: "других объявлений с этим контактом нет",
+    risk_high: "Высокий риск", risk_medium: "Средний риск", risk_low: "Низкий риск",
+    verdict_signs: "{n} {signs} того, что это объявление может быть опасным.", verdict_none: "признаков риска не найдено.",
+    sign_forms: { one: "признак", few: "признака", many: "признаков", other: "признака" },
+    help_line: "Сомневаешься? Позвони на бесплатную линию помощи {phone}. Если тебе грозит опасность, звони {emergency}.",
+    found_forms: { one: "Найдено {n} объявление", few: "Найдено {n} объявления", many: "Найдено {n} объявлений", other: "Найдено {n} объявления" },
+    found_none: "Объявлений не найдено",
+    err_too_long: "Объявление слишком длинное (больше 4 МБ). Вставь только текст самого объявления.",
+    err_network: "Не удалось связаться с сервером. Проверь подключение и попробуй ещё раз.",
+    err_rate_limited: "Слишком много запросов. Подожди несколько секунд и попробуй снова.",
+    err_timeout: "Сервер не ответил вовремя. Попробуй отправить меньше объявлений за раз.",
+    err_not_ready: "Сервер ещё запускается. Попробуй через несколько секунд.",
+    err_too_large: "Текст слишком длинный для отправки. Раздели его на части.",
+    err_bad_request: "Сервер не принял этот запрос.", err_other: "На сервере произошла ошибка. Попробуй позже.",
+    err_export_too_many: "Поиск находит слишком много объявлений для экспорта. Сузь его (уровень, даты, источник).",
+    err_details: "Техническая информация",
   },
 };
 
-const PALETTE = ["#ffd6d6", "#ffe4b8", "#fff3a8", "#d9f2c2", "#c9ecf5", "#d6dcff", "#ecd6ff", "#ffd6ef",
-  "#f5e1c8", "#d0f0e8", "#e8e8c0", "#f0d0d0", "#d8e8f8", "#f8e0f0", "#e0f0d0", "#f0e8d8"];
+// Colours of the signs of one advert, by their number: eight light colours far apart (CIE Lab
+// distance at least 15) with black text at a contrast of at least 12:1 (the browser test checks
+// both); a ninth sign reuses the first colour, and the number badge still tells them apart. Mitigating
+// evidence is not filled: it is underlined with a dashed green line.
+const SIGN_COLOURS = ["#ffc9c9", "#ffd8a8", "#fff3a3", "#b2f2bb", "#a5d8ff", "#e5dbff", "#c0eb75", "#99e9f2"];
 
 const state = {
   lang: localStorage.getItem("adscreen-lang") || "lv",
@@ -78,6 +124,39 @@ const state = {
 
 const $ = (sel) => document.querySelector(sel);
 const t = (key) => (T[state.lang] && T[state.lang][key]) || T.en[key] || key;
+
+// A text with {name} filled in.
+const fill = (text, values) => text.replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
+
+// The form of a word for a number, by the language's plural rule (CLDR, through Intl).
+function plural(n, forms) {
+  const category = new Intl.PluralRules(state.lang).select(n);
+  return forms[category] || forms.other;
+}
+
+// An error the page can show: its words in the interface language, the server's own message
+// (English, for whoever reads logs) kept as details.
+class PageError extends Error {
+  constructor(key, details) {
+    super(t(key));
+    this.key = key;
+    this.details = details || "";
+  }
+}
+
+// The page's words for an API error code.
+function errorKey(code) {
+  return {
+    rate_limited: "err_rate_limited", timeout: "err_timeout", not_ready: "err_not_ready",
+    too_large: "err_too_large", bad_request: "err_bad_request",
+  }[code] || "err_other";
+}
+
+function errorBox(e) {
+  const box = el("div", { class: "error", role: "alert" }, el("p", { text: t("error") + ": " + (e.key ? t(e.key) : e.message) }));
+  if (e.details) box.append(el("details", {}, el("summary", { text: t("err_details") }), el("p", { text: e.details })));
+  return box;
+}
 const pick = (texts) => (texts ? texts[state.lang] || texts.en || texts.lv || "" : "");
 
 function el(tag, attrs, ...children) {
@@ -126,7 +205,12 @@ async function api(path, options = {}) {
     const headers = Object.assign({}, options.headers || {});
     const key = sessionStorage.getItem("adscreen-key");
     if (key) headers["Authorization"] = "Bearer " + key;
-    const response = await fetch(path, Object.assign({}, options, { headers }));
+    let response;
+    try {
+      response = await fetch(path, Object.assign({}, options, { headers }));
+    } catch (e) {
+      throw new PageError("err_network", e.message);
+    }
     if (response.status === 401 || response.status === 403) {
       const newKey = await askForKey();
       if (!newKey) break;
@@ -136,12 +220,14 @@ async function api(path, options = {}) {
     if (options.raw && response.ok) return response;
     const body = await response.json().catch(() => null);
     if (!response.ok) {
-      const message = body && body.error ? body.error.message + ". " + body.error.hint : response.statusText;
-      throw new Error(message);
+      const error = body && body.error;
+      const details = error ? error.message + ". " + error.hint : response.status + " " + response.statusText;
+      const key = error && /export takes at most/.test(error.message) ? "err_export_too_many" : errorKey(error && error.code);
+      throw new PageError(key, details);
     }
     return body;
   }
-  throw new Error(t("key_title"));
+  throw new PageError("key_title");
 }
 
 // --- Highlighting ---------------------------------------------------------------------------
@@ -161,9 +247,8 @@ function byteIndexMap(text) {
   return map;
 }
 
-function colourOf(indicator) {
-  const i = state.indicators.findIndex((x) => x.id === indicator);
-  return PALETTE[(i < 0 ? 0 : i) % PALETTE.length];
+function colourOf(n) {
+  return SIGN_COLOURS[(Math.max(n, 1) - 1) % SIGN_COLOURS.length];
 }
 
 function indicatorName(id) {
@@ -198,7 +283,7 @@ function highlighted(text, reasons, numbers, cardId) {
       "aria-label": piece + " — " + (n ? n + ". " : "") + tip,
     }, piece);
     if (strongest.weight < 0) mark.className = "mitigating";
-    else { mark.style.background = colourOf(strongest.indicator); mark.style.borderColor = "#555"; }
+    else { mark.style.background = colourOf(n || 1); mark.style.borderColor = "#555"; }
     // The badge goes on the last piece of a highlight only.
     const next = points[i + 2];
     const continues = next !== undefined && spans.some((s) => s.r === strongest && s.b >= next && s.a <= b);
@@ -214,6 +299,29 @@ function highlighted(text, reasons, numbers, cardId) {
     out.append(mark);
   }
   return out;
+}
+
+// The verdict: the level as a sentence with the word risk and the number of signs, the
+// help-line beside it, then the score and the advert's language.
+function verdict(report, signs) {
+  const sentence = t("risk_" + report.level) + ": " + (signs
+    ? fill(t("verdict_signs"), { n: signs, signs: plural(signs, t("sign_forms")) })
+    : t("verdict_none"));
+  const box = el("div", { class: "verdict verdict-" + report.level },
+    el("p", { class: "verdict-line" }, levelBadge(report), " ", el("strong", { class: "verdict-text", text: sentence })));
+  if (state.help) {
+    const line = el("p", { class: "help-line" });
+    const parts = t("help_line").split(/(\{phone\}|\{emergency\})/);
+    for (const part of parts) {
+      const number = part === "{phone}" ? state.help.phone : part === "{emergency}" ? state.help.emergency : null;
+      line.append(number ? el("a", { href: "tel:" + number, class: "tel" }, number) : part);
+    }
+    box.append(line);
+  }
+  box.append(el("p", { class: "verdict-meta" },
+    el("span", { class: "score", text: t("score") + ": " + report.score + "/100" }), " · ",
+    el("span", { text: t("advert_language") + ": " + t("lang_" + report.language) })));
+  return box;
 }
 
 function levelBadge(report) {
@@ -250,7 +358,7 @@ function signBlock(g, cardId, withAdvice) {
   const section = el("section", {
     "data-indicator": g.indicator, "data-n": String(g.n), id: cardId + "-sign-" + g.n, tabindex: "-1",
     "data-rules": g.reasons.flatMap((r) => r.rules || [r.rule]).join(" "),
-  }, el("h4", {}, el("span", { class: "sign-n", style: "background:" + colourOf(g.indicator) }, String(g.n)),
+  }, el("h4", {}, el("span", { class: "sign-n", style: "background:" + colourOf(g.n) }, String(g.n)),
     indicatorName(g.indicator)));
   section.append(el("p", { class: "quotes" },
     g.quotes.length ? g.quotes.map(quoted).join(", ") : t("no_text_evidence")));
@@ -268,12 +376,10 @@ function reportCard(report, advert, heading) {
   const card = el("article", { class: "card result", "data-id": report.id });
   const cardId = "r" + (++state.cards);
   if (heading) card.append(el("h2", { text: heading }));
-  card.append(el("div", { class: "verdict" }, levelBadge(report),
-    el("span", { class: "score", text: t("score") + ": " + report.score + "/100" }),
-    el("span", { text: t("advert_language") + ": " + t("lang_" + report.language) })));
   // The model's own reason is shown only when the model finds the advert risky.
   const modelSaysRisky = (report.model_probability || 0) >= 0.5;
   const risky = signGroups(report.reasons.filter((r) => r.weight > 0 || (r.indicator === "classifier" && modelSaysRisky)));
+  card.append(verdict(report, risky.filter((g) => g.indicator !== "classifier").length));
   const calming = signGroups(report.reasons.filter((r) => r.weight < 0));
   const numbers = new Map(risky.map((g) => [g.indicator, g.n]));
   const body = el("div", { class: "advert" });
@@ -319,9 +425,17 @@ function renderChecks(results) {
   const box = $("#check-results");
   box.replaceChildren();
   results.forEach((x, i) => {
-    if (x.error) box.append(el("p", { class: "error", text: t("error") + ": " + x.error }));
+    if (x.error) box.append(errorBox(x.error));
     else box.append(reportCard(x.report, x.advert, results.length > 1 ? t("advert_n") + " " + (i + 1) : null));
   });
+}
+
+// After a check, the first result's verdict comes into view (on a phone it is below the form).
+function showFirstResult() {
+  const first = $("#check-results > *");
+  if (!first) return;
+  const top = first.getBoundingClientRect().top;
+  if (top < 0 || top > window.innerHeight * 0.5) first.scrollIntoView({ block: "start" });
 }
 
 async function check(event) {
@@ -332,17 +446,22 @@ async function check(event) {
   for (const text of parts) {
     const advert = { text };
     if (kind) advert.kind = kind;
+    if (new TextEncoder().encode(text).length > 4 * 1024 * 1024) {
+      results.push({ error: new PageError("err_too_long") });
+      continue;
+    }
     try {
       const report = await api("/v1/screen?explain=all", {
         method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(advert),
       });
       results.push({ report, advert });
     } catch (e) {
-      results.push({ error: e.message });
+      results.push({ error: e });
     }
   }
   state.lastCheck = results;
   renderChecks(results);
+  showFirstResult();
 }
 
 // --- Search view ----------------------------------------------------------------------------
@@ -383,7 +502,10 @@ async function runSearch(offset) {
     return;
   }
   state.search.total = answer.total;
-  $("#search-summary").textContent = answer.total + " " + t("found");
+  $("#search-summary").textContent = answer.total
+    ? fill(plural(answer.total, t("found_forms")), { n: answer.total })
+    : t("found_none");
+  $("#search-summary").dataset.total = String(answer.total);
   for (const node of document.querySelectorAll("[data-facet]")) {
     const [facet, key] = node.dataset.facet.split(":");
     node.textContent = "(" + ((answer.facets[facet] || {})[key] || 0) + ")";
@@ -463,7 +585,7 @@ async function openAdvert(id) {
     renderDetail(stored, linked);
   } catch (e) {
     $("#detail").hidden = false;
-    $("#detail").replaceChildren(el("p", { class: "error", text: t("error") + ": " + e.message }));
+    $("#detail").replaceChildren(errorBox(e));
   }
 }
 
