@@ -5,7 +5,7 @@
 //! before extraction.
 //! Reading input and writing output belong to `ingest` and `output`.
 
-use crate::advert::{Advert, Field, Lang};
+use crate::advert::{Advert, Field, Kind, Lang};
 use crate::classify::Model;
 use crate::detect::Detect;
 use crate::extract::{self, Scan};
@@ -101,7 +101,10 @@ impl Engine {
                     evidence: h.span.and_then(|s| advert.evidence(&s)).map(str::to_string),
                     start: h.span.map(|s| s.start),
                     end: h.span.map(|s| s.end),
-                    explanation: rule.explain.clone(),
+                    explanation: match (&rule.explain_marriage, kind) {
+                        (Some(m), Kind::Marriage) => m.clone(),
+                        _ => rule.explain.clone(),
+                    },
                 }
             })
             .collect();

@@ -117,6 +117,7 @@ pub fn compile(files: &[(String, String)]) -> Result<RuleSet, RuleError> {
                     checkable: raw.checkable,
                     negatable: raw.negatable,
                     explain: std::sync::Arc::new(raw.explain.clone()),
+                    explain_marriage: raw.explain_marriage.clone().map(std::sync::Arc::new),
                     when: raw.when.clone(),
                     matcher,
                     unless: raw.unless.clone(),
@@ -171,7 +172,8 @@ fn check_rule(
             "only mitigating indicators may have a negative weight".into()
         });
     }
-    if raw.explain.lv.trim().is_empty() || raw.explain.en.trim().is_empty() {
+    let empty = |t: &crate::rules::Texts| t.lv.trim().is_empty() || t.en.trim().is_empty();
+    if empty(&raw.explain) || raw.explain_marriage.as_ref().is_some_and(empty) {
         return Err("explain needs lv and en texts".into());
     }
     if raw.langs.is_empty() {

@@ -106,6 +106,12 @@ pub struct Indicator {
     pub ask: Texts,
     /// What a safe advert would say.
     pub safe_advert: Texts,
+    /// What to ask, for a marriage/partner advert, where it differs from a job's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ask_marriage: Option<Texts>,
+    /// What a safe marriage/partner advert would say, where it differs from a job's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub safe_advert_marriage: Option<Texts>,
 }
 
 fn yes() -> bool {
@@ -142,6 +148,10 @@ pub(crate) struct RawRule {
     #[serde(default = "yes")]
     pub negatable: bool,
     pub explain: Texts,
+    /// The explanation for a marriage/partner advert, where the job wording would say what the
+    /// advert does not (an employer, a salary, a workplace).
+    #[serde(default)]
+    pub explain_marriage: Option<Texts>,
     pub phrases: Option<Vec<String>>,
     pub regex: Option<String>,
     pub condition: Option<Condition>,

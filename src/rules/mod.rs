@@ -64,6 +64,8 @@ pub struct Rule {
     pub negatable: bool,
     /// Explanation for people.
     pub explain: std::sync::Arc<Texts>,
+    /// The explanation for a marriage/partner advert, when it differs.
+    pub explain_marriage: Option<std::sync::Arc<Texts>>,
     /// Facts that must hold for the rule to count.
     pub when: Vec<When>,
     /// How it matches.
@@ -295,6 +297,7 @@ impl RuleSet {
                 indicator: &self.indicator_of(r).id,
                 weight: r.weight,
                 explanation: &r.explain,
+                explanation_marriage: r.explain_marriage.as_deref(),
             })
             .collect()
     }
@@ -311,6 +314,9 @@ pub struct RuleExplanation<'a> {
     pub weight: i32,
     /// Why a hit is a sign, in plain words.
     pub explanation: &'a Texts,
+    /// The same for a marriage/partner advert, when it differs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation_marriage: Option<&'a Texts>,
 }
 
 #[cfg(test)]

@@ -353,7 +353,7 @@ function signGroups(reasons) {
 }
 
 // One block per sign: its name, the words that show it, the explanation and what to do, once.
-function signBlock(g, cardId, withAdvice) {
+function signBlock(g, cardId, withAdvice, kind) {
   const ind = state.byId[g.indicator];
   const section = el("section", {
     "data-indicator": g.indicator, "data-n": String(g.n), id: cardId + "-sign-" + g.n, tabindex: "-1",
@@ -364,8 +364,12 @@ function signBlock(g, cardId, withAdvice) {
     g.quotes.length ? g.quotes.map(quoted).join(", ") : t("no_text_evidence")));
   section.append(el("p", { class: "explanation", text: pick(g.strongest.explanation) }));
   if (withAdvice && ind) {
-    section.append(el("p", {}, el("strong", { text: t("ask") + ": " }), pick(ind.ask)),
-      el("p", {}, el("strong", { text: t("safe") + ": " }), pick(ind.safe_advert)));
+    // A marriage/partner advert gets the advice written for it where the indicator has one.
+    const marriage = kind === "marriage";
+    const ask = (marriage && ind.ask_marriage) || ind.ask;
+    const safe = (marriage && ind.safe_advert_marriage) || ind.safe_advert;
+    section.append(el("p", {}, el("strong", { text: t("ask") + ": " }), pick(ask)),
+      el("p", {}, el("strong", { text: t("safe") + ": " }), pick(safe)));
   }
   return section;
 }
@@ -390,7 +394,7 @@ function reportCard(report, advert, heading) {
   card.append(body);
   if (risky.length) {
     const advice = el("div", { class: "advice" }, el("h3", { text: t("signs") }));
-    for (const g of risky) advice.append(signBlock(g, cardId, true));
+    for (const g of risky) advice.append(signBlock(g, cardId, true, report.kind));
     card.append(advice);
   } else if (!report.flagged) {
     card.append(el("p", { text: t("none_found") }));
