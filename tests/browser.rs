@@ -356,6 +356,20 @@ async fn check_view(c: &Client, url: &str) {
     assert_eq!(heading, "Signs of risk and what to do");
     choose(c, "#ui-lang", "ru").await;
     until(c, "return document.documentElement.lang === 'ru' && document.querySelector('#check-button').textContent === 'Проверить'").await;
+    // Every help link is titled in the interface language.
+    let titles = js(
+        c,
+        "return [...document.querySelectorAll('#help-box a')].map(a => a.textContent)",
+    )
+    .await;
+    let titles = titles.as_array().expect("links");
+    assert!(titles.len() >= 3, "{titles:?}");
+    assert!(
+        titles.iter().all(|t| t
+            .as_str()
+            .is_some_and(|t| t.chars().any(|c| ('а'..='я').contains(&c)))),
+        "{titles:?}"
+    );
     choose(c, "#ui-lang", "en").await;
 }
 

@@ -57,8 +57,8 @@ pub struct Help {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Link {
-    /// What the link is.
-    pub name: String,
+    /// What the link is, in each language.
+    pub name: Texts,
     /// The address.
     pub url: String,
 }

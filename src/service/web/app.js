@@ -418,7 +418,7 @@ function renderHelp() {
   box.append(el("h2", { text: t("help") }), el("p", { text: pick(state.help.text) }));
   const links = el("ul");
   for (const l of state.help.links || []) {
-    links.append(el("li", {}, el("a", { href: l.url, rel: "noopener" }, l.name)));
+    links.append(el("li", {}, el("a", { href: l.url, rel: "noopener" }, typeof l.name === "string" ? l.name : pick(l.name))));
   }
   box.append(links);
 }
