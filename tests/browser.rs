@@ -356,6 +356,26 @@ async fn check_view(c: &Client, url: &str) {
     assert_eq!(heading, "Signs of risk and what to do");
     choose(c, "#ui-lang", "ru").await;
     until(c, "return document.documentElement.lang === 'ru' && document.querySelector('#check-button').textContent === 'Проверить'").await;
+    // Numbers take the plural form of the interface language.
+    let n = named as u64;
+    let form = if n % 10 == 1 && n % 100 != 11 {
+        "признак"
+    } else if (2..=4).contains(&(n % 10)) && !(12..=14).contains(&(n % 100)) {
+        "признака"
+    } else {
+        "признаков"
+    };
+    let verdict = js(
+        c,
+        "return document.querySelectorAll('#check-results .verdict-text')[1].textContent",
+    )
+    .await;
+    assert!(
+        verdict
+            .as_str()
+            .is_some_and(|v| v.starts_with(&format!("Высокий риск: {n} {form} "))),
+        "{verdict}"
+    );
     // Every help link is titled in the interface language.
     let titles = js(
         c,
@@ -523,6 +543,21 @@ async fn phone_size(c: &Client) {
     c.set_window_size(390, 844).await.expect("resize");
     click(c, "#tab-check").await;
     choose(c, "#ui-lang", "lv").await;
+    // One sign: the singular.
+    let area = c
+        .find(Locator::Css("#advert-text"))
+        .await
+        .expect("textarea");
+    area.clear().await.expect("clear");
+    area.send_keys("Vajadzīga meitene darbam kafejnīcā Rīgā.")
+        .await
+        .expect("type");
+    click(c, "#check-button").await;
+    until(
+        c,
+        "const v = document.querySelector('#check-results .verdict-text'); return v !== null && v.textContent.startsWith('Zems risks: 1 pazīme,')",
+    )
+    .await;
     // A check on a phone: the verdict and the help-line come into the first screen.
     let area = c
         .find(Locator::Css("#advert-text"))
