@@ -500,6 +500,7 @@ fn meta_routes_answer() {
         "/v1/screen",
         "/v1/adverts",
         "/v1/adverts/{id}",
+        "/v1/adverts/{id}/review",
         "/v1/search",
         "/v1/export.csv",
         "/v1/contacts/{value}/adverts",
@@ -771,4 +772,95 @@ fn export_csv_opens_in_a_spreadsheet_with_latvian_letters_intact() {
     // Without a key, nothing.
     let (status, _) = s.get("/v1/export.csv", None);
     assert_eq!(status, 401);
+}
+
+#[test]
+fn reviews_are_recorded_with_history_filtered_counted_and_survive_kill_9_and_reingest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = add_key(dir.path(), "read,write");
+    let k = Some(key.as_str());
+    let reader = add_key(dir.path(), "read");
+    let s = Server::start(dir.path(), &[]);
+    let (status, r) = s.post("/v1/adverts", k, NDJSON, sample_ndjson());
+    assert_eq!(status, 200, "{r}");
+    let (_, high) = s.get("/v1/search?level=high&limit=3", k);
+    let ids: Vec<String> = high["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .filter_map(|h| h["id"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(ids.len(), 3);
+    let review = |id: &str, body: Value, key: Option<&str>| {
+        s.post(
+            &format!("/v1/adverts/{id}/review"),
+            key,
+            JSON,
+            body.to_string(),
+        )
+    };
+    // Before any decision: new, no history.
+    let (_, a) = s.get(&format!("/v1/adverts/{}", ids[0]), k);
+    assert_eq!(a["review"]["status"], "new");
+    assert_eq!(a["review_history"], json!([]));
+    // Two decisions on one advert: both kept, the last one current, with who and when.
+    let (status, r) = review(&ids[0], json!({"status": "reviewed"}), k);
+    assert_eq!(status, 200, "{r}");
+    let (status, r) = review(
+        &ids[0],
+        json!({"status": "confirmed", "note": "Pase jāatstāj pie koordinatora"}),
+        k,
+    );
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["review"]["status"], "confirmed");
+    assert_eq!(r["review_history"].as_array().map(Vec::len), Some(2));
+    assert!(r["review"]["by"].as_str().is_some_and(|b| !b.is_empty()));
+    assert!(r["review"]["at"].as_str().is_some_and(|t| t.ends_with('Z')));
+    let (status, _) = review(&ids[1], json!({"status": "false_alarm", "note": "ok"}), k);
+    assert_eq!(status, 200);
+    // Bad input: a clear error, nothing recorded.
+    let (status, e) = review(&ids[2], json!({"status": "done"}), k);
+    assert_eq!(status, 400, "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("false_alarm"))
+    );
+    let (status, _) = review("no-such-advert", json!({"status": "reviewed"}), k);
+    assert_eq!(status, 404);
+    let (status, _) = review(&ids[2], json!({"status": "reviewed"}), Some(&reader));
+    assert_eq!(status, 403, "reviewing needs the write scope");
+    // Filter and facet.
+    let (_, confirmed) = s.get("/v1/search?review=confirmed", k);
+    assert_eq!(confirmed["total"], 1, "{confirmed}");
+    assert_eq!(confirmed["hits"][0]["id"], ids[0].as_str());
+    assert_eq!(confirmed["hits"][0]["review"], "confirmed");
+    let (_, all) = s.get("/v1/search", k);
+    let n = all["total"].as_u64().expect("total");
+    assert_eq!(all["facets"]["review"]["confirmed"], 1);
+    assert_eq!(all["facets"]["review"]["false_alarm"], 1);
+    assert_eq!(all["facets"]["review"]["new"], n - 2);
+    let (_, open) = s.get("/v1/search?review=new,confirmed&limit=200", k);
+    assert_eq!(open["total"], n - 1);
+    assert!(
+        open["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .all(|h| h["id"] != ids[1].as_str())
+    );
+    let (status, _) = s.get("/v1/search?review=maybe", k);
+    assert_eq!(status, 400);
+    // Acknowledged decisions survive kill -9; a re-ingest of the advert keeps its review.
+    s.kill();
+    let s = Server::start(dir.path(), &[]);
+    let (_, a) = s.get(&format!("/v1/adverts/{}", ids[0]), k);
+    assert_eq!(a["review"]["status"], "confirmed", "{a}");
+    assert_eq!(a["review"]["note"], "Pase jāatstāj pie koordinatora");
+    assert_eq!(a["review_history"].as_array().map(Vec::len), Some(2));
+    let again = json!({"id": ids[0], "text": a["advert"]["text"], "title": a["advert"]["title"]});
+    let (status, _) = s.post("/v1/adverts", k, JSON, again.to_string());
+    assert_eq!(status, 200);
+    let (_, a) = s.get(&format!("/v1/adverts/{}", ids[0]), k);
+    assert_eq!(a["review"]["status"], "confirmed");
 }

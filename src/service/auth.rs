@@ -260,6 +260,21 @@ impl KeyStore {
         }
     }
 
+    /// The name of the key with this id (its id when it has no name).
+    pub fn name_of(&self, id: &str) -> String {
+        let named = |k: &StoredKey| (k.id == id).then(|| k.name.clone());
+        let found = self.config_keys.iter().find_map(named).or_else(|| {
+            self.state
+                .lock()
+                .ok()
+                .and_then(|state| state.1.iter().find_map(named))
+        });
+        match found {
+            Some(name) if !name.trim().is_empty() => name,
+            _ => id.to_string(),
+        }
+    }
+
     fn file_keys_find(&self, hash: &str) -> Option<StoredKey> {
         let Ok(mut state) = self.state.lock() else {
             return None;

@@ -278,6 +278,10 @@ fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/v1/screen", axum::routing::post(routes::screen))
         .route("/v1/adverts/{id}", axum::routing::get(routes::advert))
+        .route(
+            "/v1/adverts/{id}/review",
+            axum::routing::post(routes::review),
+        )
         .route("/v1/search", axum::routing::get(routes::search))
         .route("/v1/export.csv", axum::routing::get(routes::export_csv))
         .route(

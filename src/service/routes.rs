@@ -21,6 +21,7 @@ use super::{ApiError, AppState, load_engine};
 use crate::advert::{Advert, Lang};
 use crate::ingest::{self, DefaultId, Format, IngestError};
 use crate::report::Explain;
+use crate::store::review::{MAX_NOTE_CHARS, Review, Status};
 use crate::store::{SearchRequest, StoredAdvert, contacts_of};
 
 type AppResult<T> = Result<T, ApiError>;
@@ -34,7 +35,13 @@ const MAX_ID: usize = 512;
 const CHUNK: usize = 1000;
 
 /// Checks the key for a scope, then the rate limit of the key (or of the client address).
-fn guard(state: &AppState, headers: &HeaderMap, client: SocketAddr, scope: Scope) -> AppResult<()> {
+/// Checks the key and the rate limit for `scope`; the id of the key used, if any.
+fn guard(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: SocketAddr,
+    scope: Scope,
+) -> AppResult<Option<String>> {
     let key = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -49,15 +56,18 @@ fn guard(state: &AppState, headers: &HeaderMap, client: SocketAddr, scope: Scope
             });
         }
     }
-    let who = match state.keys.check(key, scope) {
-        Access::Allowed(Some(id)) => format!("key:{id}"),
-        Access::Allowed(None) => format!("ip:{}", client.ip()),
+    let key_id = match state.keys.check(key, scope) {
+        Access::Allowed(id) => id,
         Access::Missing => return Err(ApiError::MissingKey),
         Access::Invalid => {
             state.failures.record(client.ip());
             return Err(ApiError::InvalidKey);
         }
         Access::Forbidden(_) => return Err(ApiError::Forbidden(scope.as_str())),
+    };
+    let who = match &key_id {
+        Some(id) => format!("key:{id}"),
+        None => format!("ip:{}", client.ip()),
     };
     if let Some(limiter) = &state.limiter {
         if let Err(not_until) = limiter.check_key(&who) {
@@ -69,7 +79,7 @@ fn guard(state: &AppState, headers: &HeaderMap, client: SocketAddr, scope: Scope
             });
         }
     }
-    Ok(())
+    Ok(key_id)
 }
 
 /// Runs CPU-bound work (screening, searching) at most one task per core at a time: under load
@@ -443,23 +453,123 @@ fn screen_all(
         .map_err(|_| ApiError::Internal("a screening thread failed".into()))
 }
 
+/// A stored advert as the API gives it: with its review and the history of decisions.
+#[derive(Debug, Serialize)]
+pub(super) struct AdvertView {
+    #[serde(flatten)]
+    stored: StoredAdvert,
+    review: Review,
+    review_history: Vec<Review>,
+}
+
 /// `GET /v1/adverts/{id}`.
 pub(super) async fn advert(
     State(state): State<Arc<AppState>>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
-) -> AppResult<Json<StoredAdvert>> {
+) -> AppResult<Json<AdvertView>> {
     guard(&state, &headers, client, Scope::Read)?;
     let Path(id) = path.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let found = on_cpu(&state, false, move |w| {
-        w.store()?.get(&id).map_err(ApiError::from).map(|f| (id, f))
+        let store = w.store()?;
+        let found = store.get(&id).map_err(ApiError::from)?;
+        Ok((
+            id,
+            found.map(|stored| {
+                let review_history = store.reviews().history(&stored.advert.id);
+                AdvertView {
+                    review: review_history.last().cloned().unwrap_or_default(),
+                    review_history,
+                    stored,
+                }
+            }),
+        ))
     })
     .await?;
     match found {
         (_, Some(s)) => Ok(Json(s)),
         (id, None) => Err(ApiError::NotFound(format!("no advert with id {id:?}"))),
     }
+}
+
+/// The body of `POST /v1/adverts/{id}/review`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ReviewRequest {
+    status: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /v1/adverts/{id}/review`: records a decision on a stored advert (scope `write`) and
+/// answers once it is on disk, with the advert's review and its history.
+pub(super) async fn review(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+    body: Result<Json<ReviewRequest>, axum::extract::rejection::JsonRejection>,
+) -> AppResult<Response> {
+    let key = guard(&state, &headers, client, Scope::Write)?;
+    let Path(id) = path.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let Json(request) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let status = Status::parse(&request.status).ok_or_else(|| {
+        ApiError::BadRequest(format!(
+            "status {:?} is not one of new, reviewed, false_alarm, confirmed, referred",
+            request.status
+        ))
+    })?;
+    let note = request.note.trim().to_string();
+    if note.chars().count() > MAX_NOTE_CHARS {
+        return Err(ApiError::BadRequest(format!(
+            "the note is longer than {MAX_NOTE_CHARS} characters"
+        )));
+    }
+    if note
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(ApiError::BadRequest(
+            "the note has a control character".into(),
+        ));
+    }
+    let by = match key {
+        Some(id) => state.keys.name_of(&id),
+        None => format!("{}", client.ip()),
+    };
+    let worker = state.clone();
+    let answer = tokio::task::spawn_blocking(move || -> AppResult<serde_json::Value> {
+        let store = worker.store()?;
+        if store.get(&id)?.is_none() {
+            return Err(ApiError::NotFound(format!("no advert with id {id:?}")));
+        }
+        let at = time::OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .ok()
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_default();
+        let history = store.reviews().record(
+            &id,
+            Review {
+                status,
+                note,
+                by,
+                at,
+            },
+        )?;
+        Ok(serde_json::json!({
+            "id": id,
+            "review": history.last(),
+            "review_history": history,
+        }))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    Ok(Json(answer).into_response())
 }
 
 /// `GET /v1/search`.

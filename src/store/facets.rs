@@ -287,6 +287,7 @@ impl Collector for FacetCollector<'_> {
             indicator,
             language,
             kind,
+            review: BTreeMap::new(),
         })
     }
 }

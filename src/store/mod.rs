@@ -11,6 +11,7 @@ mod facets;
 mod filter;
 pub mod guard;
 mod links;
+pub mod review;
 mod schema;
 mod search;
 mod segment_cache;
@@ -168,6 +169,7 @@ pub struct Store {
     fields: Fields,
     caches: search::Caches,
     signs: Signs,
+    reviews: review::Reviews,
     jobs: mpsc::Sender<Job>,
     writer: Option<std::thread::JoinHandle<()>>,
 }
@@ -193,8 +195,9 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens the index in `dir` (creating it if needed), rebuilds the links between adverts from
-    /// it, and starts the writer thread.
+    /// Opens the index in `dir` (creating it if needed) and its review log beside it
+    /// ([`review_log`]), rebuilds the links between adverts from the index, and starts the
+    /// writer thread.
     pub fn open(dir: &Path, engine: SharedEngine) -> Result<Store, StoreError> {
         // Before anything touches the directory: a state this server did not write is refused.
         let committed = guard::check(dir)?;
@@ -277,12 +280,14 @@ impl Store {
                 path: dir.to_path_buf(),
                 source,
             })?;
+        let reviews = review::Reviews::open(&review_log(dir))?;
         Ok(Store {
             index,
             reader,
             fields,
             caches: search::Caches::default(),
             signs,
+            reviews,
             jobs,
             writer: Some(handle),
         })
@@ -325,10 +330,13 @@ impl Store {
         let top = TopDocs::with_limit(limit.max(1))
             .order_by_fast_field::<tantivy::DateTime>("date", tantivy::Order::Desc);
         let (total, top) = searcher.search(&query, &(tantivy::collector::Count, top))?;
-        let hits = top
+        let mut hits: Vec<Hit> = top
             .into_iter()
             .map(|(_, address)| load_hit(&searcher, self.fields, address))
             .collect::<Result<_, _>>()?;
+        for hit in &mut hits {
+            hit.review = self.reviews.current(&hit.id).status;
+        }
         Ok((total, hits))
     }
 
@@ -359,8 +367,14 @@ impl Store {
             &self.caches,
             self.fields,
             request,
+            &self.reviews,
             deadline,
         )
+    }
+
+    /// The review log.
+    pub fn reviews(&self) -> &review::Reviews {
+        &self.reviews
     }
 
     /// The number of stored adverts.
@@ -372,6 +386,15 @@ impl Store {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// The review log of the index in `dir`: the file `<dir>-reviews.jsonl` beside it
+/// (`DATA_DIR/index-reviews.jsonl` for the service).
+pub fn review_log(dir: &Path) -> PathBuf {
+    let name = dir
+        .file_name()
+        .map_or_else(|| "index".into(), |n| n.to_string_lossy().into_owned());
+    dir.with_file_name(format!("{name}-reviews.jsonl"))
 }
 
 fn get_by_id(

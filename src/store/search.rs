@@ -9,7 +9,9 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery, TermSetQuery,
+};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Index, Searcher, Term};
 
@@ -17,6 +19,7 @@ use super::collapse::{GroupBest, GroupCache, SegmentGroups};
 use super::deadline::Deadline;
 use super::facets::{FacetCache, FacetCollector, facets_of_everything};
 use super::filter::{FacetFilter, Filtered};
+use super::review::{Reviews, Status};
 use super::sort::{Key, SortCache, TopBy, top_of_everything};
 use super::{Fields, StoreError, StoredAdvert, load_hit, parse_date};
 use crate::score::Level;
@@ -148,6 +151,9 @@ pub struct SearchRequest {
     /// Show one advert per near-duplicate group.
     #[serde(default)]
     pub collapse: Option<bool>,
+    /// Review statuses, comma-separated (any of them).
+    #[serde(default)]
+    pub review: Option<String>,
 }
 
 /// One hit: the advert's summary (fetch `/v1/adverts/{id}` for everything).
@@ -179,6 +185,9 @@ pub struct Hit {
     pub indicators: Vec<String>,
     /// Near-duplicate group.
     pub group: String,
+    /// Its review status.
+    #[serde(default)]
+    pub review: Status,
 }
 
 /// Facet counts over all matching adverts.
@@ -192,6 +201,8 @@ pub struct Facets {
     pub language: BTreeMap<String, u64>,
     /// Adverts per kind.
     pub kind: BTreeMap<String, u64>,
+    /// Adverts per review status (`new` for those without a decision).
+    pub review: BTreeMap<String, u64>,
 }
 
 /// The answer to a search.
@@ -461,6 +472,7 @@ pub fn hit_of(s: &StoredAdvert) -> Hit {
         stored_at: s.stored_at.clone(),
         indicators,
         group: s.group.clone(),
+        review: Status::New,
     }
 }
 
@@ -488,6 +500,95 @@ impl GroupReader {
     }
 }
 
+/// The ids of `ids` as one query on the id field.
+fn ids_query(f: Fields, ids: &[String]) -> Box<dyn Query> {
+    Box::new(TermSetQuery::new(
+        ids.iter().map(|id| Term::from_field_text(f.id, id)),
+    ))
+}
+
+/// The query narrowed to the review statuses asked for (`review=`): `decided` holds the ids of
+/// the adverts per status other than `new`; an advert in none of them is `new`.
+fn with_review(
+    query: Box<dyn Query>,
+    f: Fields,
+    r: &SearchRequest,
+    decided: &[(Status, Vec<String>)],
+) -> Result<Box<dyn Query>, StoreError> {
+    let wanted = list(&r.review)
+        .into_iter()
+        .map(|v| {
+            Status::parse(v).ok_or_else(|| {
+                StoreError::BadQuery(format!(
+                    "review {v:?} is not one of new, reviewed, false_alarm, confirmed, referred"
+                ))
+            })
+        })
+        .collect::<Result<HashSet<Status>, _>>()?;
+    if wanted.is_empty() {
+        return Ok(query);
+    }
+    let clause = if wanted.contains(&Status::New) {
+        // New and some others: every advert except those decided otherwise.
+        let other: Vec<String> = decided
+            .iter()
+            .filter(|(s, _)| !wanted.contains(s))
+            .flat_map(|(_, ids)| ids.iter().cloned())
+            .collect();
+        if other.is_empty() {
+            return Ok(query);
+        }
+        (Occur::MustNot, ids_query(f, &other))
+    } else {
+        let ids: Vec<String> = decided
+            .iter()
+            .filter(|(s, _)| wanted.contains(s))
+            .flat_map(|(_, ids)| ids.iter().cloned())
+            .collect();
+        (Occur::Must, ids_query(f, &ids))
+    };
+    Ok(Box::new(BooleanQuery::new(vec![
+        (Occur::Must, query),
+        clause,
+    ])))
+}
+
+/// Matches per review status: one count per status with decisions; the rest are `new`.
+fn review_facet(
+    searcher: &Searcher,
+    caches: &Caches,
+    f: Fields,
+    query: &dyn Query,
+    filter: &FacetFilter,
+    total: usize,
+    decided: &[(Status, Vec<String>)],
+) -> Result<BTreeMap<String, u64>, StoreError> {
+    let mut counts = BTreeMap::new();
+    let mut rest = total as u64;
+    for (status, ids) in decided {
+        let both = BooleanQuery::new(vec![
+            (Occur::Must, query.box_clone()),
+            (Occur::Must, ids_query(f, ids)),
+        ]);
+        let n = searcher.search(
+            &both,
+            &Filtered {
+                cache: &caches.facets,
+                filter,
+                inner: Count,
+            },
+        )? as u64;
+        if n > 0 {
+            counts.insert(status.as_str().to_string(), n);
+        }
+        rest = rest.saturating_sub(n);
+    }
+    if rest > 0 {
+        counts.insert(Status::New.as_str().to_string(), rest);
+    }
+    Ok(counts)
+}
+
 /// Runs a search.
 pub(super) fn run(
     index: &Index,
@@ -495,9 +596,17 @@ pub(super) fn run(
     caches: &Caches,
     f: Fields,
     r: &SearchRequest,
+    reviews: &Reviews,
     deadline: Option<Instant>,
 ) -> Result<SearchResponse, StoreError> {
     let (query, filter) = query_of(index, searcher, f, r)?;
+    let decided: Vec<(Status, Vec<String>)> = Status::ALL
+        .into_iter()
+        .filter(|s| *s != Status::New)
+        .map(|s| (s, reviews.ids_with(s)))
+        .filter(|(_, ids)| !ids.is_empty())
+        .collect();
+    let query = with_review(query, f, r, &decided)?;
     let expired = Arc::new(AtomicBool::new(false));
     let query: Box<dyn Query> = match deadline {
         Some(deadline) if !query.as_any().is::<EveryAdvert>() => Box::new(Deadline {
@@ -600,6 +709,19 @@ pub(super) fn run(
     }
     if expired.load(Ordering::Relaxed) {
         return Err(StoreError::TimedOut);
+    }
+    let mut facets = facets;
+    facets.review = review_facet(
+        searcher,
+        caches,
+        f,
+        query.as_ref(),
+        &filter,
+        total,
+        &decided,
+    )?;
+    for hit in &mut hits {
+        hit.review = reviews.current(&hit.id).status;
     }
     Ok(SearchResponse {
         total,
