@@ -494,7 +494,56 @@ async fn search_view(c: &Client, key: &str) {
         .await
         .expect("open c2");
     wait_for(c, "#detail .result[data-id='c2']").await;
+    // Decide on it from the page: the decision, its note and its history show at once.
+    let review = js(
+        c,
+        "return document.querySelector('#detail .review').dataset.status",
+    )
+    .await;
+    assert_eq!(review, "new");
+    c.find(Locator::Css("#review-note"))
+        .await
+        .expect("note")
+        .send_keys("Viens tālrunis diviem uzņēmumiem")
+        .await
+        .expect("type note");
+    click(c, "#detail .decisions button[data-status='confirmed']").await;
+    until(
+        c,
+        "const r = document.querySelector('#detail .review'); return r !== null && r.dataset.status === 'confirmed' && r.querySelectorAll('.review-history li').length === 1 && r.textContent.includes('Viens tālrunis diviem uzņēmumiem')",
+    )
+    .await;
     save_screenshot(c, "advert.png").await;
+    // The decision is a search filter, and the results table shows it.
+    choose(c, "#review", "confirmed").await;
+    for b in ["high", "medium", "low"] {
+        js(
+            c,
+            &format!(
+                "document.querySelector('#search-form input[name=level][value={b}]').checked = false; return true"
+            ),
+        )
+        .await;
+    }
+    c.find(Locator::Css("#q"))
+        .await
+        .expect("q")
+        .clear()
+        .await
+        .expect("clear q");
+    click(c, "#search-button").await;
+    until(
+        c,
+        "const rows = document.querySelectorAll('#results tbody tr'); return rows.length === 1 && rows[0].dataset.id === 'c2' && rows[0].querySelector('.review-cell').dataset.review === 'confirmed'",
+    )
+    .await;
+    // The queue: adverts without a decision, flagged first; the decided one is not in it.
+    click(c, "#queue-button").await;
+    until(
+        c,
+        "const rows = [...document.querySelectorAll('#results tbody tr')]; return rows.length > 0 && rows.every(r => r.dataset.id !== 'c2' && r.querySelector('.review-cell').dataset.review === 'new')",
+    )
+    .await;
 }
 
 /// The contrast ratio (WCAG) of black text on an sRGB colour.

@@ -23,6 +23,10 @@ const T = {
     no_text_evidence: "(attiecas uz visu sludinājumu)", close: "Aizvērt", error: "Kļūda", export_ready: "Lejupielādēt CSV",
     rows: "rindas", lang_lv: "latviešu", lang_ru: "krievu", lang_en: "angļu", model: "statistiskais modelis",
     advert_n: "Sludinājums", no_other: "citu sludinājumu ar šo kontaktu nav",
+    review: "Pārskatīšana", review_any: "jebkura", queue: "Jāpārskata", note: "Piezīme", history: "Lēmumu vēsture",
+    decide: "Lēmums", saved: "Saglabāts", col_review: "Lēmums",
+    status_new: "jauns", status_reviewed: "pārskatīts", status_false_alarm: "viltus trauksme",
+    status_confirmed: "apstiprināts risks", status_referred: "nodots policijai vai VDI",
     risk_high: "Augsts risks", risk_medium: "Vidējs risks", risk_low: "Zems risks",
     verdict_signs: "{n} {signs}, ka šis sludinājums var būt bīstams.", verdict_none: "riska pazīmes nav atrastas.",
     sign_forms: { one: "pazīme", other: "pazīmes" },
@@ -57,6 +61,10 @@ const T = {
     no_text_evidence: "(about the whole advert)", close: "Close", error: "Error", export_ready: "Download CSV",
     rows: "rows", lang_lv: "Latvian", lang_ru: "Russian", lang_en: "English", model: "statistical model",
     advert_n: "Advert", no_other: "no other advert with this contact",
+    review: "Review", review_any: "any", queue: "To review", note: "Note", history: "Decisions so far",
+    decide: "Decision", saved: "Saved", col_review: "Decision",
+    status_new: "new", status_reviewed: "reviewed", status_false_alarm: "false alarm",
+    status_confirmed: "confirmed risk", status_referred: "referred to police or labour inspectorate",
     risk_high: "High risk", risk_medium: "Medium risk", risk_low: "Low risk",
     verdict_signs: "{n} {signs} that this advert may be dangerous.", verdict_none: "no signs of risk found.",
     sign_forms: { one: "sign", other: "signs" },
@@ -91,6 +99,10 @@ const T = {
     no_text_evidence: "(относится ко всему объявлению)", close: "Закрыть", error: "Ошибка", export_ready: "Скачать CSV",
     rows: "строк", lang_lv: "латышский", lang_ru: "русский", lang_en: "английский", model: "статистическая модель",
     advert_n: "Объявление", no_other: "других объявлений с этим контактом нет",
+    review: "Проверка", review_any: "любая", queue: "На проверку", note: "Заметка", history: "История решений",
+    decide: "Решение", saved: "Сохранено", col_review: "Решение",
+    status_new: "новое", status_reviewed: "просмотрено", status_false_alarm: "ложная тревога",
+    status_confirmed: "риск подтверждён", status_referred: "передано в полицию или инспекцию труда",
     risk_high: "Высокий риск", risk_medium: "Средний риск", risk_low: "Низкий риск",
     verdict_signs: "{n} {signs} того, что это объявление может быть опасным.", verdict_none: "признаков риска не найдено.",
     sign_forms: { one: "признак", few: "признака", many: "признаков", other: "признака" },
@@ -485,7 +497,7 @@ function searchParams(offset, limit) {
   if (q) p.set("q", q);
   const levels = [...form.querySelectorAll("input[name=level]:checked")].map((x) => x.value);
   if (levels.length) p.set("level", levels.join(","));
-  for (const name of ["min_score", "indicator", "lang", "kind", "source", "from", "to"]) {
+  for (const name of ["min_score", "indicator", "lang", "kind", "source", "from", "to", "review"]) {
     const v = form.elements[name].value.trim();
     if (v) p.set(name, v);
   }
@@ -535,7 +547,8 @@ async function runSearch(offset) {
     el("td", {}, el("strong", { text: h.title || "" }), el("div", { text: h.excerpt.slice(0, 140) })),
     el("td", { text: h.language }),
     el("td", { text: (h.posted_at || h.stored_at || "").slice(0, 10) }),
-    el("td", { text: h.indicators.map(indicatorName).join(", ") }));
+    el("td", { text: h.indicators.map(indicatorName).join(", ") }),
+    el("td", { class: "review-cell", "data-review": h.review || "new", text: t("status_" + (h.review || "new")) }));
     body.append(row);
   }
   $("#prev").disabled = offset === 0;
@@ -601,6 +614,7 @@ function renderDetail(stored, linked) {
     type: "button", class: "close", onclick: () => { box.hidden = true; state.lastDetail = null; },
   }, t("close")));
   box.append(reportCard(stored.report, stored.advert, stored.advert.title || stored.advert.id));
+  box.append(reviewPanel(stored));
   if (linked && linked.length) {
     const section = el("section", { class: "linked" }, el("h3", { text: t("linked") }));
     for (const group of linked) {
@@ -618,6 +632,53 @@ function renderDetail(stored, linked) {
     box.append(section);
   }
   box.scrollIntoView({ block: "start" });
+}
+
+// The review of a stored advert: its status, a note, one button per decision, and every
+// decision made so far.
+const DECISIONS = ["reviewed", "false_alarm", "confirmed", "referred"];
+
+function reviewPanel(stored) {
+  const id = stored.advert.id;
+  const current = stored.review || { status: "new" };
+  const panel = el("section", { class: "review", "data-status": current.status, "aria-labelledby": "review-title" },
+    el("h3", { id: "review-title", text: t("review") + ": " + t("status_" + current.status) }));
+  const note = el("textarea", { id: "review-note", rows: "2", "aria-label": t("note") });
+  const buttons = el("div", { class: "row decisions", role: "group", "aria-label": t("decide") });
+  const message = el("p", { class: "review-message", "aria-live": "polite" });
+  for (const status of DECISIONS) {
+    buttons.append(el("button", {
+      type: "button", "data-status": status, class: status === current.status ? "current" : "",
+      "aria-pressed": String(status === current.status),
+      onclick: async () => {
+        try {
+          const answer = await api("/v1/adverts/" + encodeURIComponent(id) + "/review", {
+            method: "POST", headers: { "Content-Type": "application/json" },
+            body: JSON.stringify({ status, note: note.value }),
+          });
+          stored.review = answer.review;
+          stored.review_history = answer.review_history;
+          const cell = document.querySelector('#results tr[data-id="' + CSS.escape(id) + '"] .review-cell');
+          if (cell) { cell.dataset.review = status; cell.textContent = t("status_" + status); }
+          renderDetail(stored, state.lastDetail && state.lastDetail.linked);
+          $("#detail .review-message").textContent = t("saved");
+        } catch (e) {
+          message.replaceChildren(errorBox(e));
+        }
+      },
+    }, t("status_" + status)));
+  }
+  panel.append(el("label", { for: "review-note", text: t("note") }), note, buttons, message);
+  const history = stored.review_history || [];
+  if (history.length) {
+    const list = el("ol", { class: "review-history" });
+    for (const r of history) {
+      list.append(el("li", { "data-status": r.status },
+        (r.at || "").replace("T", " ").replace("Z", "") + " – " + r.by + ": " + t("status_" + r.status) + (r.note ? " – " + r.note : "")));
+    }
+    panel.append(el("h4", { text: t("history") }), list);
+  }
+  return panel;
 }
 
 // --- Start ----------------------------------------------------------------------------------
@@ -659,6 +720,15 @@ async function start() {
   }
   $("#check-form").addEventListener("submit", check);
   $("#search-form").addEventListener("submit", (e) => { e.preventDefault(); runSearch(0); });
+  // The queue: adverts without a decision, flagged ones first (highest score first).
+  $("#queue-button").addEventListener("click", () => {
+    $("#review").value = "new";
+    for (const box of document.querySelectorAll("#search-form input[name=level]")) {
+      box.checked = box.value !== "low";
+    }
+    state.search.sort = "score";
+    runSearch(0);
+  });
   $("#export-button").addEventListener("click", () => exportCsv().catch((e) => {
     $("#search-summary").textContent = t("error") + ": " + e.message;
   }));
