@@ -864,3 +864,46 @@ fn reviews_are_recorded_with_history_filtered_counted_and_survive_kill_9_and_rei
     let (_, a) = s.get(&format!("/v1/adverts/{}", ids[0]), k);
     assert_eq!(a["review"]["status"], "confirmed");
 }
+
+#[test]
+fn search_finds_an_advert_by_id_and_by_contact_in_any_written_form() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = add_key(dir.path(), "read,write");
+    let k = Some(key.as_str());
+    let s = Server::start(dir.path(), &[]);
+    let adverts = format!(
+        "{}\n{}\n{}\n",
+        json!({"id": "ss-991", "source": "SS.lv", "title": "Darbs Vācijā", "text": "Darbs rūpnīcā Vācijā. Zvani 2000 4417 vai raksti Darbs@Example.LV, Telegram @vakances_lv"}),
+        json!({"id": "ss-992", "source": "ss.lv", "title": "Pārdevējs", "text": "SIA Rimi Latvia meklē pārdevēju Rīgā. Tālr. 6780 0000"}),
+        json!({"id": "other-1", "source": "Facebook", "title": "Auklīte", "text": "Meklēju auklīti bērnam, zvaniet 2911 1111"}),
+    );
+    let (status, r) = s.post("/v1/adverts", k, NDJSON, adverts);
+    assert_eq!(status, 200, "{r}");
+    let ids = |query: &str| -> Vec<String> {
+        let (status, r) = s.get(&format!("/v1/search?{query}"), k);
+        assert_eq!(status, 200, "{query}: {r}");
+        let mut ids: Vec<String> = r["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .filter_map(|h| h["id"].as_str().map(str::to_string))
+            .collect();
+        ids.sort();
+        ids
+    };
+    for q in [
+        "20004417",
+        "%2B371%202000%204417",
+        "2000-4417",
+        "%2B37120004417",
+        "%40vakances_lv",
+        "DARBS%40EXAMPLE.LV",
+        "ss-991",
+    ] {
+        assert_eq!(ids(&format!("q={q}")), ["ss-991"], "q={q}");
+    }
+    // The source filter ignores case.
+    assert_eq!(ids("source=ss.lv"), ["ss-991", "ss-992"]);
+    assert_eq!(ids("source=SS.LV"), ["ss-991", "ss-992"]);
+    assert_eq!(ids("source=facebook"), ["other-1"]);
+}

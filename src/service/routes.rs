@@ -580,10 +580,11 @@ pub(super) async fn search(
     query: Result<Query<SearchRequest>, QueryRejection>,
 ) -> AppResult<Response> {
     guard(&state, &headers, client, Scope::Read)?;
-    let Query(request) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let Query(mut request) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     if let Some(q) = &request.q {
         crate::store::check_query(q.trim()).map_err(ApiError::from)?;
     }
+    request.contacts = contacts_in_query(&state, request.q.as_deref());
     let secs = state.config.limits.request_timeout_secs;
     let now = std::time::Instant::now();
     let deadline = now
@@ -632,6 +633,7 @@ pub(super) async fn export_csv(
     if let Some(q) = &request.q {
         crate::store::check_query(q.trim()).map_err(ApiError::from)?;
     }
+    request.contacts = contacts_in_query(&state, request.q.as_deref());
     let lang = headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
@@ -722,6 +724,24 @@ pub(super) struct ContactAdverts {
     contact: String,
     total: usize,
     adverts: Vec<crate::store::Hit>,
+}
+
+/// The contact keys a search's words stand for, when they are one phone number (in any written
+/// form: `20004417`, `+371 2000 4417`, `2000-4417`), one e-mail or one `@handle`.
+fn contacts_in_query(state: &AppState, q: Option<&str>) -> Vec<String> {
+    let Some(q) = q.map(str::trim).filter(|q| !q.is_empty() && q.len() <= 120) else {
+        return Vec::new();
+    };
+    let digits = q.chars().filter(char::is_ascii_digit).count();
+    let phone = digits >= 6
+        && q.chars()
+            .all(|c| c.is_ascii_digit() || " +-()./".contains(c));
+    let address = !q.contains(char::is_whitespace) && q.contains('@');
+    if phone || address {
+        vec![contact_key(state, q)]
+    } else {
+        Vec::new()
+    }
 }
 
 /// The contact key of what a user typed: a phone number in any format, an e-mail or a handle.

@@ -154,6 +154,11 @@ pub struct SearchRequest {
     /// Review statuses, comma-separated (any of them).
     #[serde(default)]
     pub review: Option<String>,
+    /// Contact keys (`phone:+371...`, `email:...`, `handle:...`) that `q` stands for, filled in
+    /// by the service when `q` is a phone number, an e-mail or a handle in any written form:
+    /// adverts with one of them match too, as does an advert whose id is `q`.
+    #[serde(skip)]
+    pub contacts: Vec<String>,
 }
 
 /// One hit: the advert's summary (fetch `/v1/adverts/{id}` for everything).
@@ -248,6 +253,28 @@ fn checked(
         .collect()
 }
 
+/// The values of a raw text field equal to `value` but for case (at least `value` itself).
+fn spellings_of(
+    searcher: &Searcher,
+    field: tantivy::schema::Field,
+    value: &str,
+) -> Result<Vec<String>, StoreError> {
+    let wanted = value.to_lowercase();
+    let mut found = vec![value.to_string()];
+    for segment in searcher.segment_readers() {
+        let terms = segment.inverted_index(field)?;
+        let mut stream = terms.terms().stream()?;
+        while stream.advance() {
+            if let Ok(term) = std::str::from_utf8(stream.key()) {
+                if term.to_lowercase() == wanted && !found.iter().any(|x| x == term) {
+                    found.push(term.to_string());
+                }
+            }
+        }
+    }
+    Ok(found)
+}
+
 fn any_of(field: tantivy::schema::Field, values: &[&str]) -> Box<dyn Query> {
     let terms: Vec<(Occur, Box<dyn Query>)> = values
         .iter()
@@ -277,7 +304,27 @@ fn query_of(
         parser.set_field_boost(f.words, 2.0);
         // Lenient: a stray quote or colon in what an inspector typed is not an error.
         let (q, _) = parser.parse_query_lenient(text);
-        must.push((Occur::Must, q));
+        // The words, an advert id, or a contact in another written form.
+        let mut any: Vec<(Occur, Box<dyn Query>)> = vec![
+            (Occur::Should, q),
+            (
+                Occur::Should,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.id, text),
+                    IndexRecordOption::Basic,
+                )),
+            ),
+        ];
+        for key in &r.contacts {
+            any.push((
+                Occur::Should,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.contacts, key),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
     }
     // Values are checked and written the way they are indexed ("High" is `high`).
     let levels = checked(&r.level, "level", "low, medium, high", |v| {
@@ -297,8 +344,11 @@ fn query_of(
     for i in list(&r.indicator) {
         must.push((Occur::Must, any_of(f.indicators, &[i])));
     }
-    if let Some(source) = r.source.as_deref().filter(|s| !s.is_empty()) {
-        must.push((Occur::Must, any_of(f.source, &[source])));
+    if let Some(source) = r.source.as_deref().filter(|s| !s.trim().is_empty()) {
+        // Sources are stored as given: every spelling of this one matches, whatever its case.
+        let spellings = spellings_of(searcher, f.source, source.trim())?;
+        let spellings: Vec<&str> = spellings.iter().map(String::as_str).collect();
+        must.push((Occur::Must, any_of(f.source, &spellings)));
     }
     if let Some(min) = r.min_score {
         must.push((
