@@ -537,6 +537,35 @@ async fn search_view(c: &Client, key: &str) {
         "const rows = document.querySelectorAll('#results tbody tr'); return rows.length === 1 && rows[0].dataset.id === 'c2' && rows[0].querySelector('.review-cell').dataset.review === 'confirmed'",
     )
     .await;
+    // The search lives in the address: a reload keeps it.
+    c.refresh().await.expect("reload");
+    wait_for(c, "body[data-ready='true']").await;
+    until(
+        c,
+        "const rows = document.querySelectorAll('#results tbody tr'); return !document.querySelector('#view-search').hidden && document.querySelector('#review').value === 'confirmed' && rows.length === 1 && rows[0].dataset.id === 'c2'",
+    )
+    .await;
+    // A search saved under a name comes back after the filters changed.
+    c.find(Locator::Css("#save-name"))
+        .await
+        .expect("name")
+        .send_keys("Apstiprinātie")
+        .await
+        .expect("type name");
+    click(c, "#save-search").await;
+    choose(c, "#review", "").await;
+    click(c, "#search-button").await;
+    until(
+        c,
+        "return document.querySelectorAll('#results tbody tr').length > 1",
+    )
+    .await;
+    choose(c, "#saved", "Apstiprinātie").await;
+    until(
+        c,
+        "const rows = document.querySelectorAll('#results tbody tr'); return rows.length === 1 && rows[0].dataset.id === 'c2' && document.querySelector('#review').value === 'confirmed'",
+    )
+    .await;
     // The queue: adverts without a decision, flagged first; the decided one is not in it.
     click(c, "#queue-button").await;
     until(

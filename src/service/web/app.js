@@ -27,6 +27,7 @@ const T = {
     decide: "Lēmums", saved: "Saglabāts", col_review: "Lēmums",
     status_new: "jauns", status_reviewed: "pārskatīts", status_false_alarm: "viltus trauksme",
     status_confirmed: "apstiprināts risks", status_referred: "nodots policijai vai VDI",
+    saved_pick: "Saglabātie meklējumi", save_search: "Saglabāt meklējumu", save_name: "Meklējuma nosaukums",
     risk_high: "Augsts risks", risk_medium: "Vidējs risks", risk_low: "Zems risks",
     verdict_signs: "{n} {signs}, ka šis sludinājums var būt bīstams.", verdict_none: "riska pazīmes nav atrastas.",
     sign_forms: { one: "pazīme", other: "pazīmes" },
@@ -65,6 +66,7 @@ const T = {
     decide: "Decision", saved: "Saved", col_review: "Decision",
     status_new: "new", status_reviewed: "reviewed", status_false_alarm: "false alarm",
     status_confirmed: "confirmed risk", status_referred: "referred to police or labour inspectorate",
+    saved_pick: "Saved searches", save_search: "Save search", save_name: "Name of the search",
     risk_high: "High risk", risk_medium: "Medium risk", risk_low: "Low risk",
     verdict_signs: "{n} {signs} that this advert may be dangerous.", verdict_none: "no signs of risk found.",
     sign_forms: { one: "sign", other: "signs" },
@@ -103,6 +105,7 @@ const T = {
     decide: "Решение", saved: "Сохранено", col_review: "Решение",
     status_new: "новое", status_reviewed: "просмотрено", status_false_alarm: "ложная тревога",
     status_confirmed: "риск подтверждён", status_referred: "передано в полицию или инспекцию труда",
+    saved_pick: "Сохранённые поиски", save_search: "Сохранить поиск", save_name: "Название поиска",
     risk_high: "Высокий риск", risk_medium: "Средний риск", risk_low: "Низкий риск",
     verdict_signs: "{n} {signs} того, что это объявление может быть опасным.", verdict_none: "признаков риска не найдено.",
     sign_forms: { one: "признак", few: "признака", many: "признаков", other: "признака" },
@@ -188,6 +191,7 @@ function applyI18n() {
   for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
   $("#ui-lang").value = state.lang;
   fillIndicatorSelect();
+  if ($("#saved")) renderSaved();
   renderHelp();
   if (state.lastCheck.length) renderChecks(state.lastCheck);
   if (state.lastDetail) renderDetail(state.lastDetail.stored, state.lastDetail.linked);
@@ -510,6 +514,8 @@ function searchParams(offset, limit) {
 
 async function runSearch(offset) {
   state.search.offset = offset;
+  // The search lives in the address: a reload or a shared link opens the same one.
+  history.replaceState(null, "", "#search?" + searchParams(offset, state.search.limit));
   let answer;
   try {
     answer = await api("/v1/search?" + searchParams(offset, state.search.limit));
@@ -681,15 +687,60 @@ function reviewPanel(stored) {
   return panel;
 }
 
+// A search from its query string (the address's `#search?...` or a saved search) into the form.
+function loadSearch(query) {
+  const p = new URLSearchParams(query);
+  const form = $("#search-form");
+  $("#q").value = p.get("q") || "";
+  const levels = (p.get("level") || "").split(",");
+  for (const box of form.querySelectorAll("input[name=level]")) box.checked = levels.includes(box.value);
+  for (const name of ["min_score", "indicator", "lang", "kind", "source", "from", "to", "review"]) {
+    form.elements[name].value = p.get(name) || "";
+  }
+  $("#collapse").checked = p.get("collapse") === "true";
+  state.search.sort = p.get("sort") || null;
+  return parseInt(p.get("offset") || "0", 10) || 0;
+}
+
+// Searches saved under a name, in this browser.
+function savedSearches() {
+  try {
+    return JSON.parse(localStorage.getItem("adscreen-saved") || "{}");
+  } catch (e) {
+    return {};
+  }
+}
+
+function renderSaved() {
+  const select = $("#saved");
+  const saved = savedSearches();
+  select.replaceChildren(el("option", { value: "", text: t("saved_pick") }));
+  for (const name of Object.keys(saved).sort()) select.append(el("option", { value: name, text: name }));
+}
+
+function saveSearch() {
+  const name = $("#save-name").value.trim();
+  if (!name) { $("#save-name").focus(); return; }
+  const saved = savedSearches();
+  const p = searchParams(0, state.search.limit);
+  p.delete("offset");
+  p.delete("limit");
+  saved[name] = p.toString();
+  localStorage.setItem("adscreen-saved", JSON.stringify(saved));
+  $("#save-name").value = "";
+  renderSaved();
+}
+
 // --- Start ----------------------------------------------------------------------------------
 
-function showTab(name) {
+function showTab(name, offset) {
   for (const tab of ["check", "search"]) {
     const on = tab === name;
     $("#tab-" + tab).setAttribute("aria-selected", String(on));
     $("#view-" + tab).hidden = !on;
   }
-  if (name === "search") runSearch(0);
+  if (name === "search") runSearch(offset || 0);
+  else if (location.hash) history.replaceState(null, "", location.pathname);
 }
 
 async function start() {
@@ -742,6 +793,18 @@ async function start() {
       }
       runSearch(0);
     });
+  }
+  $("#save-search").addEventListener("click", saveSearch);
+  $("#saved").addEventListener("change", (e) => {
+    const query = savedSearches()[e.target.value];
+    // Back to the placeholder, so that choosing the same search again runs it again.
+    e.target.value = "";
+    if (query !== undefined) runSearch(loadSearch(query));
+  });
+  renderSaved();
+  if (location.hash.startsWith("#search?")) {
+    const offset = loadSearch(location.hash.slice("#search?".length));
+    showTab("search", offset);
   }
   document.body.dataset.ready = "true";
 }
