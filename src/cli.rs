@@ -61,6 +61,12 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::cli_service::KeysCommand,
     },
+    /// Reviewed adverts of a server's data directory as labelled data.
+    Feedback {
+        /// What to do.
+        #[command(subcommand)]
+        command: crate::cli_feedback::FeedbackCommand,
+    },
     /// Work with rule files.
     Rules {
         /// What to do with the rules.
@@ -240,6 +246,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::MarketPay(args) => market_pay(args),
         Command::Serve(args) => crate::cli_service::run_serve(args),
         Command::Keys { command } => crate::cli_service::run_keys(command),
+        Command::Feedback { command } => crate::cli_feedback::run(command),
         Command::Rules {
             command: RulesCommand::Check { rules },
         } => rules_check(rules.as_deref()),

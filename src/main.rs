@@ -1,6 +1,7 @@
 //! The `adscreen` binary: parse the command line, set up logging, run, map errors to exit codes.
 
 mod cli;
+mod cli_feedback;
 mod cli_real;
 mod cli_scan;
 mod cli_service;

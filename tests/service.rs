@@ -907,3 +907,82 @@ fn search_finds_an_advert_by_id_and_by_contact_in_any_written_form() {
     assert_eq!(ids("source=SS.LV"), ["ss-991", "ss-992"]);
     assert_eq!(ids("source=facebook"), ["other-1"]);
 }
+
+#[test]
+fn feedback_export_writes_decisions_as_labels_that_eval_reads() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = add_key(dir.path(), "read,write");
+    let k = Some(key.as_str());
+    let s = Server::start(dir.path(), &[]);
+    let (status, r) = s.post("/v1/adverts", k, NDJSON, sample_ndjson());
+    assert_eq!(status, 200, "{r}");
+    let (_, high) = s.get("/v1/search?level=high&limit=2", k);
+    let (_, low) = s.get("/v1/search?level=low&limit=1", k);
+    let risky = high["hits"][0]["id"].as_str().expect("id").to_string();
+    let referred = high["hits"][1]["id"].as_str().expect("id").to_string();
+    let benign = low["hits"][0]["id"].as_str().expect("id").to_string();
+    for (id, status) in [
+        (&risky, "confirmed"),
+        (&referred, "referred"),
+        (&benign, "false_alarm"),
+    ] {
+        let (code, r) = s.post(
+            &format!("/v1/adverts/{id}/review"),
+            k,
+            JSON,
+            json!({"status": status, "note": "pārbaudīts"}).to_string(),
+        );
+        assert_eq!(code, 200, "{r}");
+    }
+    // Exported while the server runs: its index is only read.
+    let out_dir = tempfile::tempdir().expect("out");
+    let out = out_dir.path().join("decisions.jsonl");
+    let exported = crate::util::run(
+        &[
+            "feedback",
+            "export",
+            "--data-dir",
+            &dir.path().display().to_string(),
+            "--out",
+            &out.display().to_string(),
+        ],
+        None,
+        &root(),
+    );
+    assert_eq!(exported.status.code(), Some(0), "{exported:?}");
+    let lines: Vec<Value> = std::fs::read_to_string(&out)
+        .expect("written")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(lines.len(), 3);
+    let line = |id: &str| lines.iter().find(|l| l["id"] == id).expect("exported");
+    assert_eq!(line(&risky)["label"], "risky");
+    assert_eq!(line(&referred)["label"], "risky");
+    assert_eq!(line(&benign)["label"], "benign");
+    assert!(
+        line(&risky)["label_indicators"]
+            .as_array()
+            .is_some_and(|l| !l.is_empty())
+    );
+    assert!(line(&risky)["text"].as_str().is_some_and(|t| !t.is_empty()));
+    // `adscreen eval --real` measures the deployment on its own decisions.
+    let eval = crate::util::run(
+        &[
+            "eval",
+            "--real",
+            &out_dir.path().display().to_string(),
+            "--real-only",
+            "--json",
+        ],
+        None,
+        &root(),
+    );
+    assert_eq!(eval.status.code(), Some(0), "{eval:?}");
+    let report: Value = serde_json::from_slice(&eval.stdout).expect("eval json");
+    let file = &report["real"]["files"][0];
+    assert_eq!(file["file"], "decisions.jsonl", "{report}");
+    assert_eq!(file["risky"]["rows"], 2, "{report}");
+    assert_eq!(file["ordinary"], 1, "{report}");
+    drop(s);
+}

@@ -388,6 +388,44 @@ impl Store {
     }
 }
 
+/// Every stored advert with a decision that labels it (`false_alarm`, `confirmed`, `referred`),
+/// with that decision, read from the index in `dir` without writing to it (a running server may
+/// keep it open). In the order of the review log.
+pub fn reviewed_adverts(dir: &Path) -> Result<Vec<(StoredAdvert, review::Review)>, StoreError> {
+    let reviews = review::Reviews::open(&review_log(dir))?;
+    let mut ids: Vec<String> = [
+        review::Status::FalseAlarm,
+        review::Status::Confirmed,
+        review::Status::Referred,
+    ]
+    .into_iter()
+    .flat_map(|s| reviews.ids_with(s))
+    .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    ids.sort();
+    let directory =
+        tantivy::directory::MmapDirectory::open(dir).map_err(|e| StoreError::OpenIndex {
+            path: dir.to_path_buf(),
+            message: e.to_string(),
+        })?;
+    let index = Index::open(directory)?;
+    let fields = Fields::of(&index.schema())?;
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?;
+    let searcher = reader.searcher();
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(stored) = get_by_id(&searcher, fields, &id)? {
+            out.push((stored, reviews.current(&id)));
+        }
+    }
+    Ok(out)
+}
+
 /// The review log of the index in `dir`: the file `<dir>-reviews.jsonl` beside it
 /// (`DATA_DIR/index-reviews.jsonl` for the service).
 pub fn review_log(dir: &Path) -> PathBuf {
