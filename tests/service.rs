@@ -986,3 +986,67 @@ fn feedback_export_writes_decisions_as_labels_that_eval_reads() {
     assert_eq!(file["ordinary"], 1, "{report}");
     drop(s);
 }
+
+#[test]
+fn the_review_queue_puts_strong_signs_first_without_ties() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = add_key(dir.path(), "read,write");
+    let k = Some(key.as_str());
+    let s = Server::start(dir.path(), &[]);
+    let (status, r) = s.post("/v1/adverts", k, NDJSON, sample_ndjson());
+    assert_eq!(status, 200, "{r}");
+    let (_, indicators) = s.get("/v1/indicators", None);
+    let strong: HashSet<String> = indicators["indicators"]
+        .as_array()
+        .expect("indicators")
+        .iter()
+        .filter(|i| i["strength"] == "strong")
+        .filter_map(|i| i["id"].as_str().map(str::to_string))
+        .collect();
+    assert!(!strong.is_empty());
+    let (status, queue) = s.get(
+        "/v1/search?sort=priority&review=new&level=high,medium&limit=200",
+        k,
+    );
+    assert_eq!(status, 200, "{queue}");
+    let hits = queue["hits"].as_array().expect("hits");
+    assert_eq!(hits.len() as u64, queue["total"].as_u64().expect("total"));
+    assert!(hits.len() >= 10);
+    let keys: Vec<(usize, usize)> = hits
+        .iter()
+        .map(|h| {
+            let signs: Vec<&str> = h["indicators"]
+                .as_array()
+                .expect("indicators")
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
+            (
+                signs.iter().filter(|i| strong.contains(**i)).count(),
+                signs.len(),
+            )
+        })
+        .collect();
+    assert!(
+        keys.windows(2).all(|w| w[0] >= w[1]),
+        "strong signs, then signs, decide first: {keys:?}"
+    );
+    // Paging through the queue gives the same order, each advert once.
+    let (_, first) = s.get(
+        "/v1/search?sort=priority&review=new&level=high,medium&limit=5",
+        k,
+    );
+    let (_, second) = s.get(
+        "/v1/search?sort=priority&review=new&level=high,medium&limit=5&offset=5",
+        k,
+    );
+    let paged: Vec<&Value> = first["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .chain(second["hits"].as_array().expect("hits"))
+        .map(|h| &h["id"])
+        .collect();
+    let whole: Vec<&Value> = hits.iter().take(10).map(|h| &h["id"]).collect();
+    assert_eq!(paged, whole);
+}

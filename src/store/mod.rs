@@ -11,6 +11,7 @@ mod facets;
 mod filter;
 pub mod guard;
 mod links;
+mod priority;
 pub mod review;
 mod schema;
 mod search;
@@ -169,6 +170,7 @@ pub struct Store {
     fields: Fields,
     caches: search::Caches,
     signs: Signs,
+    engine: SharedEngine,
     reviews: review::Reviews,
     jobs: mpsc::Sender<Job>,
     writer: Option<std::thread::JoinHandle<()>>,
@@ -269,7 +271,7 @@ impl Store {
             writer: index_writer,
             reader: reader.clone(),
             fields,
-            engine,
+            engine: engine.clone(),
             links: state,
             signs: signs.clone(),
         };
@@ -287,6 +289,7 @@ impl Store {
             fields,
             caches: search::Caches::default(),
             signs,
+            engine,
             reviews,
             jobs,
             writer: Some(handle),
@@ -361,6 +364,15 @@ impl Store {
         deadline: Option<std::time::Instant>,
     ) -> Result<SearchResponse, StoreError> {
         let searcher = self.reader.searcher();
+        let strong: std::collections::HashSet<String> = self
+            .engine
+            .load()
+            .rules()
+            .indicators()
+            .iter()
+            .filter(|i| i.strength == Some(crate::score::Strength::Strong))
+            .map(|i| i.id.clone())
+            .collect();
         search::run(
             &self.index,
             &searcher,
@@ -368,6 +380,7 @@ impl Store {
             self.fields,
             request,
             &self.reviews,
+            &strong,
             deadline,
         )
     }

@@ -106,6 +106,9 @@ pub enum Sort {
     Score,
     /// Newest first (posting date, or the storing date when the advert has none).
     Date,
+    /// The review queue's order (see `priority`): strong signs, signs, contact cluster, repost
+    /// group, score, date.
+    Priority,
 }
 
 /// A search, as given in the query string of `GET /v1/search`.
@@ -465,7 +468,7 @@ fn top_with<C: Collector>(
             )?;
             (o, addresses(top))
         }
-        Sort::Score | Sort::Date => {
+        Sort::Score | Sort::Date | Sort::Priority => {
             let key = key_of(sort).unwrap_or(Key::Score);
             let inner = (
                 other,
@@ -491,7 +494,7 @@ fn top_with<C: Collector>(
 fn key_of(sort: Sort) -> Option<Key> {
     match sort {
         Sort::Relevance => None,
-        Sort::Score => Some(Key::Score),
+        Sort::Score | Sort::Priority => Some(Key::Score),
         Sort::Date => Some(Key::Date),
     }
 }
@@ -647,6 +650,7 @@ pub(super) fn run(
     f: Fields,
     r: &SearchRequest,
     reviews: &Reviews,
+    strong: &HashSet<String>,
     deadline: Option<Instant>,
 ) -> Result<SearchResponse, StoreError> {
     let (query, filter) = query_of(index, searcher, f, r)?;
@@ -708,7 +712,27 @@ pub(super) fn run(
         return Err(StoreError::TimedOut);
     }
     let mut hits = Vec::new();
-    if limit > 0 && offset < total {
+    if sort == Sort::Priority && limit > 0 && offset < total {
+        // Every match is ranked (the queue is a filtered search); reposts after the first of
+        // their group are left out when collapsing.
+        let ordered =
+            super::priority::order(searcher, f, &caches.facets, query.as_ref(), &filter, strong)?;
+        let mut seen = HashSet::new();
+        let mut shown = 0;
+        for a in ordered {
+            let hit = load_hit(searcher, f, a)?;
+            if collapse && !seen.insert(hit.group.clone()) {
+                continue;
+            }
+            shown += 1;
+            if shown > offset {
+                hits.push(hit);
+            }
+            if hits.len() == limit {
+                break;
+            }
+        }
+    } else if limit > 0 && offset < total {
         if collapse {
             // Distinct groups among the first hits; when reposts fill those and the page
             // still lacks groups, the best match of every group. Only the hits shown are

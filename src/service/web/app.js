@@ -771,13 +771,13 @@ async function start() {
   }
   $("#check-form").addEventListener("submit", check);
   $("#search-form").addEventListener("submit", (e) => { e.preventDefault(); runSearch(0); });
-  // The queue: adverts without a decision, flagged ones first (highest score first).
+  // The queue: flagged adverts without a decision, in priority order (README "Reviews").
   $("#queue-button").addEventListener("click", () => {
     $("#review").value = "new";
     for (const box of document.querySelectorAll("#search-form input[name=level]")) {
       box.checked = box.value !== "low";
     }
-    state.search.sort = "score";
+    state.search.sort = "priority";
     runSearch(0);
   });
   $("#export-button").addEventListener("click", () => exportCsv().catch((e) => {
