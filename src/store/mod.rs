@@ -379,8 +379,10 @@ impl Store {
             &self.caches,
             self.fields,
             request,
-            &self.reviews,
-            &strong,
+            search::Known {
+                reviews: &self.reviews,
+                strong: &strong,
+            },
             deadline,
         )
     }

@@ -642,6 +642,14 @@ fn review_facet(
     Ok(counts)
 }
 
+/// What a search needs besides the index: the review log, and which indicators are strong
+/// signs (for the priority order).
+#[derive(Clone, Copy)]
+pub(super) struct Known<'a> {
+    pub reviews: &'a Reviews,
+    pub strong: &'a HashSet<String>,
+}
+
 /// Runs a search.
 pub(super) fn run(
     index: &Index,
@@ -649,10 +657,10 @@ pub(super) fn run(
     caches: &Caches,
     f: Fields,
     r: &SearchRequest,
-    reviews: &Reviews,
-    strong: &HashSet<String>,
+    known: Known<'_>,
     deadline: Option<Instant>,
 ) -> Result<SearchResponse, StoreError> {
+    let Known { reviews, strong } = known;
     let (query, filter) = query_of(index, searcher, f, r)?;
     let decided: Vec<(Status, Vec<String>)> = Status::ALL
         .into_iter()
