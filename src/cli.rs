@@ -61,6 +61,8 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::cli_service::KeysCommand,
     },
+    /// The overview report of a server's data directory (HTML with charts, printable).
+    Report(crate::cli_report::ReportArgs),
     /// Reviewed adverts of a server's data directory as labelled data.
     Feedback {
         /// What to do.
@@ -247,6 +249,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Serve(args) => crate::cli_service::run_serve(args),
         Command::Keys { command } => crate::cli_service::run_keys(command),
         Command::Feedback { command } => crate::cli_feedback::run(command),
+        Command::Report(args) => crate::cli_report::run(args),
         Command::Rules {
             command: RulesCommand::Check { rules },
         } => rules_check(rules.as_deref()),

@@ -32,6 +32,7 @@ pub mod ingest;
 pub mod market;
 pub mod normalise;
 pub mod output;
+pub mod overview;
 pub mod phrase;
 pub mod postings;
 pub mod reasons;

@@ -3,6 +3,7 @@
 mod cli;
 mod cli_feedback;
 mod cli_real;
+mod cli_report;
 mod cli_scan;
 mod cli_service;
 

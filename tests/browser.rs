@@ -566,6 +566,22 @@ async fn search_view(c: &Client, key: &str) {
         "const rows = document.querySelectorAll('#results tbody tr'); return rows.length === 1 && rows[0].dataset.id === 'c2' && document.querySelector('#review').value === 'confirmed'",
     )
     .await;
+    // The report opens from the page, in the interface language, with its charts.
+    click(c, "#report-button").await;
+    wait_for(c, "#report-link[data-ready='true']").await;
+    let report = js(
+        c,
+        "const x = new XMLHttpRequest(); x.open('GET', document.querySelector('#report-link').href, false); x.send(); return x.responseText;",
+    )
+    .await;
+    let report = report.as_str().expect("html");
+    let lang = js(c, "return document.documentElement.lang").await;
+    assert!(
+        report.contains(&format!("<html lang=\"{}\">", lang.as_str().expect("lang"))),
+        "{}",
+        &report[..report.len().min(300)]
+    );
+    assert!(report.matches("<svg").count() >= 5);
     // The queue: adverts without a decision, flagged first; the decided one is not in it.
     click(c, "#queue-button").await;
     until(

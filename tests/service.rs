@@ -503,6 +503,7 @@ fn meta_routes_answer() {
         "/v1/adverts/{id}/review",
         "/v1/search",
         "/v1/export.csv",
+        "/report",
         "/v1/contacts/{value}/adverts",
         "/v1/indicators",
         "/v1/admin/reload",
@@ -1049,4 +1050,127 @@ fn the_review_queue_puts_strong_signs_first_without_ties() {
         .collect();
     let whole: Vec<&Value> = hits.iter().take(10).map(|h| &h["id"]).collect();
     assert_eq!(paged, whole);
+}
+
+/// The numbers of a report's table `section` (row label -> cells).
+fn report_table(html: &str, section: &str) -> Vec<(String, Vec<u64>)> {
+    let start = html
+        .find(&format!("<section id=\"{section}\">"))
+        .unwrap_or_else(|| panic!("section {section} missing"));
+    let part = &html[start..];
+    let part = &part[..part.find("</section>").expect("section ends")];
+    let Some(body) = part.split("<tbody>").nth(1) else {
+        return Vec::new();
+    };
+    body.split("<tr>")
+        .skip(1)
+        .map(|row| {
+            let label = row
+                .split("<th scope=\"row\">")
+                .nth(1)
+                .and_then(|x| x.split("</th>").next())
+                .unwrap_or_default()
+                .to_string();
+            let cells = row
+                .split("<td>")
+                .skip(1)
+                .filter_map(|c| c.split("</td>").next()?.parse().ok())
+                .collect();
+            (label, cells)
+        })
+        .collect()
+}
+
+#[test]
+fn the_report_counts_what_the_api_counts_and_refers_to_nothing_outside() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = add_key(dir.path(), "read,write");
+    let k = Some(key.as_str());
+    let s = Server::start(dir.path(), &[]);
+    let (status, r) = s.post("/v1/adverts", k, NDJSON, sample_ndjson());
+    assert_eq!(status, 200, "{r}");
+    let (_, high) = s.get("/v1/search?level=high&limit=1", k);
+    let id = high["hits"][0]["id"].as_str().expect("id").to_string();
+    let (status, _) = s.post(
+        &format!("/v1/adverts/{id}/review"),
+        k,
+        JSON,
+        json!({"status": "confirmed"}).to_string(),
+    );
+    assert_eq!(status, 200);
+    let (_, all) = s.get("/v1/search", k);
+    let (_, flagged) = s.get("/v1/search?level=medium,high", k);
+    let response = s
+        .request(reqwest::Method::GET, "/report?lang=en", k)
+        .send()
+        .expect("report");
+    assert_eq!(response.status().as_u16(), 200);
+    let csp = response
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    let html = response.text().expect("html");
+    // Charts drawn in the page, and nothing fetched from anywhere.
+    assert!(html.matches("<svg").count() >= 5);
+    for external in [
+        "src=", "href=", "url(", "@import", "<script", "<link", "http://", "https://",
+    ] {
+        assert!(
+            !html.contains(external),
+            "the report refers outside: {external}"
+        );
+    }
+    // Its numbers are the API's.
+    let total = all["total"].as_u64().expect("total");
+    assert!(html.contains(&format!(
+        "<span data-total=\"screened\">Adverts screened: <strong>{total}</strong>"
+    )));
+    assert!(html.contains(&format!(
+        "<span data-total=\"flagged\">Flagged as risky: <strong>{}</strong>",
+        flagged["total"]
+    )));
+    let levels = report_table(&html, "levels");
+    for (label, level) in [("high", "high"), ("medium", "medium"), ("low", "low")] {
+        let row = levels.iter().find(|r| r.0 == label).expect("level row");
+        assert_eq!(
+            Some(row.1[0]),
+            all["facets"]["level"][level].as_u64().or(Some(0)),
+            "{label}"
+        );
+    }
+    let reviews = report_table(&html, "reviews");
+    let confirmed = reviews
+        .iter()
+        .find(|r| r.0 == "confirmed risk")
+        .expect("row");
+    assert_eq!(confirmed.1, [1]);
+    let weeks = report_table(&html, "weeks");
+    assert_eq!(weeks.iter().map(|w| w.1[0]).sum::<u64>(), total);
+    // The same report from the command line, in Latvian, while the server runs.
+    let out = dir.path().join("report.html");
+    let cli = crate::util::run(
+        &[
+            "report",
+            "--data-dir",
+            &dir.path().display().to_string(),
+            "--lang",
+            "lv",
+            "--out",
+            &out.display().to_string(),
+        ],
+        None,
+        &root(),
+    );
+    assert_eq!(cli.status.code(), Some(0), "{cli:?}");
+    let lv = std::fs::read_to_string(&out).expect("written");
+    assert!(lv.contains("<html lang=\"lv\">"));
+    assert!(lv.contains(&format!("Pārbaudīti sludinājumi: <strong>{total}</strong>")));
+    // A period with nothing in it is an empty report, not an error.
+    let (status, _) = s.get("/report?from=1990-01-01&to=1990-12-31", k);
+    assert_eq!(status, 200);
+    let (status, _) = s.get("/report?from=yesterday", k);
+    assert_eq!(status, 400);
 }

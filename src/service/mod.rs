@@ -284,6 +284,7 @@ fn router(state: Arc<AppState>) -> Router {
         )
         .route("/v1/search", axum::routing::get(routes::search))
         .route("/v1/export.csv", axum::routing::get(routes::export_csv))
+        .route("/report", axum::routing::get(routes::report))
         .route(
             "/v1/contacts/{value}/adverts",
             axum::routing::get(routes::contact_adverts),

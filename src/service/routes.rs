@@ -615,6 +615,69 @@ pub(super) async fn search(
     Ok(Json(response).into_response())
 }
 
+/// The query of `GET /report`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ReportQuery {
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    to: Option<String>,
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+/// `GET /report?from=&to=&lang=`: the overview report of the stored adverts as an HTML page
+/// (scope `read`).
+pub(super) async fn report(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    query: Result<Query<ReportQuery>, QueryRejection>,
+) -> AppResult<Response> {
+    guard(&state, &headers, client, Scope::Read)?;
+    let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let lang = match q.lang.as_deref() {
+        None | Some("") => Lang::Lv,
+        Some(l) => Lang::parse(l)
+            .ok_or_else(|| ApiError::BadRequest(format!("lang {l:?} is not lv, en or ru")))?,
+    };
+    for (name, day) in [("from", &q.from), ("to", &q.to)] {
+        if let Some(day) = day.as_deref().filter(|d| !d.trim().is_empty()) {
+            crate::store::parse_date(day)
+                .map_err(|e| ApiError::BadRequest(format!("{name}: {e}")))?;
+        }
+    }
+    let from = q.from.filter(|d| !d.trim().is_empty());
+    let to = q.to.filter(|d| !d.trim().is_empty());
+    let worker = state.clone();
+    let html = tokio::task::spawn_blocking(move || -> AppResult<String> {
+        let store = worker.store()?;
+        let adverts = store.all()?;
+        let overview = crate::overview::Overview::of(
+            &adverts,
+            &|id| store.reviews().current(id),
+            from.as_deref(),
+            to.as_deref(),
+        );
+        Ok(overview.html(lang, worker.engine.load().rules().indicators()))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            // Nothing but the page's own styles: no script, no address outside it.
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'",
+            ),
+        ],
+        html,
+    )
+        .into_response())
+}
+
 /// Most rows `GET /v1/export.csv` writes: a larger export is refused with a request to narrow
 /// the search (it is built in memory).
 const EXPORT_ROWS: usize = 50_000;

@@ -392,6 +392,11 @@ impl Store {
         &self.reviews
     }
 
+    /// Every stored advert as of the last commit, in no particular order.
+    pub fn all(&self) -> Result<Vec<StoredAdvert>, StoreError> {
+        all_in(&self.reader.searcher(), self.fields)
+    }
+
     /// The number of stored adverts.
     pub fn len(&self) -> u64 {
         self.reader.searcher().num_docs()
@@ -401,6 +406,40 @@ impl Store {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// Every stored advert of a searcher, in no particular order.
+fn all_in(searcher: &tantivy::Searcher, fields: Fields) -> Result<Vec<StoredAdvert>, StoreError> {
+    let addresses = searcher.search(
+        &tantivy::query::AllQuery,
+        &tantivy::collector::DocSetCollector,
+    )?;
+    addresses
+        .into_iter()
+        .map(|a| load(searcher, fields, a))
+        .collect()
+}
+
+/// Every stored advert of the index in `dir` and its review log, read without writing to
+/// either (a running server may keep them open).
+pub fn read_all(dir: &Path) -> Result<(Vec<StoredAdvert>, review::Reviews), StoreError> {
+    let reviews = review::Reviews::open(&review_log(dir))?;
+    if !dir.join(guard::META).exists() {
+        return Ok((Vec::new(), reviews));
+    }
+    let directory =
+        tantivy::directory::MmapDirectory::open(dir).map_err(|e| StoreError::OpenIndex {
+            path: dir.to_path_buf(),
+            message: e.to_string(),
+        })?;
+    let index = Index::open(directory)?;
+    let fields = Fields::of(&index.schema())?;
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?;
+    let adverts = all_in(&reader.searcher(), fields)?;
+    Ok((adverts, reviews))
 }
 
 /// Every stored advert with a decision that labels it (`false_alarm`, `confirmed`, `referred`),

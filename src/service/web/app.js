@@ -28,6 +28,7 @@ const T = {
     status_new: "jauns", status_reviewed: "pārskatīts", status_false_alarm: "viltus trauksme",
     status_confirmed: "apstiprināts risks", status_referred: "nodots policijai vai VDI",
     saved_pick: "Saglabātie meklējumi", save_search: "Saglabāt meklējumu", save_name: "Meklējuma nosaukums",
+    report: "Pārskats", report_ready: "Atvērt pārskatu",
     risk_high: "Augsts risks", risk_medium: "Vidējs risks", risk_low: "Zems risks",
     verdict_signs: "{n} {signs}, ka šis sludinājums var būt bīstams.", verdict_none: "riska pazīmes nav atrastas.",
     sign_forms: { one: "pazīme", other: "pazīmes" },
@@ -67,6 +68,7 @@ const T = {
     status_new: "new", status_reviewed: "reviewed", status_false_alarm: "false alarm",
     status_confirmed: "confirmed risk", status_referred: "referred to police or labour inspectorate",
     saved_pick: "Saved searches", save_search: "Save search", save_name: "Name of the search",
+    report: "Report", report_ready: "Open the report",
     risk_high: "High risk", risk_medium: "Medium risk", risk_low: "Low risk",
     verdict_signs: "{n} {signs} that this advert may be dangerous.", verdict_none: "no signs of risk found.",
     sign_forms: { one: "sign", other: "signs" },
@@ -106,6 +108,7 @@ const T = {
     status_new: "новое", status_reviewed: "просмотрено", status_false_alarm: "ложная тревога",
     status_confirmed: "риск подтверждён", status_referred: "передано в полицию или инспекцию труда",
     saved_pick: "Сохранённые поиски", save_search: "Сохранить поиск", save_name: "Название поиска",
+    report: "Отчёт", report_ready: "Открыть отчёт",
     risk_high: "Высокий риск", risk_medium: "Средний риск", risk_low: "Низкий риск",
     verdict_signs: "{n} {signs} того, что это объявление может быть опасным.", verdict_none: "признаков риска не найдено.",
     sign_forms: { one: "признак", few: "признака", many: "признаков", other: "признака" },
@@ -588,6 +591,32 @@ async function exportCsv() {
   link.click();
 }
 
+// The overview report of the stored adverts in the interface language, for the dates of the
+// search form, opened from a link (the server wants the key, which a plain link cannot send).
+async function openReport() {
+  const p = new URLSearchParams({ lang: state.lang });
+  for (const name of ["from", "to"]) {
+    const v = $("#search-form").elements[name].value.trim();
+    if (v) p.set(name, v);
+  }
+  let response;
+  try {
+    response = await api("/report?" + p, { raw: true });
+  } catch (e) {
+    $("#search-summary").textContent = t("error") + ": " + e.message;
+    return;
+  }
+  const url = URL.createObjectURL(await response.blob());
+  let link = $("#report-link");
+  if (!link) {
+    link = el("a", { id: "report-link", target: "_blank", rel: "noopener", download: "adscreen-report.html" });
+    $("#search-summary").after(link);
+  }
+  link.href = url;
+  link.textContent = t("report_ready");
+  link.dataset.ready = "true";
+}
+
 function contactsOf(entities) {
   const out = [];
   for (const p of entities.phones || []) out.push(p.value);
@@ -795,6 +824,7 @@ async function start() {
     });
   }
   $("#save-search").addEventListener("click", saveSearch);
+  $("#report-button").addEventListener("click", openReport);
   $("#saved").addEventListener("change", (e) => {
     const query = savedSearches()[e.target.value];
     // Back to the placeholder, so that choosing the same search again runs it again.
