@@ -154,10 +154,10 @@ impl Overview {
         } else {
             0.0
         };
-        let _ = write!(
+        let _ = writeln!(
             page,
             "<p class=\"totals\"><span data-total=\"screened\">{}: <strong>{}</strong></span> \
-             <span data-total=\"flagged\">{}: <strong>{}</strong> ({share:.1}%)</span></p>\n",
+             <span data-total=\"flagged\">{}: <strong>{}</strong> ({share:.1}%)</span></p>",
             escape(w.screened),
             self.screened,
             escape(w.flagged),
@@ -261,7 +261,7 @@ impl Overview {
 /// One titled section: a horizontal bar chart (one bar per series) and the same numbers as a
 /// table, so that nothing depends on reading a chart.
 fn section(page: &mut String, title: &str, id: &str, rows: &[(String, Vec<u64>)], series: &[&str]) {
-    let _ = write!(page, "<section id=\"{id}\"><h2>{}</h2>\n", escape(title));
+    let _ = writeln!(page, "<section id=\"{id}\"><h2>{}</h2>", escape(title));
     if rows.is_empty() || rows.iter().all(|r| r.1.iter().all(|n| *n == 0)) {
         page.push_str("<p class=\"none\">–</p></section>\n");
         return;
