@@ -14,6 +14,7 @@ use crate::server::{Server, add_key};
 use crate::util::root;
 
 const RISKY: &str = "Darbs Vācijā meitenēm 18-25, alga 4000 EUR mēnesī, pieredze nav vajadzīga, ceļš un dzīvoklis par brīvu. Pase jāatstāj pie mums. Raksti WhatsApp +371 2000 1234";
+const MARRIAGE: &str = "Ищу девушку для фиктивного брака с гражданином Пакистана, оплата 5000 евро, дорога и жильё в Германии за наш счёт. Пиши в WhatsApp +49 151 2345 6789";
 const BENIGN: &str = "SIA Rimi Latvia (reģ. Nr. 40003053029) meklē pārdevēju Rīgā. Alga 1100 EUR bruto, darba līgums, bez maksas. CV: darbs@rimi.lv";
 
 struct Driver(Child);
@@ -156,6 +157,7 @@ fn the_page_checks_adverts_and_searches_the_index_in_chromium() {
             }
         };
         check_view(&c, &server.url).await;
+        marriage_wording(&c).await;
         search_view(&c, &key).await;
         phone_size(&c).await;
         c.close().await.expect("close");
@@ -390,6 +392,54 @@ async fn check_view(c: &Client, url: &str) {
             .is_some_and(|t| t.chars().any(|c| ('а'..='я').contains(&c)))),
         "{titles:?}"
     );
+    choose(c, "#ui-lang", "en").await;
+}
+
+/// A sham-marriage offer is explained and advised in words for a partner advert, in every
+/// interface language: no job, employer, salary or workplace.
+async fn marriage_wording(c: &Client) {
+    let area = c
+        .find(Locator::Css("#advert-text"))
+        .await
+        .expect("textarea");
+    area.clear().await.expect("clear");
+    area.send_keys(MARRIAGE).await.expect("type");
+    click(c, "#check-button").await;
+    until(
+        c,
+        "return document.querySelectorAll('#check-results .result').length === 1 && document.querySelector('#check-results .advice') !== null",
+    )
+    .await;
+    let job_words: [(&str, &[&str]); 3] = [
+        ("lv", &["darb", "alg", "strādā"]),
+        ("en", &["job", "employer", "work", "salary", "wage"]),
+        ("ru", &["работ", "зарплат", "ваканс"]),
+    ];
+    for (lang, words) in job_words {
+        choose(c, "#ui-lang", lang).await;
+        until(
+            c,
+            &format!("return document.documentElement.lang === '{lang}'"),
+        )
+        .await;
+        let texts = js(
+            c,
+            "return [...document.querySelectorAll('#check-results .advice section:not([data-indicator=classifier])')].map(s => [s.dataset.indicator, [...s.querySelectorAll('p:not(.quotes)')].map(p => p.textContent).join(' ')])",
+        )
+        .await;
+        let texts = texts.as_array().expect("blocks");
+        assert!(texts.len() >= 3, "{texts:?}");
+        for block in texts {
+            let text = block[1].as_str().expect("text").to_lowercase();
+            for w in words {
+                assert!(
+                    !text.contains(w),
+                    "{lang}: {} speaks of {w:?} to a marriage advert: {text}",
+                    block[0]
+                );
+            }
+        }
+    }
     choose(c, "#ui-lang", "en").await;
 }
 
