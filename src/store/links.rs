@@ -113,15 +113,15 @@ pub fn shared_contact_reason(
         end: Some(contact.span.end),
         explanation: Arc::new(Texts {
             lv: format!(
-                "Tas pats {lv} ir {n} sludinājumos (dažādi darba devēju nosaukumi: {named}; bez nosaukuma: {}). Vervētāji ar vienu kontaktu bieži ievieto daudz dažādu piedāvājumu.",
+                "Tas pats {lv} ir {n} sludinājumos (dažādi nosaukumi: {named}; bez nosaukuma: {}). Vervētāji ar vienu kontaktu bieži ievieto daudz dažādu piedāvājumu.",
                 sharing.unnamed
             ),
             en: format!(
-                "The same {en} is in {n} adverts (different employer names: {named}; no name: {}). Recruiters often post many different offers with one contact.",
+                "The same {en} is in {n} adverts (different names: {named}; no name: {}). Recruiters often post many different offers with one contact.",
                 sharing.unnamed
             ),
             ru: Some(format!(
-                "Тот же {ru} есть в {n} объявлениях (разных названий работодателя: {named}; без названия: {}). Вербовщики часто размещают много разных предложений с одного контакта.",
+                "Тот же {ru} есть в {n} объявлениях (разных названий: {named}; без названия: {}). Вербовщики часто размещают много разных предложений с одного контакта.",
                 sharing.unnamed
             )),
         }),
