@@ -110,6 +110,9 @@ pub struct Advert {
     pub source: Option<String>,
     /// When it was posted, as given.
     pub posted_at: Option<String>,
+    /// The address of the original advert, when the input gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 impl Advert {

@@ -544,6 +544,17 @@ async fn search_view(c: &Client, key: &str) {
         .await
         .expect("open c2");
     wait_for(c, "#detail .result[data-id='c2']").await;
+    // The advert's id, source and first and last seen are shown.
+    let facts = js(
+        c,
+        "return ['fact_id', 'fact_first_seen', 'fact_last_seen'].map(k => (document.querySelector('#detail [data-fact=' + k + ']') || {}).textContent || '')",
+    )
+    .await;
+    assert_eq!(facts[0], "c2");
+    assert!(
+        facts[1].as_str().is_some_and(|d| d.starts_with("20")),
+        "{facts}"
+    );
     // Decide on it from the page: the decision, its note and its history show at once.
     let review = js(
         c,

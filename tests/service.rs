@@ -1174,3 +1174,48 @@ fn the_report_counts_what_the_api_counts_and_refers_to_nothing_outside() {
     let (status, _) = s.get("/report?from=yesterday", k);
     assert_eq!(status, 400);
 }
+
+#[test]
+fn an_advert_view_has_its_link_first_and_last_seen_and_reposts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = add_key(dir.path(), "read,write");
+    let k = Some(key.as_str());
+    let s = Server::start(dir.path(), &[]);
+    let text = "Darbs Vācijā gaļas pārstrādes rūpnīcā, alga 3500 EUR mēnesī, dzīvoklis un ceļš par brīvu, pieredze nav vajadzīga. Raksti WhatsApp +371 2000 7777";
+    let first =
+        json!({"id": "r1", "url": "https://example.org/ad/1", "source": "ss.lv", "text": text});
+    let repost = json!({"id": "r2", "source": "ss.lv", "text": format!("{text}!")});
+    for body in [&first, &repost] {
+        let (status, r) = s.post("/v1/adverts", k, JSON, body.to_string());
+        assert_eq!(status, 200, "{r}");
+    }
+    let (_, a) = s.get("/v1/adverts/r1", k);
+    assert_eq!(a["advert"]["url"], "https://example.org/ad/1");
+    let seen = a["first_seen"].as_str().expect("first seen").to_string();
+    assert_eq!(a["stored_at"], seen.as_str());
+    let members: Vec<&str> = a["group_members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .filter_map(|h| h["id"].as_str())
+        .collect();
+    assert!(members.contains(&"r1") && members.contains(&"r2"), "{a}");
+    assert_eq!(a["group_size"], 2);
+    // Stored again a second later: first seen stays, last seen moves on.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let (status, _) = s.post("/v1/adverts", k, JSON, first.to_string());
+    assert_eq!(status, 200);
+    let (_, a) = s.get("/v1/adverts/r1", k);
+    assert_eq!(a["first_seen"], seen.as_str());
+    assert!(
+        a["stored_at"].as_str().expect("stored") > seen.as_str(),
+        "{a}"
+    );
+    // ... also after a restart.
+    drop(s);
+    let s = Server::start(dir.path(), &[]);
+    let (status, _) = s.post("/v1/adverts", k, JSON, first.to_string());
+    assert_eq!(status, 200);
+    let (_, a) = s.get("/v1/adverts/r1", k);
+    assert_eq!(a["first_seen"], seen.as_str());
+}

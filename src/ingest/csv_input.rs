@@ -19,7 +19,7 @@ pub(super) fn read_csv(
     let mut lines = Lines::new(input);
     let mut parser = csv::ReaderBuilder::new();
     parser.has_headers(false).flexible(true);
-    let mut cols: Option<[Option<usize>; 7]> = None;
+    let mut cols: Option<[Option<usize>; 8]> = None;
     let mut record = csv::ByteRecord::new();
     while let Some(row) = next_row(&mut lines)? {
         let (first, bytes) = match row {
@@ -58,7 +58,7 @@ pub(super) fn read_csv(
 }
 
 /// Where the fields of an advert are, from the header row.
-fn columns(header: &csv::ByteRecord) -> [Option<usize>; 7] {
+fn columns(header: &csv::ByteRecord) -> [Option<usize>; 8] {
     let headers: Vec<String> = header
         .iter()
         .map(|c| {
@@ -77,16 +77,17 @@ fn columns(header: &csv::ByteRecord) -> [Option<usize>; 7] {
         column(&["source"]),
         column(&["posted_at", "date"]),
         column(&["lang", "language"]),
+        column(&["url", "link"]),
     ]
 }
 
 fn advert(
     record: &csv::ByteRecord,
-    cols: &[Option<usize>; 7],
+    cols: &[Option<usize>; 8],
     line: usize,
     ids: DefaultId<'_>,
 ) -> Record {
-    let mut fields: [Option<String>; 7] = Default::default();
+    let mut fields: [Option<String>; 8] = Default::default();
     for (slot, col) in fields.iter_mut().zip(cols) {
         let Some(bytes) = col.and_then(|c| record.get(c)) else {
             continue;
@@ -101,7 +102,7 @@ fn advert(
             }
         }
     }
-    let [id, kind, title, text, source, posted_at, lang] = fields;
+    let [id, kind, title, text, source, posted_at, lang, url] = fields;
     let raw = RawAdvert {
         id,
         kind,
@@ -110,6 +111,7 @@ fn advert(
         source,
         posted_at,
         lang,
+        url,
         ..RawAdvert::default()
     };
     raw.into_advert(line, |a| ids.of(a, Some(line)))

@@ -27,6 +27,7 @@ enum Field {
     Source,
     PostedAt,
     Lang,
+    Url,
     #[serde(other)]
     Other,
 }
@@ -59,6 +60,7 @@ impl<'de> Visitor<'de> for RawAdvertVisitor {
                 Field::Description => raw.description = map.next_value()?,
                 Field::Source => raw.source = map.next_value()?,
                 Field::PostedAt => raw.posted_at = map.next_value()?,
+                Field::Url => raw.url = map.next_value()?,
                 Field::Lang => raw.lang = map.next_value()?,
                 Field::Other => {
                     map.next_value::<IgnoredAny>()?;

@@ -137,6 +137,7 @@ pub(crate) struct RawAdvert {
     pub source: Option<String>,
     pub posted_at: Option<String>,
     pub lang: Option<String>,
+    pub url: Option<String>,
 }
 
 impl RawAdvert {
@@ -204,6 +205,7 @@ impl RawAdvert {
             text,
             source: self.source,
             posted_at: self.posted_at,
+            url: self.url.filter(|u| !u.trim().is_empty()),
         };
         advert.id = match id {
             Some(id) => id,

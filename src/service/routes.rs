@@ -460,7 +460,14 @@ pub(super) struct AdvertView {
     stored: StoredAdvert,
     review: Review,
     review_history: Vec<Review>,
+    /// The adverts of its near-duplicate group (reposts), itself included, newest first.
+    group_members: Vec<crate::store::Hit>,
+    /// How many adverts the group has (more than listed when it is large).
+    group_size: usize,
 }
+
+/// Most members of a repost group an advert view lists.
+const GROUP_LISTED: usize = 50;
 
 /// `GET /v1/adverts/{id}`.
 pub(super) async fn advert(
@@ -476,14 +483,21 @@ pub(super) async fn advert(
         let found = store.get(&id).map_err(ApiError::from)?;
         Ok((
             id,
-            found.map(|stored| {
-                let review_history = store.reviews().history(&stored.advert.id);
-                AdvertView {
-                    review: review_history.last().cloned().unwrap_or_default(),
-                    review_history,
-                    stored,
+            match found {
+                None => None,
+                Some(stored) => {
+                    let review_history = store.reviews().history(&stored.advert.id);
+                    let (group_size, group_members) =
+                        store.group_members(&stored.group, GROUP_LISTED)?;
+                    Some(AdvertView {
+                        review: review_history.last().cloned().unwrap_or_default(),
+                        review_history,
+                        group_members,
+                        group_size,
+                        stored,
+                    })
                 }
-            }),
+            },
         ))
     })
     .await?;

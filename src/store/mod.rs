@@ -60,8 +60,11 @@ pub struct StoredAdvert {
     pub report: Report,
     /// The id of the first advert of its near-duplicate group (its own id when it has none).
     pub group: String,
-    /// When it was stored (RFC 3339, UTC).
+    /// When it was last stored (RFC 3339, UTC): its last-seen time.
     pub stored_at: String,
+    /// When it was first stored (RFC 3339, UTC); an advert stored again keeps it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<String>,
     /// Contacts this advert shares with others in a way that is a sign, with the number of
     /// adverts sharing each (as of the last commit when read from the store).
     #[serde(default)]
@@ -390,6 +393,30 @@ impl Store {
     /// The review log.
     pub fn reviews(&self) -> &review::Reviews {
         &self.reviews
+    }
+
+    /// The number of adverts in a near-duplicate group and up to `limit` of them, newest first.
+    pub fn group_members(
+        &self,
+        group: &str,
+        limit: usize,
+    ) -> Result<(usize, Vec<Hit>), StoreError> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.group, group),
+            IndexRecordOption::Basic,
+        );
+        let top = TopDocs::with_limit(limit.max(1))
+            .order_by_fast_field::<tantivy::DateTime>("date", tantivy::Order::Desc);
+        let (total, top) = searcher.search(&query, &(tantivy::collector::Count, top))?;
+        let mut hits: Vec<Hit> = top
+            .into_iter()
+            .map(|(_, address)| load_hit(&searcher, self.fields, address))
+            .collect::<Result<_, _>>()?;
+        for hit in &mut hits {
+            hit.review = self.reviews.current(&hit.id).status;
+        }
+        Ok((total, hits))
     }
 
     /// Every stored advert as of the last commit, in no particular order.

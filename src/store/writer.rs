@@ -24,6 +24,8 @@ pub(super) struct Links {
     /// Per advert, the shared contacts (with counts) its stored document was last written with:
     /// lets the writer decide whether a stored advert needs rewriting without reading it.
     written: HashMap<String, BTreeMap<String, usize>>,
+    /// Per advert, when it was first stored: kept when the advert is stored again.
+    first_seen: HashMap<String, String>,
 }
 
 impl Links {
@@ -60,6 +62,9 @@ struct LinkView {
     group: String,
     #[serde(default)]
     shared_contacts: BTreeMap<String, usize>,
+    stored_at: String,
+    #[serde(default)]
+    first_seen: Option<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -81,6 +86,7 @@ impl Links {
             contacts: ContactGraph::default(),
             duplicates: DuplicateIndex::default(),
             written: HashMap::new(),
+            first_seen: HashMap::new(),
         };
         let searcher = reader.searcher();
         for segment in searcher.segment_readers() {
@@ -106,6 +112,9 @@ impl Links {
                     signature(&stored.advert.title, &stored.advert.text),
                     stored.group,
                 );
+                links
+                    .first_seen
+                    .insert(id.clone(), stored.first_seen.unwrap_or(stored.stored_at));
                 if !stored.shared_contacts.is_empty() {
                     links.written.insert(id.clone(), stored.shared_contacts);
                 }
@@ -217,6 +226,12 @@ impl Writer {
                     .duplicates
                     .assign(&advert.id, signature(&advert.title, &advert.text));
                 ids.push(advert.id.clone());
+                let first_seen = self
+                    .links
+                    .first_seen
+                    .entry(advert.id.clone())
+                    .or_insert_with(|| stored_at.clone())
+                    .clone();
                 pending.insert(
                     advert.id.clone(),
                     StoredAdvert {
@@ -224,6 +239,7 @@ impl Writer {
                         report,
                         group,
                         stored_at: stored_at.clone(),
+                        first_seen: Some(first_seen),
                         shared_contacts: Default::default(),
                     },
                 );

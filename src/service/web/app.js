@@ -29,6 +29,7 @@ const T = {
     status_confirmed: "apstiprināts risks", status_referred: "nodots policijai vai VDI",
     saved_pick: "Saglabātie meklējumi", save_search: "Saglabāt meklējumu", save_name: "Meklējuma nosaukums",
     report: "Pārskats", report_ready: "Atvērt pārskatu",
+    fact_id: "ID", fact_url: "Oriģināls", fact_posted: "Publicēts", fact_first_seen: "Pirmoreiz redzēts", fact_last_seen: "Pēdējoreiz redzēts", reposts: "Atkārtoti publicētie sludinājumi",
     risk_high: "Augsts risks", risk_medium: "Vidējs risks", risk_low: "Zems risks",
     verdict_signs: "{n} {signs}, ka šis sludinājums var būt bīstams.", verdict_none: "riska pazīmes nav atrastas.",
     sign_forms: { one: "pazīme", other: "pazīmes" },
@@ -69,6 +70,7 @@ const T = {
     status_confirmed: "confirmed risk", status_referred: "referred to police or labour inspectorate",
     saved_pick: "Saved searches", save_search: "Save search", save_name: "Name of the search",
     report: "Report", report_ready: "Open the report",
+    fact_id: "ID", fact_url: "Original", fact_posted: "Posted", fact_first_seen: "First seen", fact_last_seen: "Last seen", reposts: "Reposts of this advert",
     risk_high: "High risk", risk_medium: "Medium risk", risk_low: "Low risk",
     verdict_signs: "{n} {signs} that this advert may be dangerous.", verdict_none: "no signs of risk found.",
     sign_forms: { one: "sign", other: "signs" },
@@ -109,6 +111,7 @@ const T = {
     status_confirmed: "риск подтверждён", status_referred: "передано в полицию или инспекцию труда",
     saved_pick: "Сохранённые поиски", save_search: "Сохранить поиск", save_name: "Название поиска",
     report: "Отчёт", report_ready: "Открыть отчёт",
+    fact_id: "ID", fact_url: "Оригинал", fact_posted: "Опубликовано", fact_first_seen: "Впервые замечено", fact_last_seen: "Последний раз замечено", reposts: "Повторные публикации",
     risk_high: "Высокий риск", risk_medium: "Средний риск", risk_low: "Низкий риск",
     verdict_signs: "{n} {signs} того, что это объявление может быть опасным.", verdict_none: "признаков риска не найдено.",
     sign_forms: { one: "признак", few: "признака", many: "признаков", other: "признака" },
@@ -649,6 +652,7 @@ function renderDetail(stored, linked) {
     type: "button", class: "close", onclick: () => { box.hidden = true; state.lastDetail = null; },
   }, t("close")));
   box.append(reportCard(stored.report, stored.advert, stored.advert.title || stored.advert.id));
+  box.append(advertFacts(stored));
   box.append(reviewPanel(stored));
   if (linked && linked.length) {
     const section = el("section", { class: "linked" }, el("h3", { text: t("linked") }));
@@ -667,6 +671,42 @@ function renderDetail(stored, linked) {
     box.append(section);
   }
   box.scrollIntoView({ block: "start" });
+}
+
+// Where a stored advert comes from and when it was seen, and its reposts.
+function advertFacts(stored) {
+  const a = stored.advert;
+  const day = (s) => (s || "").replace("T", " ").replace("Z", "");
+  const facts = el("dl", { class: "facts" });
+  const fact = (key, value) => {
+    if (value === null || value === undefined || value === "") return;
+    facts.append(el("dt", { text: t(key) }), el("dd", { "data-fact": key }, value));
+  };
+  fact("fact_id", a.id);
+  fact("source", a.source);
+  // Only web addresses become links; anything else is shown as text.
+  if (a.url && /^https?:\/\//i.test(a.url)) {
+    fact("fact_url", el("a", { href: a.url, rel: "noopener noreferrer", target: "_blank" }, a.url));
+  } else {
+    fact("fact_url", a.url);
+  }
+  fact("fact_posted", a.posted_at);
+  fact("fact_first_seen", day(stored.first_seen || stored.stored_at));
+  fact("fact_last_seen", day(stored.stored_at));
+  const section = el("section", { class: "advert-facts" }, facts);
+  const others = (stored.group_members || []).filter((h) => h.id !== a.id);
+  if (others.length) {
+    section.append(el("h4", { text: t("reposts") + " (" + stored.group_size + ")" }));
+    const list = el("ul", { class: "group-members" });
+    for (const h of others) {
+      list.append(el("li", {}, el("a", {
+        href: "#", "data-id": h.id,
+        onclick: (e) => { e.preventDefault(); openAdvert(h.id); },
+      }, (h.title || h.id) + " – " + day(h.posted_at || h.stored_at).slice(0, 10))));
+    }
+    section.append(list);
+  }
+  return section;
 }
 
 // The review of a stored advert: its status, a note, one button per decision, and every
