@@ -498,17 +498,8 @@ async fn search_view(c: &Client, key: &str) {
         "starts with a byte order mark"
     );
     let body = body.strip_prefix('\u{feff}').unwrap_or(body);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(b';')
-        .from_reader(body.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .expect("header")
-        .iter()
-        .map(str::to_string)
-        .collect();
+    let (header, rows) = crate::util::read_sheet(body.as_bytes());
     let column = |name: &str| header.iter().position(|h| h == name).expect(name);
-    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
     assert_eq!(Some(rows.len() as u64), shown.as_u64());
     assert!(
         rows.iter().all(|r| &r[column("level")] == "high"),

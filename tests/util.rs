@@ -91,3 +91,17 @@ pub fn json_lines(out: &Output) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).expect("each output line is JSON"))
         .collect()
 }
+
+/// A spreadsheet's CSV (`;` between cells, the byte order mark already taken off) as its column
+/// names and rows.
+pub fn read_sheet(body: &[u8]) -> (Vec<String>, Vec<csv::StringRecord>) {
+    let mut reader = csv::ReaderBuilder::new().delimiter(b';').from_reader(body);
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let rows = reader.records().map(|r| r.expect("row")).collect();
+    (header, rows)
+}

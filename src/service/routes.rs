@@ -586,6 +586,19 @@ pub(super) async fn review(
     Ok(Json(answer).into_response())
 }
 
+/// A search as the query string gives it, checked, with the contacts its words stand for.
+fn search_request(
+    state: &AppState,
+    query: Result<Query<SearchRequest>, QueryRejection>,
+) -> AppResult<SearchRequest> {
+    let Query(mut request) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    if let Some(q) = &request.q {
+        crate::store::check_query(q.trim()).map_err(ApiError::from)?;
+    }
+    request.contacts = contacts_in_query(state, request.q.as_deref());
+    Ok(request)
+}
+
 /// `GET /v1/search`.
 pub(super) async fn search(
     State(state): State<Arc<AppState>>,
@@ -594,11 +607,7 @@ pub(super) async fn search(
     query: Result<Query<SearchRequest>, QueryRejection>,
 ) -> AppResult<Response> {
     guard(&state, &headers, client, Scope::Read)?;
-    let Query(mut request) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    if let Some(q) = &request.q {
-        crate::store::check_query(q.trim()).map_err(ApiError::from)?;
-    }
-    request.contacts = contacts_in_query(&state, request.q.as_deref());
+    let request = search_request(&state, query)?;
     let secs = state.config.limits.request_timeout_secs;
     let now = std::time::Instant::now();
     let deadline = now
@@ -706,11 +715,7 @@ pub(super) async fn export_csv(
     query: Result<Query<SearchRequest>, QueryRejection>,
 ) -> AppResult<Response> {
     guard(&state, &headers, client, Scope::Read)?;
-    let Query(mut request) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    if let Some(q) = &request.q {
-        crate::store::check_query(q.trim()).map_err(ApiError::from)?;
-    }
-    request.contacts = contacts_in_query(&state, request.q.as_deref());
+    let mut request = search_request(&state, query)?;
     let lang = headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())

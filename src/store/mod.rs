@@ -328,11 +328,23 @@ impl Store {
     /// The number of stored adverts with this contact key (see [`contacts_of`]) and the newest
     /// `limit` of them.
     pub fn with_contact(&self, key: &str, limit: usize) -> Result<(usize, Vec<Hit>), StoreError> {
+        self.newest_with(Term::from_field_text(self.fields.contacts, key), limit)
+    }
+
+    /// The number of adverts in a near-duplicate group and up to `limit` of them, newest first.
+    pub fn group_members(
+        &self,
+        group: &str,
+        limit: usize,
+    ) -> Result<(usize, Vec<Hit>), StoreError> {
+        self.newest_with(Term::from_field_text(self.fields.group, group), limit)
+    }
+
+    /// The number of stored adverts with `term` and the newest `limit` of them, with their
+    /// review status.
+    fn newest_with(&self, term: Term, limit: usize) -> Result<(usize, Vec<Hit>), StoreError> {
         let searcher = self.reader.searcher();
-        let query = TermQuery::new(
-            Term::from_field_text(self.fields.contacts, key),
-            IndexRecordOption::Basic,
-        );
+        let query = TermQuery::new(term, IndexRecordOption::Basic);
         let top = TopDocs::with_limit(limit.max(1))
             .order_by_fast_field::<tantivy::DateTime>("date", tantivy::Order::Desc);
         let (total, top) = searcher.search(&query, &(tantivy::collector::Count, top))?;
@@ -393,30 +405,6 @@ impl Store {
     /// The review log.
     pub fn reviews(&self) -> &review::Reviews {
         &self.reviews
-    }
-
-    /// The number of adverts in a near-duplicate group and up to `limit` of them, newest first.
-    pub fn group_members(
-        &self,
-        group: &str,
-        limit: usize,
-    ) -> Result<(usize, Vec<Hit>), StoreError> {
-        let searcher = self.reader.searcher();
-        let query = TermQuery::new(
-            Term::from_field_text(self.fields.group, group),
-            IndexRecordOption::Basic,
-        );
-        let top = TopDocs::with_limit(limit.max(1))
-            .order_by_fast_field::<tantivy::DateTime>("date", tantivy::Order::Desc);
-        let (total, top) = searcher.search(&query, &(tantivy::collector::Count, top))?;
-        let mut hits: Vec<Hit> = top
-            .into_iter()
-            .map(|(_, address)| load_hit(&searcher, self.fields, address))
-            .collect::<Result<_, _>>()?;
-        for hit in &mut hits {
-            hit.review = self.reviews.current(&hit.id).status;
-        }
-        Ok((total, hits))
     }
 
     /// Every stored advert as of the last commit, in no particular order.
