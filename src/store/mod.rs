@@ -435,13 +435,8 @@ fn all_in(searcher: &tantivy::Searcher, fields: Fields) -> Result<Vec<StoredAdve
         .collect()
 }
 
-/// Every stored advert of the index in `dir` and its review log, read without writing to
-/// either (a running server may keep them open).
-pub fn read_all(dir: &Path) -> Result<(Vec<StoredAdvert>, review::Reviews), StoreError> {
-    let reviews = review::Reviews::open(&review_log(dir))?;
-    if !dir.join(guard::META).exists() {
-        return Ok((Vec::new(), reviews));
-    }
+/// A searcher over the last commit of the index in `dir`, opened without a writer.
+fn read_only(dir: &Path) -> Result<(tantivy::Searcher, Fields), StoreError> {
     let directory =
         tantivy::directory::MmapDirectory::open(dir).map_err(|e| StoreError::OpenIndex {
             path: dir.to_path_buf(),
@@ -453,13 +448,24 @@ pub fn read_all(dir: &Path) -> Result<(Vec<StoredAdvert>, review::Reviews), Stor
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
         .try_into()?;
-    let adverts = all_in(&reader.searcher(), fields)?;
+    Ok((reader.searcher(), fields))
+}
+
+/// Every stored advert of the index in `dir` and its review log, read without writing to
+/// either (a running server may keep them open).
+pub fn read_all(dir: &Path) -> Result<(Vec<StoredAdvert>, review::Reviews), StoreError> {
+    let reviews = review::Reviews::open(&review_log(dir))?;
+    if !dir.join(guard::META).exists() {
+        return Ok((Vec::new(), reviews));
+    }
+    let (searcher, fields) = read_only(dir)?;
+    let adverts = all_in(&searcher, fields)?;
     Ok((adverts, reviews))
 }
 
 /// Every stored advert with a decision that labels it (`false_alarm`, `confirmed`, `referred`),
 /// with that decision, read from the index in `dir` without writing to it (a running server may
-/// keep it open). In the order of the review log.
+/// keep it open). In the order of their ids.
 pub fn reviewed_adverts(dir: &Path) -> Result<Vec<(StoredAdvert, review::Review)>, StoreError> {
     let reviews = review::Reviews::open(&review_log(dir))?;
     let mut ids: Vec<String> = [
@@ -474,18 +480,7 @@ pub fn reviewed_adverts(dir: &Path) -> Result<Vec<(StoredAdvert, review::Review)
         return Ok(Vec::new());
     }
     ids.sort();
-    let directory =
-        tantivy::directory::MmapDirectory::open(dir).map_err(|e| StoreError::OpenIndex {
-            path: dir.to_path_buf(),
-            message: e.to_string(),
-        })?;
-    let index = Index::open(directory)?;
-    let fields = Fields::of(&index.schema())?;
-    let reader = index
-        .reader_builder()
-        .reload_policy(ReloadPolicy::Manual)
-        .try_into()?;
-    let searcher = reader.searcher();
+    let (searcher, fields) = read_only(dir)?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         if let Some(stored) = get_by_id(&searcher, fields, &id)? {
