@@ -424,6 +424,9 @@ pub(super) fn read_json(
                 sink(record.map_err(|e| in_element(e, n)));
             }
         }
+        Some(b'{') if super::telegram::is_export(value.get()) => {
+            super::telegram::read_export(text, ids, sink)?;
+        }
         Some(b'{') => sink(advert_from_json(value.get(), 1, |a| ids.of(a, None))),
         _ => {
             return Err(IngestError::Invalid {

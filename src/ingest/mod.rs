@@ -1,5 +1,7 @@
 //! Ingest: reading adverts from JSON (an object or an array), NDJSON, CSV (header row, columns by
-//! name) and plain text (one advert per file). A bad record (malformed line, invalid UTF-8,
+//! name), plain text (one advert per file), web pages (schema.org `JobPosting` JSON-LD, else the
+//! page's main text), RSS and Atom feeds (one advert per item) and Telegram Desktop exports (one
+//! advert per message). A bad record (malformed line, invalid UTF-8,
 //! missing text, oversized field, an id with a control character) becomes an [`IngestError`]
 //! with its line and never stops the others: a record that spreads over lines (an NDJSON object
 //! over several lines, a CSV row with a quoted line break) and turns out bad gives its lines
@@ -7,9 +9,14 @@
 //! it. Records are handed to a sink one by one, so NDJSON and CSV stream.
 
 mod csv_input;
+mod feed;
+mod html_text;
+mod jobposting;
 mod json;
 mod lines;
+mod page;
 mod sniff;
+mod telegram;
 
 use std::io::{BufRead, Read};
 use std::path::Path;
@@ -36,10 +43,17 @@ pub enum Format {
     Csv,
     /// The whole file is the text of one advert.
     Text,
+    /// A web page: its `JobPosting` JSON-LD, else its main text.
+    Html,
+    /// An RSS or Atom feed.
+    Rss,
+    /// A Telegram Desktop export (`result.json`).
+    Telegram,
 }
 
 impl Format {
-    /// The format a file name suggests: `.json`, `.jsonl`/`.ndjson`, `.csv`; anything else is text.
+    /// The format a file name suggests: `.json` (a Telegram export too), `.jsonl`/`.ndjson`,
+    /// `.csv`, `.html`/`.htm`, `.rss`/`.atom`/`.xml`; anything else is text.
     pub fn from_path(path: &Path) -> Format {
         match path
             .extension()
@@ -50,6 +64,8 @@ impl Format {
             Some("json") => Format::Json,
             Some("jsonl" | "ndjson") => Format::Ndjson,
             Some("csv") => Format::Csv,
+            Some("html" | "htm" | "xhtml") => Format::Html,
+            Some("rss" | "atom" | "xml") => Format::Rss,
             _ => Format::Text,
         }
     }
@@ -63,6 +79,9 @@ impl Format {
             Format::Ndjson => "NDJSON (JSON objects one after another)",
             Format::Csv => "CSV",
             Format::Text => "text (one advert)",
+            Format::Html => "a web page",
+            Format::Rss => "an RSS or Atom feed",
+            Format::Telegram => "a Telegram export",
         }
     }
 }
@@ -258,6 +277,18 @@ pub fn read_with(
     input: impl Read,
     format: Format,
     ids: DefaultId<'_>,
+    sink: impl FnMut(Record),
+) -> Result<(), IngestError> {
+    read_from(input, format, ids, None, sink)
+}
+
+/// [`read_with`], for an input fetched from `origin` (a page's address, kept as its adverts'
+/// `url` when the page names none).
+pub fn read_from(
+    input: impl Read,
+    format: Format,
+    ids: DefaultId<'_>,
+    origin: Option<&str>,
     mut sink: impl FnMut(Record),
 ) -> Result<(), IngestError> {
     let mut input = std::io::BufReader::new(input);
@@ -268,6 +299,13 @@ pub fn read_with(
         Format::Ndjson => json::read_ndjson(input, ids, &mut sink),
         Format::Json => json::read_json(input, ids, &mut sink),
         Format::Csv => csv_input::read_csv(input, ids, &mut sink),
+        Format::Html => page::read_page(input, ids, origin, &mut sink),
+        Format::Rss => feed::read_feed(input, ids, &mut sink),
+        Format::Telegram => {
+            let mut bytes = Vec::new();
+            input.read_to_end(&mut bytes)?;
+            telegram::read_export(utf8(&bytes)?, ids, &mut sink)
+        }
         Format::Text => {
             let mut bytes = Vec::new();
             input.read_to_end(&mut bytes)?;
@@ -275,6 +313,30 @@ pub fn read_with(
             Ok(())
         }
     }
+}
+
+/// Bytes as UTF-8, or the line and byte of the first that is not.
+fn utf8(bytes: &[u8]) -> Result<&str, IngestError> {
+    std::str::from_utf8(bytes).map_err(|e| IngestError::InvalidUtf8 {
+        line: 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count(),
+        detail: format!("at byte {}", e.valid_up_to()),
+    })
+}
+
+/// The 1-based line of a byte offset.
+fn line_at(text: &str, at: usize) -> usize {
+    1 + text.as_bytes()[..at.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+}
+
+/// A language tag (`lv`, `ru-RU`, `en_GB`) as a language adscreen screens in.
+fn known_lang(tag: &str) -> Option<Lang> {
+    Lang::parse(tag.split(['-', '_']).next().unwrap_or(tag))
 }
 
 fn text_advert(bytes: Vec<u8>, ids: DefaultId<'_>) -> Record {
@@ -292,5 +354,7 @@ fn text_advert(bytes: Vec<u8>, ids: DefaultId<'_>) -> Record {
     .into_advert(1, |a| ids.of(a, None))
 }
 
+#[cfg(test)]
+mod published_tests;
 #[cfg(test)]
 mod tests;

@@ -1,14 +1,16 @@
 //! Guessing the format of an input that has no name (stdin) from its first non-blank
-//! character, reading as far as that character is, however far that is, and handing the input
-//! back whole.
+//! character (and, after `<` or `{`, a little more), reading as far as that is, however far that
+//! is, and handing the input back whole.
 
 use std::io::{self, BufRead, Read};
 
 use super::{BOM, Format, MAX_FIELD_BYTES};
 
 /// Reads past a byte order mark and any amount of leading whitespace to the first other
-/// character: `[` is a JSON array, `{` JSON objects one after another (NDJSON, an object may
-/// spread over lines), anything else (or nothing) is text. Returns the format and a reader that
+/// character: `[` is a JSON array; `{` a Telegram export when a `"messages"` array follows at
+/// once, else JSON objects one after another (NDJSON, an object may spread over lines); `<` an
+/// RSS or Atom feed when `<rss`, `<feed` or `<rdf:RDF` is in its first 4 KB, else a web page;
+/// anything else (or nothing) is text. Returns the format and a reader that
 /// gives the input again from its start, for [`read`](super::read) (for JSON the leading
 /// whitespace is given back as its line breaks only: line numbers stay right and no more than a
 /// little is held). Reads no further than that character, so a stream is not held up.
@@ -47,9 +49,31 @@ pub fn sniff<R: BufRead>(mut input: R) -> io::Result<(Format, Sniffed<R>)> {
         first = buf.get(end).copied();
         input.consume(end);
     }
+    // What follows the first character: for `<`, up to 4 KB (a page or feed is read whole
+    // anyway); for `{`, only what is already buffered, so a stream of objects is not held up.
+    let mut peeked = Vec::new();
+    match first {
+        Some(b'<') => {
+            (&mut input)
+                .take(PEEK_BYTES as u64)
+                .read_to_end(&mut peeked)?;
+        }
+        Some(b'{') => {
+            let buf = input.fill_buf()?;
+            peeked.extend_from_slice(&buf[..buf.len().min(PEEK_BYTES)]);
+            input.consume(peeked.len());
+        }
+        _ => {}
+    }
+    let mut window = start.to_vec();
+    window.extend_from_slice(&peeked);
+    let window = String::from_utf8_lossy(&window);
     let format = match first {
         Some(b'[') => Format::Json,
+        Some(b'{') if is_telegram(&window) => Format::Telegram,
         Some(b'{') => Format::Ndjson,
+        Some(b'<') if is_feed(&window) => Format::Rss,
+        Some(b'<') => Format::Html,
         _ => Format::Text,
     };
     // The byte order mark is given back too: the reader skips it, once.
@@ -63,9 +87,32 @@ pub fn sniff<R: BufRead>(mut input: R) -> io::Result<(Format, Sniffed<R>)> {
         Sniffed {
             head: io::Cursor::new(head),
             newlines: io::repeat(b'\n').take(newlines),
+            peeked: io::Cursor::new(peeked),
             rest: input,
         },
     ))
+}
+
+/// How far past the first character `<` and `{` inputs are looked at.
+const PEEK_BYTES: usize = 4096;
+
+/// A Telegram export starts `{ "name": …, "type": …, "id": …, "messages": [`.
+fn is_telegram(window: &str) -> bool {
+    window.find("\"messages\"").is_some_and(|at| {
+        window[at + "\"messages\"".len()..]
+            .trim_start()
+            .strip_prefix(':')
+            .is_some_and(|r| r.trim_start().starts_with('['))
+    }) && window.contains("\"type\"")
+}
+
+/// A feed names its root element early: `<rss`, `<feed` (Atom) or `<rdf:RDF` (RSS 1.0).
+fn is_feed(window: &str) -> bool {
+    let lower = window.to_ascii_lowercase();
+    !lower.contains("<html")
+        && ["<rss", "<feed", "<rdf:rdf"]
+            .iter()
+            .any(|t| lower.contains(t))
 }
 
 fn count_newlines(bytes: &[u8]) -> u64 {
@@ -76,6 +123,7 @@ fn count_newlines(bytes: &[u8]) -> u64 {
 pub struct Sniffed<R> {
     head: io::Cursor<Vec<u8>>,
     newlines: io::Take<io::Repeat>,
+    peeked: io::Cursor<Vec<u8>>,
     rest: R,
 }
 
@@ -87,6 +135,10 @@ impl<R: Read> Read for Sniffed<R> {
         }
         if self.newlines.limit() > 0 {
             return self.newlines.read(buf);
+        }
+        let n = self.peeked.read(buf)?;
+        if n > 0 {
+            return Ok(n);
         }
         self.rest.read(buf)
     }

@@ -209,7 +209,7 @@ pub(super) async fn screen(
     let format = match content_type(&headers).as_str() {
         "text/plain" => Format::Text,
         "application/json" | "" => Format::Json,
-        other => return Err(ApiError::UnsupportedType(other.to_string())),
+        other => published_format(other).ok_or_else(|| ApiError::UnsupportedType(other.into()))?,
     };
     let report = on_cpu(&state, bytes.len() > INLINE_BYTES, move |state2| {
         let mut records = Vec::new();
@@ -301,6 +301,17 @@ impl<R: Read> Read for Capped<R> {
     }
 }
 
+/// The formats adverts are published in, by media type: a web page, a feed.
+fn published_format(media_type: &str) -> Option<Format> {
+    match media_type {
+        "text/html" | "application/xhtml+xml" => Some(Format::Html),
+        "application/rss+xml" | "application/atom+xml" | "application/xml" | "text/xml" => {
+            Some(Format::Rss)
+        }
+        _ => None,
+    }
+}
+
 /// `POST /v1/adverts`: one advert or a JSON array (`application/json`), or an NDJSON stream
 /// (`application/x-ndjson`), read and screened as it arrives and stored in batches. Answers once
 /// every stored advert is durable.
@@ -320,11 +331,11 @@ pub(super) async fn ingest(
         | "application/x-jsonlines"
         | "application/jsonlines" => Format::Ndjson,
         "application/json" | "" => Format::Json,
-        other => return Err(ApiError::UnsupportedType(other.to_string())),
+        other => published_format(other).ok_or_else(|| ApiError::UnsupportedType(other.into()))?,
     };
     let cancelled = Arc::new(AtomicBool::new(false));
     let _cancel_on_drop = CancelOnDrop(cancelled.clone());
-    let reader: Box<dyn Read + Send> = if format == Format::Json {
+    let reader: Box<dyn Read + Send> = if format != Format::Ndjson {
         Box::new(std::io::Cursor::new(
             read_body(&headers, body, limits.body_bytes).await?,
         ))
@@ -393,6 +404,10 @@ pub(super) async fn ingest(
         let stopped = match read {
             Ok(()) => None,
             Err(e) if format == Format::Json => Some(format!("the body is not usable JSON: {e}")),
+            Err(e) if format != Format::Ndjson => Some(format!(
+                "the body is not usable as {}: {e}",
+                format.describe()
+            )),
             Err(e) => Some(format!(
                 "reading the stream stopped; nothing after this was read: {e}"
             )),
