@@ -42,8 +42,12 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Screen adverts from files (or stdin with `-`) and print a report per advert.
+    /// Screen adverts from files (or stdin with `-`, or web addresses) and print a report per
+    /// advert.
     Scan(ScanArgs),
+    /// Fetch web pages or feeds once (politely: robots.txt, one request at a time per host) and
+    /// screen them like `scan`.
+    Fetch(FetchArgs),
     /// Train the classifier on the labelled corpus (and with `--real`, real adverts) and write
     /// the model file.
     Train(TrainArgs),
@@ -187,15 +191,58 @@ pub struct MarketPayArgs {
 /// Options of `scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Input files (`-` for stdin). Format by extension: .json, .jsonl/.ndjson, .csv, else text;
-    /// stdin by its first non-blank character: `[` JSON, `{` JSON objects one after another
-    /// (NDJSON; an object may spread over lines), else text. The format guessed for stdin is
-    /// said on stderr.
+    /// Inputs: files, `-` for stdin, or http(s) addresses (fetched as `adscreen fetch` does).
+    /// Format by extension: .json (a Telegram export too), .jsonl/.ndjson, .csv, .html/.htm,
+    /// .rss/.atom/.xml, else text; stdin and fetched answers by content: `[` JSON, `{` NDJSON
+    /// (an object may spread over lines) or a Telegram export, `<` a web page or a feed, else
+    /// text. A guessed format is said on stderr.
     #[arg(default_value = "-")]
     pub files: Vec<PathBuf>,
-    /// Read every input in this format, whatever its extension.
+    /// Read every input in this format, whatever its extension or content.
     #[arg(long, value_enum)]
     pub input_format: Option<Format>,
+    /// How addresses are fetched.
+    #[command(flatten)]
+    pub fetch: FetchOptionsArgs,
+    /// How adverts are screened and reported.
+    #[command(flatten)]
+    pub screen: ScreenArgs,
+}
+
+/// Options of `fetch`.
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// Pages or feeds to fetch once and screen (http:// or https://).
+    #[arg(required = true, value_name = "URL")]
+    pub urls: Vec<String>,
+    /// Read every answer in this format, whatever its content.
+    #[arg(long, value_enum)]
+    pub input_format: Option<Format>,
+    /// How addresses are fetched.
+    #[command(flatten)]
+    pub fetch: FetchOptionsArgs,
+    /// How adverts are screened and reported.
+    #[command(flatten)]
+    pub screen: ScreenArgs,
+}
+
+/// How pages and feeds are fetched.
+#[derive(Debug, Clone, Args)]
+pub struct FetchOptionsArgs {
+    /// A contact for site owners (e-mail or web address), sent in the User-Agent.
+    #[arg(long, env = "ADSCREEN_CONTACT")]
+    pub contact: Option<String>,
+    /// Longest wait for one answer.
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
+    pub timeout: std::time::Duration,
+    /// Least time between two requests to one host.
+    #[arg(long, default_value = "2s", value_parser = humantime::parse_duration)]
+    pub min_delay: std::time::Duration,
+}
+
+/// How adverts are screened and reported.
+#[derive(Debug, Args)]
+pub struct ScreenArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "jsonl")]
     pub format: OutputFormat,
@@ -242,6 +289,7 @@ fn parse_level(s: &str) -> std::result::Result<Level, String> {
 pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Scan(args) => scan(args),
+        Command::Fetch(args) => crate::cli_fetch::fetch(args),
         Command::Train(args) => train(args),
         Command::Eval(args) => eval(args),
         Command::Postings(args) => postings(args),
@@ -647,24 +695,25 @@ fn market_pay(args: MarketPayArgs) -> Result<u8> {
     })
 }
 
-fn scan(args: ScanArgs) -> Result<u8> {
-    let model = load_model(args.model.as_deref(), args.no_model)?;
+pub(crate) fn scan(args: ScanArgs) -> Result<u8> {
+    let options = &args.screen;
+    let model = load_model(options.model.as_deref(), options.no_model)?;
     let engine = build_engine(
-        args.rules.as_deref(),
+        options.rules.as_deref(),
         model,
-        args.medium,
-        args.high,
-        args.flag_level,
+        options.medium,
+        options.high,
+        options.flag_level,
     )?;
     let stdout = io::stdout();
-    let color = stdout.is_terminal() && args.format == OutputFormat::Table;
-    let mut writer = Writer::new(io::BufWriter::new(stdout.lock()), args.format, color)
-        .with_detail(args.explain, args.entities);
+    let color = stdout.is_terminal() && options.format == OutputFormat::Table;
+    let mut writer = Writer::new(io::BufWriter::new(stdout.lock()), options.format, color)
+        .with_detail(options.explain, options.entities);
     let progress = progress_bar(&args.files);
     writer.begin()?;
     let read = |send: &dyn Fn(Entry) -> bool| read_inputs(&args, &progress, send);
     let (summary, write_error) =
-        cli_scan::scan(&engine, &mut writer, &progress, args.only_flagged, read)?;
+        cli_scan::scan(&engine, &mut writer, &progress, options.only_flagged, read)?;
     if let Some(e) = write_error {
         if e.kind() == io::ErrorKind::BrokenPipe {
             return Ok(EXIT_OK);
@@ -705,47 +754,79 @@ fn read_inputs(
     progress: &ProgressBar,
     send: &dyn Fn(Entry) -> bool,
 ) -> Result<()> {
+    let mut remotes: Option<crate::cli_fetch::Remotes> = None;
     for path in &args.files {
         let name: Arc<str> = if path.as_os_str() == "-" {
             "stdin".into()
         } else {
             path.display().to_string().into()
         };
-        let (input, format): (Box<dyn Read + Send>, Format) = if path.as_os_str() == "-" {
-            let stdin = io::BufReader::new(io::stdin());
-            match args.input_format {
-                Some(format) => (Box::new(stdin), format),
-                None => {
-                    let (format, input) = ingest::sniff(stdin).context("reading stdin")?;
-                    // The guess is said, never made silently.
-                    if !send(Entry::Note(format!(
-                        "stdin read as {} from its first character; --input-format chooses",
-                        format.describe()
-                    ))) {
-                        return Ok(());
+        let mut origin = None;
+        let (input, format): (Box<dyn Read + Send>, Format) =
+            if let Some(url) = crate::cli_fetch::url_of(path) {
+                let remotes = match &mut remotes {
+                    Some(r) => r,
+                    None => remotes.insert(crate::cli_fetch::Remotes::new(&args.fetch)?),
+                };
+                match remotes.get(url, args.input_format) {
+                    Ok(remote) => {
+                        if args.input_format.is_none()
+                            && !send(Entry::Note(format!(
+                                "{url} read as {} from its content; --input-format chooses",
+                                remote.format.describe()
+                            )))
+                        {
+                            return Ok(());
+                        }
+                        origin = Some(remote.url);
+                        (Box::new(io::Cursor::new(remote.body)), remote.format)
                     }
-                    (Box::new(input), format)
-                }
-            }
-        } else {
-            match File::open(path) {
-                Ok(file) => {
-                    let format = args.input_format.unwrap_or_else(|| Format::from_path(path));
-                    (Box::new(file), format)
-                }
-                Err(e) => {
-                    // One unreadable file does not stop the others.
-                    if !send(Entry::Unreadable(format!(
-                        "cannot open {name}: {e}; skipped"
-                    ))) {
-                        return Ok(());
+                    Err(e) => {
+                        if !send(Entry::Unreadable(format!(
+                            "cannot fetch {url}: {e}; skipped"
+                        ))) {
+                            return Ok(());
+                        }
+                        continue;
                     }
-                    continue;
                 }
-            }
-        };
+            } else if path.as_os_str() == "-" {
+                let stdin = io::BufReader::new(io::stdin());
+                match args.input_format {
+                    Some(format) => (Box::new(stdin), format),
+                    None => {
+                        let (format, input) = ingest::sniff(stdin).context("reading stdin")?;
+                        // The guess is said, never made silently.
+                        if !send(Entry::Note(format!(
+                            "stdin read as {} from its first character; --input-format chooses",
+                            format.describe()
+                        ))) {
+                            return Ok(());
+                        }
+                        (Box::new(input), format)
+                    }
+                }
+            } else {
+                match File::open(path) {
+                    Ok(file) => {
+                        let format = args.input_format.unwrap_or_else(|| Format::from_path(path));
+                        (Box::new(file), format)
+                    }
+                    Err(e) => {
+                        // One unreadable file does not stop the others.
+                        if !send(Entry::Unreadable(format!(
+                            "cannot open {name}: {e}; skipped"
+                        ))) {
+                            return Ok(());
+                        }
+                        continue;
+                    }
+                }
+            };
         let mut wanted = true;
-        let result = ingest::read(progress.wrap_read(input), format, &name, |record| {
+        let ids = ingest::DefaultId::Named(&name);
+        let input = progress.wrap_read(input);
+        let result = ingest::read_from(input, format, ids, origin.as_deref(), |record| {
             wanted = wanted && send(Entry::Record(name.clone(), record));
         });
         if let Err(e) = result {

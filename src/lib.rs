@@ -28,6 +28,7 @@ pub mod detect;
 pub mod dialect;
 pub mod engine;
 pub mod extract;
+pub mod fetch;
 pub mod ingest;
 pub mod market;
 pub mod normalise;

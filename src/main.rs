@@ -2,6 +2,7 @@
 
 mod cli;
 mod cli_feedback;
+mod cli_fetch;
 mod cli_real;
 mod cli_report;
 mod cli_scan;

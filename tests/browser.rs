@@ -210,6 +210,7 @@ async fn check_view(c: &Client, url: &str) {
         ));
     }
     assert_eq!(shown, RISKY);
+    adscreen::fetch::install_tls_provider();
     let report = reqwest::Client::new()
         .post(format!("{url}/v1/screen"))
         .header("content-type", "application/json")

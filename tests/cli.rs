@@ -679,3 +679,129 @@ fn eval_real_json_and_a_missing_folder() {
     assert!(stderr.contains("real adverts in nowhere"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// The text an advert of a fixture was read with, for checking spans against it.
+fn fixture_text(name: &str) -> String {
+    let bytes = std::fs::read(root().join("tests/fixtures/published").join(name)).expect("fixture");
+    let mut text = None;
+    adscreen::ingest::read(
+        bytes.as_slice(),
+        adscreen::ingest::Format::Html,
+        name,
+        |r| text = r.ok().map(|a| a.text),
+    )
+    .expect("read");
+    text.expect("one advert")
+}
+
+#[test]
+fn published_fields_feed_the_screening_and_evidence_points_into_the_text_shown() {
+    let out = run(
+        &[
+            "scan",
+            "--entities",
+            "tests/fixtures/published/jobposting_hour_en.html",
+            "tests/fixtures/published/jobposting_month_lv.html",
+        ],
+        None,
+        &root(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reports = json_lines(&out);
+    let [hourly, monthly] = reports.as_slice() else {
+        panic!("two reports")
+    };
+    // Pay per hour is converted as pay per hour, the destination is read from the location.
+    assert_eq!(hourly["entities"]["pay"][0]["period"], "hour");
+    assert!(
+        hourly["entities"]["destinations"]
+            .as_array()
+            .expect("destinations")
+            .iter()
+            .any(|d| d["country"] == "NO")
+    );
+    assert_eq!(hourly["flagged"], true);
+    let text = fixture_text("jobposting_hour_en.html");
+    for reason in hourly["reasons"].as_array().expect("reasons") {
+        if let (Some(a), Some(b)) = (reason["start"].as_u64(), reason["end"].as_u64()) {
+            assert_eq!(
+                reason["evidence"].as_str(),
+                text.get(a as usize..b as usize)
+            );
+        }
+    }
+    // The employer named in `hiringOrganization` is an employer identity.
+    assert_eq!(monthly["entities"]["pay"][0]["period"], "month");
+    assert_eq!(monthly["flagged"], false, "{monthly}");
+    let indicators: Vec<&str> = monthly["reasons"]
+        .as_array()
+        .expect("reasons")
+        .iter()
+        .filter_map(|r| r["indicator"].as_str())
+        .collect();
+    assert!(
+        !indicators.contains(&"no_employer_identity"),
+        "{indicators:?}"
+    );
+}
+
+#[test]
+fn fetch_screens_pages_and_feeds_and_skips_what_robots_txt_forbids() {
+    use std::sync::Arc;
+
+    use crate::site::{Site, start_site};
+
+    let site = Arc::new(Site::default());
+    *site.version.lock().expect("lock") = 1;
+    let base = start_site(site.clone());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let urls = [
+        format!("{base}/job.html"),
+        format!("{base}/feed.xml"),
+        format!("{base}/private/job.html"),
+        format!("{base}/fail.xml"),
+    ];
+    let mut args = vec![
+        "fetch",
+        "--contact",
+        "cli@example.lv",
+        "--min-delay",
+        "50ms",
+    ];
+    args.extend(urls.iter().map(String::as_str));
+    let out = run(&args, None, dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Two inputs could not be read: not every input failed, so it is "bad records", not an error.
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let ids: Vec<String> = json_lines(&out)
+        .iter()
+        .map(|r| r["id"].as_str().expect("id").to_string())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "https://jobs.example.com/ads/9931",
+            "item-a",
+            "http://example.invalid/b"
+        ]
+    );
+    assert!(
+        stderr.contains("robots.txt") && stderr.contains("/private/job.html"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("answered 500"), "{stderr}");
+    assert!(site.seen("/private/job.html").is_empty());
+    assert_eq!(site.seen("/robots.txt").len(), 1);
+    let seen = site.seen("/job.html");
+    assert!(seen[0].user_agent.contains("+cli@example.lv"), "{seen:?}");
+
+    // Only addresses are fetched.
+    let out = run(&["fetch", "notes.txt"], None, dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not an http"));
+}

@@ -290,6 +290,7 @@ fn start(data: &Path) -> Start {
             }
         }
     });
+    adscreen::fetch::install_tls_provider();
     let client = reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()

@@ -36,6 +36,8 @@ pub fn add_key(data_dir: &Path, scopes: &str) -> String {
 impl Server {
     /// Starts a server on `data_dir` with extra arguments and waits until it is ready.
     pub fn start(data_dir: &Path, args: &[&str]) -> Server {
+        // reqwest's TLS needs a crypto provider in every process that builds a client.
+        adscreen::fetch::install_tls_provider();
         let mut child = Command::new(env!("CARGO_BIN_EXE_adscreen"))
             .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)

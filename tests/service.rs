@@ -542,6 +542,7 @@ fn acknowledged_adverts_survive_kill_9_without_duplicates() {
     let writer_key = key.clone();
     let (acked_tx, acked_rx) = std::sync::mpsc::channel::<Vec<String>>();
     let ingest = std::thread::spawn(move || {
+        adscreen::fetch::install_tls_provider();
         let client = reqwest::blocking::Client::new();
         for batch in 0..10_000 {
             let body: String = (0..50)

@@ -10,4 +10,6 @@ mod reliability;
 mod sample;
 mod server;
 mod service;
+mod site;
 mod util;
+mod watch;

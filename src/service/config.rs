@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -26,6 +27,79 @@ pub struct Config {
     pub limits: Limits,
     /// Who may do what.
     pub auth: Auth,
+    /// How sources are polled.
+    pub watch: Watch,
+    /// Pages and feeds the server polls (`[[source]]` tables).
+    #[serde(rename = "source")]
+    pub sources: Vec<Source>,
+}
+
+/// How the watcher fetches (shared by every source).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Watch {
+    /// A contact for site owners (e-mail or web address), sent in the User-Agent.
+    pub contact: Option<String>,
+    /// Least time between two requests to one host.
+    #[serde(with = "duration")]
+    pub min_delay: Duration,
+    /// Longest wait for one answer.
+    #[serde(with = "duration")]
+    pub timeout: Duration,
+    /// Longest wait between polls of a failing source (the wait doubles with each failure).
+    #[serde(with = "duration")]
+    pub backoff_max: Duration,
+    /// How long a host's robots.txt is trusted before it is read again.
+    #[serde(with = "duration")]
+    pub robots_ttl: Duration,
+}
+
+impl Default for Watch {
+    fn default() -> Watch {
+        let fetch = crate::fetch::FetchOptions::default();
+        Watch {
+            contact: None,
+            min_delay: fetch.min_delay,
+            timeout: fetch.timeout,
+            backoff_max: Duration::from_secs(6 * 3600),
+            robots_ttl: fetch.robots_ttl,
+        }
+    }
+}
+
+/// A page or feed to poll.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// Its name: the `source` of every advert read from it.
+    pub name: String,
+    /// The address (http or https).
+    pub url: String,
+    /// How often it is polled.
+    #[serde(with = "duration")]
+    pub every: Duration,
+    /// The kind of its adverts (`job`, `marriage`, `other`) when the source is of one kind.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Its format, when it is not to be recognised by content (`html`, `rss`, `telegram`, ...).
+    #[serde(default)]
+    pub format: Option<String>,
+}
+
+/// Durations written as people write them: "90s", "15m", "1h 30m".
+mod duration {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer};
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let text = String::deserialize(d)?;
+        humantime::parse_duration(&text).map_err(|e| {
+            serde::de::Error::custom(format!(
+                "{text:?} is not a duration like \"90s\" or \"15m\": {e}"
+            ))
+        })
+    }
 }
 
 impl Default for Config {
@@ -38,6 +112,8 @@ impl Default for Config {
             no_model: false,
             limits: Limits::default(),
             auth: Auth::default(),
+            watch: Watch::default(),
+            sources: Vec::new(),
         }
     }
 }
@@ -133,10 +209,59 @@ impl Config {
             path: path.to_path_buf(),
             source,
         })?;
-        toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+        let config: Config = toml::from_str(&text).map_err(|e| ConfigError::Invalid {
             path: path.to_path_buf(),
             message: e.to_string(),
-        })
+        })?;
+        config
+            .check_sources()
+            .map_err(|message| ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message,
+            })?;
+        Ok(config)
+    }
+
+    /// Checks what TOML cannot: names unique, addresses http(s), kinds and formats known, a
+    /// polling interval above zero.
+    pub fn check_sources(&self) -> Result<(), String> {
+        let mut names = std::collections::HashSet::new();
+        for source in &self.sources {
+            let name = &source.name;
+            if name.trim().is_empty() {
+                return Err("a [[source]] has an empty name".into());
+            }
+            if !names.insert(name.as_str()) {
+                return Err(format!("two [[source]] entries are named {name:?}"));
+            }
+            let lower = source.url.to_ascii_lowercase();
+            if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+                return Err(format!(
+                    "source {name:?}: url {:?} is not an http:// or https:// address",
+                    source.url
+                ));
+            }
+            if source.every.is_zero() {
+                return Err(format!("source {name:?}: every must be more than zero"));
+            }
+            if let Some(kind) = &source.kind
+                && crate::advert::Kind::parse(kind).is_none()
+            {
+                return Err(format!(
+                    "source {name:?}: kind {kind:?} is not job, marriage or other"
+                ));
+            }
+            if let Some(format) = &source.format {
+                use clap::ValueEnum;
+                if crate::ingest::Format::from_str(format, true).is_err() {
+                    return Err(format!(
+                        "source {name:?}: format {format:?} is not json, ndjson, csv, text, html, \
+                         rss or telegram"
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -159,5 +284,45 @@ mod tests {
         assert_eq!(c.limits.body_bytes, 1024);
         assert_eq!(c.limits.request_timeout_secs, 30);
         assert!(toml::from_str::<Config>("adress = \"x\"").is_err());
+    }
+
+    #[test]
+    fn sources_are_read_and_checked() {
+        let c: Config = toml::from_str(
+            "[watch]\ncontact = \"vdi@example.lv\"\nmin_delay = \"500ms\"\n\
+             [[source]]\nname = \"a\"\nurl = \"https://example.lv/rss\"\nevery = \"15m\"\n\
+             [[source]]\nname = \"b\"\nurl = \"http://127.0.0.1/x\"\nevery = \"1h 30m\"\nkind = \"marriage\"\n",
+        )
+        .expect("parses");
+        assert_eq!(c.watch.min_delay, Duration::from_millis(500));
+        assert_eq!(c.watch.timeout, Duration::from_secs(30), "defaults kept");
+        assert_eq!(c.sources[1].every, Duration::from_secs(5400));
+        assert_eq!(c.check_sources(), Ok(()));
+        let broken = |extra: &str| {
+            let text = format!(
+                "[[source]]\nname = \"a\"\nurl = \"https://x.lv\"\nevery = \"1m\"\n{extra}"
+            );
+            toml::from_str::<Config>(&text)
+                .map_err(|e| e.to_string())
+                .and_then(|c| c.check_sources())
+        };
+        assert_eq!(broken(""), Ok(()));
+        assert!(broken("kind = \"jobs\"").is_err_and(|e| e.contains("kind")));
+        assert!(broken("format = \"pdf\"").is_err_and(|e| e.contains("format")));
+        assert!(
+            broken("[[source]]\nname = \"a\"\nurl = \"https://y.lv\"\nevery = \"1m\"")
+                .is_err_and(|e| e.contains("two"))
+        );
+        let bad_every = "[[source]]\nname = \"a\"\nurl = \"https://x.lv\"\nevery = \"soon\"\n";
+        assert!(
+            toml::from_str::<Config>(bad_every).is_err_and(|e| e.to_string().contains("duration"))
+        );
+        let bad_url = "[[source]]\nname = \"a\"\nurl = \"ftp://x.lv\"\nevery = \"1m\"\n";
+        assert!(
+            toml::from_str::<Config>(bad_url)
+                .expect("parses")
+                .check_sources()
+                .is_err()
+        );
     }
 }

@@ -3,8 +3,10 @@
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
+use std::sync::atomic::AtomicU64;
 
 use crate::report::Report;
 
@@ -25,6 +27,34 @@ struct LevelLabels {
     level: String,
 }
 
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SourceLabels {
+    source: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PollLabels {
+    source: String,
+    outcome: String,
+}
+
+/// One poll of a watched source, for the metrics.
+#[derive(Debug)]
+pub struct SourcePoll<'a> {
+    /// The source's name.
+    pub source: &'a str,
+    /// `new`, `unchanged`, `disallowed` or `failed`.
+    pub outcome: &'a str,
+    /// Adverts stored.
+    pub adverts: u64,
+    /// Records that could not be read.
+    pub bad: u64,
+    /// Failed polls since the last success.
+    pub failures: u32,
+    /// Wait before the next poll.
+    pub next: std::time::Duration,
+}
+
 /// The server's metrics.
 #[derive(Debug)]
 pub struct Metrics {
@@ -34,6 +64,11 @@ pub struct Metrics {
     screened: Counter,
     stored: Counter,
     flagged: Family<LevelLabels, Counter>,
+    polls: Family<PollLabels, Counter>,
+    source_adverts: Family<SourceLabels, Counter>,
+    source_bad: Family<SourceLabels, Counter>,
+    source_failures: Family<SourceLabels, Gauge>,
+    source_wait: Family<SourceLabels, Gauge<f64, AtomicU64>>,
 }
 
 impl Default for Metrics {
@@ -53,6 +88,36 @@ impl Metrics {
         let screened = Counter::default();
         let stored = Counter::default();
         let flagged = Family::<LevelLabels, Counter>::default();
+        let polls = Family::<PollLabels, Counter>::default();
+        let source_adverts = Family::<SourceLabels, Counter>::default();
+        let source_bad = Family::<SourceLabels, Counter>::default();
+        let source_failures = Family::<SourceLabels, Gauge>::default();
+        let source_wait = Family::<SourceLabels, Gauge<f64, AtomicU64>>::default();
+        registry.register(
+            "source_polls",
+            "Polls of watched sources by outcome (new, unchanged, disallowed, failed)",
+            polls.clone(),
+        );
+        registry.register(
+            "source_adverts",
+            "Adverts read from watched sources and stored",
+            source_adverts.clone(),
+        );
+        registry.register(
+            "source_bad_records",
+            "Records of watched sources that could not be read",
+            source_bad.clone(),
+        );
+        registry.register(
+            "source_consecutive_failures",
+            "Failed polls of a source since its last success",
+            source_failures.clone(),
+        );
+        registry.register(
+            "source_next_poll_seconds",
+            "Wait before the next poll of a source (grows while it fails)",
+            source_wait.clone(),
+        );
         registry.register(
             "http_requests",
             "HTTP requests by route, method and status",
@@ -81,7 +146,36 @@ impl Metrics {
             screened,
             stored,
             flagged,
+            polls,
+            source_adverts,
+            source_bad,
+            source_failures,
+            source_wait,
         }
+    }
+
+    /// Records a poll of a watched source: its outcome, what it brought and the wait before the
+    /// next one.
+    pub fn polled(&self, poll: &SourcePoll<'_>) {
+        let source = SourceLabels {
+            source: poll.source.to_string(),
+        };
+        self.polls
+            .get_or_create(&PollLabels {
+                source: poll.source.to_string(),
+                outcome: poll.outcome.to_string(),
+            })
+            .inc();
+        self.source_adverts
+            .get_or_create(&source)
+            .inc_by(poll.adverts);
+        self.source_bad.get_or_create(&source).inc_by(poll.bad);
+        self.source_failures
+            .get_or_create(&source)
+            .set(i64::from(poll.failures));
+        self.source_wait
+            .get_or_create(&source)
+            .set(poll.next.as_secs_f64());
     }
 
     /// Records one finished request.

@@ -9,6 +9,7 @@ mod error;
 mod listen;
 mod metrics;
 mod routes;
+mod watch;
 mod web;
 
 use std::net::SocketAddr;
@@ -57,6 +58,9 @@ pub enum ServeError {
     /// The store could not be opened.
     #[error("{0}")]
     Store(String),
+    /// The watcher could not start.
+    #[error("watching sources: {0}")]
+    Watch(String),
     /// Serving failed.
     #[error("server: {0}")]
     Io(#[from] std::io::Error),
@@ -210,6 +214,8 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
             pruning.failures.prune();
         }
     });
+    let (stop_watching, stop) = tokio::sync::watch::channel(false);
+    let mut watchers = watch::start(state.clone(), stop).map_err(ServeError::Watch)?;
     let app = router(state.clone());
     println!("adscreen listening on http://{local}");
     tracing::info!(addr = %local, "listening");
@@ -227,6 +233,14 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     };
     let header_timeout = Duration::from_secs(state.config.limits.header_timeout_secs.max(1));
     listen::run(listener, app, header_timeout, shutdown).await;
+    let _ = stop_watching.send(true);
+    let stopped = async { while watchers.join_next().await.is_some() {} };
+    if tokio::time::timeout(Duration::from_secs(10), stopped)
+        .await
+        .is_err()
+    {
+        watchers.abort_all();
+    }
     if let Some(message) = fatal.lock().await.take() {
         return Err(ServeError::Store(message));
     }

@@ -114,7 +114,7 @@ const INLINE_BYTES: usize = 4 * 1024;
 
 /// A stable id from an advert's content, for adverts sent without one: re-sending the same
 /// advert then updates it instead of duplicating it.
-fn content_id(a: &Advert) -> String {
+pub(super) fn content_id(a: &Advert) -> String {
     let mut sha = Sha256::new();
     for part in [&a.title, &a.text, a.source.as_deref().unwrap_or("")] {
         sha.update(part.as_bytes());
@@ -450,7 +450,7 @@ pub(super) async fn ingest(
 /// Screens adverts on every core (order kept): screening is the costly part of ingest. The
 /// threads are rayon's, kept for the life of the server, so each keeps its regex caches warm
 /// from one chunk to the next (fresh threads per chunk started from cold caches).
-fn screen_all(
+pub(super) fn screen_all(
     engine: &crate::engine::Engine,
     adverts: Vec<Advert>,
 ) -> AppResult<Vec<(Advert, crate::report::Report)>> {
