@@ -275,6 +275,9 @@ pub struct ScreenArgs {
     /// Add the extracted facts (phones, e-mails, pay, places, ...) to each JSON Lines report.
     #[arg(long)]
     pub entities: bool,
+    /// The index named in `--format opensearch-bulk` actions.
+    #[arg(long, default_value = adscreen::output::bulk::DEFAULT_INDEX)]
+    pub bulk_index: String,
 }
 
 fn parse_explain(s: &str) -> std::result::Result<Explain, String> {
@@ -708,7 +711,8 @@ pub(crate) fn scan(args: ScanArgs) -> Result<u8> {
     let stdout = io::stdout();
     let color = stdout.is_terminal() && options.format == OutputFormat::Table;
     let mut writer = Writer::new(io::BufWriter::new(stdout.lock()), options.format, color)
-        .with_detail(options.explain, options.entities);
+        .with_detail(options.explain, options.entities)
+        .with_bulk_index(&options.bulk_index);
     let progress = progress_bar(&args.files);
     writer.begin()?;
     let read = |send: &dyn Fn(Entry) -> bool| read_inputs(&args, &progress, send);

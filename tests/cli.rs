@@ -805,3 +805,65 @@ fn fetch_screens_pages_and_feeds_and_skips_what_robots_txt_forbids() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not an http"));
 }
+
+#[test]
+fn opensearch_bulk_pairs_an_index_action_with_each_document() {
+    let out = run(
+        &[
+            "scan",
+            "--format",
+            "opensearch-bulk",
+            "--bulk-index",
+            "adverts-2026",
+            "corpus/sample.jsonl",
+        ],
+        None,
+        &root(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = json_lines(&out);
+    let jsonl = json_lines(&run(&["scan", "corpus/sample.jsonl"], None, &root()));
+    assert_eq!(
+        lines.len(),
+        2 * jsonl.len(),
+        "an action and a document per advert"
+    );
+    let mut with_contacts = 0;
+    for (pair, report) in lines.chunks(2).zip(&jsonl) {
+        let (action, doc) = (&pair[0], &pair[1]);
+        assert_eq!(action["index"]["_index"], "adverts-2026");
+        assert_eq!(action["index"]["_id"], report["id"]);
+        assert_eq!(doc["id"], report["id"]);
+        for field in ["level", "score", "flagged", "reasons"] {
+            assert_eq!(doc[field], report[field], "{field}");
+        }
+        assert!(doc["text"].is_string() && doc["contacts"].is_array());
+        let raises: Vec<&str> = report["reasons"]
+            .as_array()
+            .expect("reasons")
+            .iter()
+            .filter(|r| r["weight"].as_i64().is_some_and(|w| w > 0))
+            .filter_map(|r| r["indicator"].as_str())
+            .collect();
+        for indicator in doc["indicators"].as_array().expect("indicators") {
+            assert!(raises.contains(&indicator.as_str().expect("name")));
+        }
+        let contacts = doc["contacts"].as_array().expect("contacts");
+        if !contacts.is_empty() {
+            with_contacts += 1;
+            assert!(contacts.iter().all(|c| {
+                let c = c.as_str().expect("contact");
+                c.starts_with("phone:") || c.starts_with("email:") || c.starts_with("handle:")
+            }));
+        }
+    }
+    assert!(
+        with_contacts > 10,
+        "{with_contacts} documents with contacts"
+    );
+}

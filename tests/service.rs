@@ -1211,3 +1211,68 @@ fn an_advert_view_has_its_link_first_and_last_seen_and_reposts() {
     let (_, a) = s.get("/v1/adverts/r1", k);
     assert_eq!(a["first_seen"], seen.as_str());
 }
+
+#[test]
+fn pages_feeds_and_telegram_exports_are_taken_as_published() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = add_key(dir.path(), "write,read");
+    let s = Server::start(dir.path(), &[]);
+    let fixture = |name: &str| {
+        std::fs::read(root().join("tests/fixtures/published").join(name)).expect("fixture")
+    };
+    // A page with JSON-LD, screened.
+    let (status, r) = s.post(
+        "/v1/screen",
+        None,
+        "text/html; charset=utf-8",
+        fixture("jobposting_hour_en.html"),
+    );
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["id"], "https://jobs.example.com/ads/9931");
+    assert_eq!(r["flagged"], true);
+    // A feed with a broken item: the others are stored, the broken one reported on its line.
+    let (status, r) = s.post(
+        "/v1/adverts",
+        Some(&key),
+        "application/rss+xml",
+        fixture("feed_broken_item.xml"),
+    );
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["stored"], 2, "{r}");
+    assert_eq!(r["errors"][0]["line"], 10, "{r}");
+    // An Atom feed and a Telegram export (JSON, recognised by its messages).
+    let (_, r) = s.post(
+        "/v1/adverts",
+        Some(&key),
+        "application/atom+xml",
+        fixture("feed_atom.xml"),
+    );
+    assert_eq!(r["stored"], 2, "{r}");
+    let (_, r) = s.post(
+        "/v1/adverts",
+        Some(&key),
+        JSON,
+        fixture("telegram_result.json"),
+    );
+    assert_eq!(r["stored"], 2, "{r}");
+    let (status, advert) = s.get(
+        "/v1/adverts/https%3A%2F%2Ft.me%2Fc%2F1987654321%2F14",
+        Some(&key),
+    );
+    assert_eq!(status, 200, "{advert}");
+    assert_eq!(advert["advert"]["url"], "https://t.me/c/1987654321/14");
+    assert_eq!(
+        advert["advert"]["source"],
+        "Работа за границей | Work abroad"
+    );
+    // Something that is no feed is refused whole.
+    let (status, r) = s.post(
+        "/v1/adverts",
+        Some(&key),
+        "application/rss+xml",
+        "<rss><channel>",
+    );
+    assert_eq!(status, 400, "{r}");
+    let (status, _) = s.post("/v1/adverts", Some(&key), "application/pdf", "%PDF-1.4");
+    assert_eq!(status, 415);
+}

@@ -1,10 +1,12 @@
-//! Writing reports: JSON Lines (the contract), CSV (one row per advert) and a table for people,
-//! with the evidence highlighted in place when the output is a terminal.
+//! Writing reports: JSON Lines (the contract), CSV (one row per advert), CSV for spreadsheets,
+//! OpenSearch bulk NDJSON, and a table for people, with the evidence highlighted in place when
+//! the output is a terminal.
 
 use std::io::Write;
 
 use owo_colors::OwoColorize;
 
+pub mod bulk;
 pub mod sheet;
 
 use crate::advert::Advert;
@@ -23,6 +25,8 @@ pub enum OutputFormat {
     Spreadsheet,
     /// A readable table.
     Table,
+    /// OpenSearch / Elasticsearch bulk NDJSON: an `index` action and a document per advert.
+    OpensearchBulk,
 }
 
 /// Writes reports in one format.
@@ -32,6 +36,7 @@ pub struct Writer<W: Write> {
     color: bool,
     explain: Explain,
     entities: bool,
+    bulk_index: String,
 }
 
 impl<W: Write> Writer<W> {
@@ -43,7 +48,14 @@ impl<W: Write> Writer<W> {
             color,
             explain: Explain::default(),
             entities: false,
+            bulk_index: bulk::DEFAULT_INDEX.to_string(),
         }
+    }
+
+    /// The same writer with bulk documents going to `index`.
+    pub fn with_bulk_index(mut self, index: &str) -> Writer<W> {
+        self.bulk_index = index.to_string();
+        self
     }
 
     /// The same writer with as much explanation in JSON Lines as `explain` asks for, and the
@@ -67,6 +79,10 @@ impl<W: Write> Writer<W> {
                 self.out.write_all(&sheet::line(&cells)?)
             }
             OutputFormat::Table => self.write_table(advert, report),
+            OutputFormat::OpensearchBulk => {
+                let lines = bulk::lines(&self.bulk_index, advert, report, self.explain)?;
+                self.out.write_all(&lines)
+            }
         }
     }
 
