@@ -35,6 +35,8 @@ pub(super) fn read_page(
         .or_else(|| canonical_url(&page));
     let mut postings = Vec::new();
     let mut broken = false;
+    let mut ld_blocks = 0;
+    let last_line = super::line_at(source, source.len());
     for (n, block) in page.select(&selector("script")).enumerate() {
         let is_ld = block
             .attr("type")
@@ -43,9 +45,13 @@ pub(super) fn read_page(
             continue;
         }
         let json: String = block.text().collect();
-        let line = source
-            .find(json.as_str())
-            .map_or(1, |at| super::line_at(source, at));
+        // The block is found in the page as written; where the parser changed it (line breaks
+        // `\r\n` read as `\n`), the line of its tag is used.
+        let line = match source.find(json.as_str()).filter(|_| !json.is_empty()) {
+            Some(at) => super::line_at(source, at),
+            None => tag_line(source, ld_blocks),
+        };
+        ld_blocks += 1;
         match serde_json::from_str::<serde_json::Value>(json.trim()) {
             Ok(value) => {
                 for posting in jobposting::find_postings(&value) {
@@ -58,7 +64,7 @@ pub(super) fn read_page(
                 let skipped = json.len() - json.trim_start().len();
                 let inner = super::line_at(&json, skipped) - 1;
                 sink(Err(IngestError::Json {
-                    line: line + inner + e.line().saturating_sub(1),
+                    line: (line + inner + e.line().saturating_sub(1)).min(last_line),
                     detail: format!(
                         "JSON-LD block {} does not parse: {}",
                         n + 1,
@@ -98,6 +104,15 @@ pub(super) fn read_page(
     };
     sink(raw.into_advert(1, |a| ids.of(a, None)));
     Ok(())
+}
+
+/// The line of the `n`-th (from 0) JSON-LD `<script>` tag as written, or 1.
+fn tag_line(source: &str, n: usize) -> usize {
+    let lower = source.to_ascii_lowercase();
+    lower
+        .match_indices("application/ld+json")
+        .nth(n)
+        .map_or(1, |(at, _)| super::line_at(source, at))
 }
 
 /// A JSON error's message without its place in the block (the record's line says where).
