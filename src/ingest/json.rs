@@ -389,13 +389,7 @@ pub(super) fn read_json(
 ) -> Result<(), IngestError> {
     let mut bytes = Vec::new();
     input.read_to_end(&mut bytes)?;
-    let text = std::str::from_utf8(&bytes).map_err(|e| IngestError::InvalidUtf8 {
-        line: 1 + bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count(),
-        detail: format!("at byte {}", e.valid_up_to()),
-    })?;
+    let text = super::utf8(&bytes)?;
     let json_error = |e: serde_json::Error| IngestError::Json {
         line: e.line(),
         detail: e.to_string(),
@@ -404,21 +398,10 @@ pub(super) fn read_json(
     match value.get().as_bytes().first() {
         Some(b'[') => {
             let items: Vec<&RawValue> = serde_json::from_str(value.get()).map_err(json_error)?;
-            // Each element is reported on the line it starts on, with its number (elements are
-            // borrowed slices of `text`, so their offsets give the line; counted once, in order).
-            let base = text.as_ptr() as usize;
-            let (mut at, mut line) = (0, 1);
+            // Each element is reported on the line it starts on, with its number.
+            let mut lines = super::SliceLines::new(text);
             for (i, item) in items.into_iter().enumerate() {
-                let start = (item.get().as_ptr() as usize)
-                    .saturating_sub(base)
-                    .min(text.len());
-                if start > at {
-                    line += text.as_bytes()[at..start]
-                        .iter()
-                        .filter(|&&b| b == b'\n')
-                        .count();
-                    at = start;
-                }
+                let line = lines.line_of(item.get());
                 let n = i + 1;
                 let record = advert_from_json(item.get(), line, |a| ids.of(a, Some(n)));
                 sink(record.map_err(|e| in_element(e, n)));

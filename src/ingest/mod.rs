@@ -334,6 +334,39 @@ fn line_at(text: &str, at: usize) -> usize {
         .count()
 }
 
+/// Lines of slices borrowed from one text, in order (the elements of a JSON array parsed as
+/// `RawValue`s): their offsets give their lines, counted once.
+struct SliceLines<'a> {
+    text: &'a str,
+    at: usize,
+    line: usize,
+}
+
+impl<'a> SliceLines<'a> {
+    fn new(text: &'a str) -> SliceLines<'a> {
+        SliceLines {
+            text,
+            at: 0,
+            line: 1,
+        }
+    }
+
+    /// The line `slice` (a part of the text, after the parts asked before) starts on.
+    fn line_of(&mut self, slice: &str) -> usize {
+        let start = (slice.as_ptr() as usize)
+            .saturating_sub(self.text.as_ptr() as usize)
+            .min(self.text.len());
+        if start > self.at {
+            self.line += self.text.as_bytes()[self.at..start]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            self.at = start;
+        }
+        self.line
+    }
+}
+
 /// A language tag (`lv`, `ru-RU`, `en_GB`) as a language adscreen screens in.
 fn known_lang(tag: &str) -> Option<Lang> {
     Lang::parse(tag.split(['-', '_']).next().unwrap_or(tag))

@@ -50,19 +50,9 @@ pub(super) fn read_export(
         line: e.line(),
         detail: format!("not a Telegram export: {e}"),
     })?;
-    let base = text.as_ptr() as usize;
-    let (mut at, mut line) = (0, 1);
+    let mut lines = super::SliceLines::new(text);
     for (n, raw) in export.messages.into_iter().enumerate() {
-        let start = (raw.get().as_ptr() as usize)
-            .saturating_sub(base)
-            .min(text.len());
-        if start > at {
-            line += text.as_bytes()[at..start]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
-            at = start;
-        }
+        let line = lines.line_of(raw.get());
         let message: Message = match serde_json::from_str(raw.get()) {
             Ok(m) => m,
             Err(e) => {
