@@ -17,6 +17,7 @@ mod lines;
 mod page;
 mod sniff;
 mod telegram;
+mod telegram_web;
 
 use std::io::{BufRead, Read};
 use std::path::Path;

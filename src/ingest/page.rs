@@ -1,5 +1,5 @@
-//! A web page as adverts: each schema.org `JobPosting` in its JSON-LD is one advert; a page
-//! without one is one advert of its main text (the `<main>` or `<article>` element, else the
+//! A web page as adverts: each schema.org `JobPosting` in its JSON-LD is one advert; each message
+//! of a Telegram channel's web preview is one; any other page is one advert of its main text (the `<main>` or `<article>` element, else the
 //! body, without menus, footers and scripts). A JSON-LD block that does not parse is a bad
 //! record on the line it starts; the page is still read.
 
@@ -79,6 +79,13 @@ pub(super) fn read_page(
         for (n, (line, raw)) in postings.into_iter().enumerate() {
             let at = many.then_some(n + 1);
             sink(raw.into_advert(line, |a| ids.of(a, at)));
+        }
+        return Ok(());
+    }
+    let messages = super::telegram_web::messages(&page);
+    if !messages.is_empty() {
+        for (n, raw) in messages.into_iter().enumerate() {
+            sink(raw.into_advert(1, |a| ids.of(a, Some(n + 1))));
         }
         return Ok(());
     }

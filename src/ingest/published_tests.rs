@@ -295,3 +295,34 @@ fn invalid_utf8_in_a_page_is_reported_with_its_line() {
     };
     assert_eq!(line, 2);
 }
+
+#[test]
+fn a_telegram_channel_preview_is_an_advert_per_message() {
+    let (ads, bad) = read_all(fixture!("telegram_channel_preview.html"), Format::Html);
+    assert!(bad.is_empty(), "{bad:?}");
+    let ids: Vec<&str> = ads.iter().map(|a| a.id.as_str()).collect();
+    // The photo without text is no advert.
+    assert_eq!(
+        ids,
+        [
+            "https://t.me/darbs_arzemes_test/101",
+            "https://t.me/darbs_arzemes_test/103"
+        ]
+    );
+    let ad = &ads[0];
+    assert_eq!(
+        ad.url.as_deref(),
+        Some("https://t.me/darbs_arzemes_test/101")
+    );
+    assert_eq!(ad.source.as_deref(), Some("Darbs ārzemēs"));
+    assert_eq!(ad.posted_at.as_deref(), Some("2026-11-30T08:15:00+00:00"));
+    assert_eq!(
+        lines_of(ad),
+        [
+            "Darbs Polijā noliktavā!",
+            "Bez pieredzes un valodas, alga 2200 EUR mēnesī.",
+            "Dzīvošana bez maksas.",
+            "Raksti: @darbs_pl_manager",
+        ]
+    );
+}
