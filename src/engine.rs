@@ -7,6 +7,7 @@
 
 use crate::advert::{Advert, Field, Kind, Lang};
 use crate::classify::Model;
+use crate::context;
 use crate::detect::Detect;
 use crate::extract::{self, Scan};
 use crate::report::{Reason, Report};
@@ -76,7 +77,10 @@ impl Engine {
         let kind = advert
             .kind
             .unwrap_or_else(|| self.detect.kind(&words, &entities));
-        let hits = self.rules.hits(&scans, passes, kind, language, &entities);
+        let mut hits = self.rules.hits(&scans, passes, &entities);
+        // The context stage decides which hits count where they stand.
+        context::keep_counting(&self.rules, &mut hits, &scans, kind, language, &entities);
+        let hits = self.rules.settle(hits);
         let rules = self.rules.rules();
         let evidence = score::evidence_parts(hits.iter().map(|h| {
             let r = &rules[h.rule];

@@ -4,17 +4,21 @@
 //!
 //! The pipeline, one module per stage:
 //!
-//! - [`ingest`]: JSON, NDJSON, CSV and text in; bad records reported, never fatal.
+//! - [`ingest`]: JSON, NDJSON, CSV, text, web pages, feeds and Telegram exports in; bad records
+//!   reported, never fatal. [`fetch`] brings pages and feeds politely.
 //! - [`normalise`]: matchable views of each field with an offset map back to the original.
 //! - [`extract`]: phones, e-mails, URLs, messengers, pay, age/gender/appearance demands,
 //!   destinations and employer identity.
 //! - [`rules`]: the indicator list and rule files; one Aho-Corasick pass, prefiltered regexes,
 //!   conditions over facts.
-//! - [`score`]: evidence to score, level and flag.
+//! - [`context`]: which rule hits count where they stand (negation, quoting, `when` facts).
+//! - [`score`] and [`classify`]: evidence to score, level and flag; the classifier's probability.
 //! - [`reasons`]: one reason per sign and place.
 //! - [`corpus`]: the labelled corpus and its fixed train/dev/test split.
 //! - [`engine`]: the pipeline in one call, [`engine::Engine::screen`].
-//! - [`output`]: JSON Lines, CSV and a table.
+//! - [`output`]: JSON Lines, CSV, spreadsheet CSV, OpenSearch bulk and a table; [`store`] and
+//!   [`service`]: the durable index and the HTTP API with its watcher.
+//! - [`learning`]: training the classifier and measuring the screening, above the engine.
 //!
 //! Helpers: [`advert`] (the data model), [`detect`] (kind and language), [`phrase`]
 //! (whole-word phrase automaton), [`dialect`] (the regex dialect), [`market`] (pay reference),
@@ -30,6 +34,7 @@ pub mod engine;
 pub mod extract;
 pub mod fetch;
 pub mod ingest;
+pub mod learning;
 pub mod market;
 pub mod normalise;
 pub mod output;

@@ -1,12 +1,6 @@
 //! The `adscreen` binary: parse the command line, set up logging, run, map errors to exit codes.
 
 mod cli;
-mod cli_feedback;
-mod cli_fetch;
-mod cli_real;
-mod cli_report;
-mod cli_scan;
-mod cli_service;
 
 use std::process::ExitCode;
 

@@ -4,10 +4,31 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use crate::extract::Period;
 use crate::phrase::{PhraseError, PhraseSet};
+
+/// The period a pay amount is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Period {
+    /// Per hour.
+    Hour,
+    /// Per day or shift.
+    Day,
+    /// Per week.
+    Week,
+    /// Per month.
+    Month,
+    /// Per year.
+    Year,
+}
+
+/// The reference built into the binary (also among the bundled rule files, which `rules` reads).
+const BUNDLED: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/rules/market_pay.toml"
+));
 
 /// The file as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -128,8 +149,7 @@ impl MarketPay {
 
     /// The reference built into the binary.
     pub fn bundled() -> MarketPay {
-        MarketPay::parse(crate::rules::bundled_file("market_pay.toml").unwrap_or_default())
-            .expect("the bundled market_pay.toml is valid (checked by tests)")
+        MarketPay::parse(BUNDLED).expect("the bundled market_pay.toml is valid (checked by tests)")
     }
 
     /// How much pay for work in `country` (ISO code) is above pay in the reference country: the

@@ -2,7 +2,7 @@
 //! risky from benign adverts.
 
 use adscreen::classify::Model;
-use adscreen::classify::train::corpus_hash_of_dir;
+use adscreen::learning::train::corpus_hash_of_dir;
 
 use crate::util::{ENGINE, root};
 
@@ -115,7 +115,7 @@ fn combined_engine_reports_probability_and_the_model_reason() {
 fn evaluation_on_the_test_split_compares_three_scorers() {
     let engine = engine_with_model();
     let corpus = adscreen::corpus::load_dir(&root().join("corpus/labelled")).expect("corpus");
-    let e = adscreen::classify::eval::evaluate(&corpus, &engine);
+    let e = adscreen::learning::eval::evaluate(&corpus, &engine);
     let test_size = corpus
         .iter()
         .filter(|a| a.split() == adscreen::corpus::Split::Test)

@@ -416,7 +416,7 @@ fn limits_answer_with_the_right_status() {
             .is_some_and(|h| h.contains("NDJSON"))
     );
     std::thread::sleep(std::time::Duration::from_millis(1600));
-    let (status, e) = s.post("/v1/screen", None, "application/xml", "<advert/>");
+    let (status, e) = s.post("/v1/screen", None, "application/pdf", "%PDF-1.4");
     assert_eq!(
         (status, e["error"]["code"].as_str()),
         (415, Some("unsupported_type"))

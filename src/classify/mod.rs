@@ -1,16 +1,12 @@
 //! The classifier: a logistic regression over readable features of the screening report (signs
 //! found, their counts by strength, dimensions, extracted facts), trained with linfa on the
-//! labelled corpus and the real adverts, scored as a dot product. `features` names and computes
-//! the features, `model` stores and scores a trained model, `train` fits one and scores each
-//! source with a model trained without it, `metrics` measures ranking quality, `eval` and `real`
-//! measure the written test split and the real adverts.
+//! labelled corpus and the real adverts (in `learning`, which screens with the engine), scored
+//! as a dot product. `features` names and computes the features, `model` stores and scores a
+//! trained model, `metrics` measures ranking quality.
 
-pub mod eval;
 pub mod features;
 pub mod metrics;
 pub mod model;
-pub mod real;
-pub mod train;
 
 pub use model::{Model, Prediction};
 

@@ -14,21 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::{Located, Scan};
 use crate::market::MarketPay;
 
-/// The period a pay amount is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Period {
-    /// Per hour.
-    Hour,
-    /// Per day or shift.
-    Day,
-    /// Per week.
-    Week,
-    /// Per month.
-    Month,
-    /// Per year.
-    Year,
-}
+pub use crate::market::Period;
 
 /// A pay amount or range.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use regex_automata::{Anchored, Input};
 
 use super::{Condition, Matcher, PhraseRef, RuleSet};
-use crate::advert::{Kind, Lang, Span};
+use crate::advert::Span;
 use crate::dialect::ascii_words;
 use crate::extract::{Entities, Scan, Word};
 use crate::market::{Category, MarketPay};
@@ -76,13 +76,12 @@ impl RuleSet {
     }
 
     /// Every rule that fires on an advert, given the automaton passes over its fields
-    /// ([`RuleSet::passes`] of the same `scans`) and the facts extracted from them.
+    /// ([`RuleSet::passes`] of the same `scans`) and the facts extracted from them, before the
+    /// context stage decides which count where they stand; [`RuleSet::settle`] then orders them.
     pub fn hits(
         &self,
         scans: &[Scan<'_>],
         passes: Vec<FieldPass<'_>>,
-        kind: Kind,
-        language: Lang,
         entities: &Entities,
     ) -> Vec<Hit> {
         let mut hits = Vec::new();
@@ -100,8 +99,11 @@ impl RuleSet {
                 }
             }
         }
-        // The context stage decides which hits count where they stand.
-        crate::context::keep_counting(self, &mut hits, scans, kind, language, entities);
+        hits
+    }
+
+    /// Hits in rule order without repeats, a few spans per rule at most.
+    pub fn settle(&self, mut hits: Vec<Hit>) -> Vec<Hit> {
         hits.sort_by_key(|h| (h.rule, h.span.map(|s| (s.field, s.start, s.end))));
         hits.dedup();
         let mut per_rule = 0;

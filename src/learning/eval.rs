@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::metrics::{pr_auc, recall_at_fpr, roc_auc};
+use crate::classify::metrics::{pr_auc, recall_at_fpr, roc_auc};
 use crate::corpus::{Label, Labelled, Split};
 use crate::engine::Engine;
 use crate::score::DEFAULT_MEDIUM;

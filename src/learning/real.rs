@@ -13,9 +13,9 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize, Serializer};
 
-use super::metrics::roc_auc;
 use super::train::TrainingAdvert;
 use crate::advert::{Advert, Kind};
+use crate::classify::metrics::roc_auc;
 use crate::engine::Engine;
 use crate::report::Report;
 use crate::score::Level;

@@ -1,6 +1,6 @@
 //! Training: every advert (the labelled corpus written for the project and, when given, the
 //! real adverts of `../shared/data/real-adverts/`) is screened and turned into the readable
-//! features of [`super::features`]; a logistic regression is fitted with linfa on the train split
+//! features of [`crate::classify::features`]; a logistic regression is fitted with linfa on the train split
 //! for a few regularisation strengths, the one with the best dev log loss is kept, calibrated on
 //! dev (Platt scaling), and measured on dev and test. Then each source is left out in turn: a
 //! model trained on the others scores it, which says how the classifier does on adverts unlike
@@ -13,13 +13,13 @@ use ndarray::{Array1, Array2};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::ClassifyError;
-use super::features::{feature_set, values};
-use super::metrics::{log_loss, pr_auc, roc_auc};
-use super::model::{
+use crate::advert::Advert;
+use crate::classify::ClassifyError;
+use crate::classify::features::{feature_set, values};
+use crate::classify::metrics::{log_loss, pr_auc, roc_auc};
+use crate::classify::model::{
     ChosenThresholds, Metadata, Model, Platt, Provenance, SourceCount, SourceFigures, SplitMetrics,
 };
-use crate::advert::Advert;
 use crate::corpus::{Label, Labelled, Split, split_of};
 use crate::engine::Engine;
 use crate::score::combine;

@@ -1,39 +1,37 @@
-//! `adscreen fetch`, and the addresses among `scan`'s inputs: pages and feeds fetched once,
-//! politely (see `adscreen::fetch`), then screened like files.
+//! Addresses among `scan`'s inputs: pages and feeds fetched once, politely (see
+//! `adscreen::fetch`), then read like files.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
+use clap::Args;
 
 use adscreen::fetch::{FetchOptions, Fetcher, Outcome, Validators};
 use adscreen::ingest::Format;
 
-use crate::cli::{FetchArgs, FetchOptionsArgs, ScanArgs};
-
-/// Runs `adscreen fetch`: every argument must be an address.
-pub(crate) fn fetch(args: FetchArgs) -> Result<u8> {
-    for url in &args.urls {
-        if url_of(Path::new(url)).is_none() {
-            bail!("{url:?} is not an http:// or https:// address (files are read by `scan`)");
-        }
-    }
-    crate::cli::scan(ScanArgs {
-        files: args.urls.iter().map(PathBuf::from).collect(),
-        input_format: args.input_format,
-        fetch: args.fetch,
-        screen: args.screen,
-    })
+/// How pages and feeds are fetched.
+#[derive(Debug, Clone, Args)]
+pub struct FetchOptionsArgs {
+    /// A contact for site owners (e-mail or web address), sent in the User-Agent.
+    #[arg(long, env = "ADSCREEN_CONTACT")]
+    pub contact: Option<String>,
+    /// Longest wait for one answer.
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
+    pub timeout: std::time::Duration,
+    /// Least time between two requests to one host.
+    #[arg(long, default_value = "2s", value_parser = humantime::parse_duration)]
+    pub min_delay: std::time::Duration,
 }
 
 /// The address an input names, if it is one.
-pub(crate) fn url_of(path: &Path) -> Option<&str> {
+pub(super) fn url_of(path: &Path) -> Option<&str> {
     let s = path.to_str()?;
     let lower = s.get(..8).unwrap_or(s).to_ascii_lowercase();
     (lower.starts_with("http://") || lower.starts_with("https://")).then_some(s)
 }
 
 /// A fetched input: its body, format and the address it was answered from.
-pub(crate) struct Remote {
+pub(super) struct Remote {
     /// The body, UTF-8.
     pub body: Vec<u8>,
     /// Its format (by content unless forced).
@@ -44,14 +42,14 @@ pub(crate) struct Remote {
 
 /// Fetches inputs one after another with one client, so robots.txt and the per-host delay hold
 /// across them.
-pub(crate) struct Remotes {
+pub(super) struct Remotes {
     runtime: tokio::runtime::Runtime,
     fetcher: Fetcher,
 }
 
 impl Remotes {
     /// A client with the command line's options.
-    pub(crate) fn new(options: &FetchOptionsArgs) -> Result<Remotes> {
+    pub(super) fn new(options: &FetchOptionsArgs) -> Result<Remotes> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -66,7 +64,7 @@ impl Remotes {
     }
 
     /// Fetches `url`; the message says why not when it cannot be.
-    pub(crate) fn get(&self, url: &str, forced: Option<Format>) -> Result<Remote, String> {
+    pub(super) fn get(&self, url: &str, forced: Option<Format>) -> Result<Remote, String> {
         let outcome = self
             .runtime
             .block_on(self.fetcher.fetch(url, &Validators::default()))

@@ -90,7 +90,7 @@ pub fn run_serve(args: ServeArgs) -> Result<u8> {
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(serve(config))?;
-    Ok(crate::cli::EXIT_OK)
+    Ok(super::exit::EXIT_OK)
 }
 
 /// Runs a `keys` subcommand.
@@ -139,5 +139,5 @@ pub fn run_keys(command: KeysCommand) -> Result<u8> {
             eprintln!("key {id} revoked");
         }
     }
-    Ok(crate::cli::EXIT_OK)
+    Ok(super::exit::EXIT_OK)
 }

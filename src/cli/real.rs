@@ -1,21 +1,45 @@
 //! The real-adverts part of `adscreen eval --real DIR`: screening the folder (the figures are
-//! `classify::real`'s), the table or JSON, the list of flagged ordinary adverts, and the floors
+//! `learning::real`'s), the table or JSON, the list of flagged ordinary adverts, and the floors
 //! with their exit code.
 
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use clap::Args;
 use serde::Serialize;
 
-use adscreen::classify::eval::Evaluation;
-use adscreen::classify::real::{self, FileResult, Floors, RealEvaluation};
 use adscreen::engine::Engine;
+use adscreen::learning::eval::Evaluation;
+use adscreen::learning::real::{self, FileResult, Floors, RealEvaluation};
 
-use crate::cli::{EXIT_BAD_RECORDS, EXIT_OK, EvalArgs};
+use super::exit::{EXIT_BAD_RECORDS, EXIT_OK};
+
+/// The options of `eval` about real adverts.
+#[derive(Debug, Args)]
+pub struct RealOptions {
+    /// Also screen every `*.jsonl` file of this folder of real adverts and report each file.
+    #[arg(id = "real", long = "real", value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Report only the real adverts: skip the written corpus (and the PR curve).
+    #[arg(long, requires = "real")]
+    pub real_only: bool,
+    /// Write every flagged ordinary real advert here (JSON Lines), for a person to read.
+    #[arg(long, value_name = "FILE", requires = "real")]
+    pub flagged_out: Option<PathBuf>,
+    /// Fail (exit 1) when a file of real adverts flags more than this share of its ordinary ones.
+    #[arg(long, value_name = "F", requires = "real")]
+    pub max_flagged: Option<f64>,
+    /// Fail (exit 1) when recall on the risky real adverts (all files together) is below this.
+    #[arg(long, value_name = "R", requires = "real")]
+    pub min_recall: Option<f64>,
+    /// Fail (exit 1) when a file of fraudulent/legitimate real adverts has a lower ROC-AUC.
+    #[arg(long, value_name = "A", requires = "real")]
+    pub min_auc: Option<f64>,
+}
 
 /// Screens every file of the folder and writes `--flagged-out`, if asked.
-pub fn evaluate(dir: &Path, engine: &Engine, args: &EvalArgs) -> Result<RealEvaluation> {
+pub fn evaluate(dir: &Path, engine: &Engine, args: &RealOptions) -> Result<RealEvaluation> {
     let evaluation = real::evaluate_dir(dir, engine)
         .with_context(|| format!("real adverts in {}", dir.display()))?;
     if let Some(path) = &args.flagged_out {
@@ -48,11 +72,12 @@ struct Both<'a> {
 pub fn report(
     evaluation: &RealEvaluation,
     written: Option<&Evaluation>,
-    args: &EvalArgs,
+    args: &RealOptions,
+    json: bool,
     medium: u8,
 ) -> Result<u8> {
     let mut out = io::stdout().lock();
-    if args.json {
+    if json {
         serde_json::to_writer_pretty(
             &mut out,
             &Both {
@@ -81,7 +106,12 @@ pub fn report(
     })
 }
 
-fn table(out: &mut impl Write, e: &RealEvaluation, args: &EvalArgs, medium: u8) -> io::Result<()> {
+fn table(
+    out: &mut impl Write,
+    e: &RealEvaluation,
+    args: &RealOptions,
+    medium: u8,
+) -> io::Result<()> {
     let opt = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.3}"));
     writeln!(
         out,
