@@ -5,6 +5,7 @@ mod cli;
 mod fuzz_ingest;
 mod fuzz_screen;
 mod hard_cases;
+mod layers;
 mod model;
 mod reliability;
 mod sample;

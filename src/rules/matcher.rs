@@ -102,7 +102,7 @@ impl RuleSet {
         hits
     }
 
-    /// Hits in rule order without repeats, a few spans per rule at most.
+    /// Hits in rule order without repeats, at most five per rule.
     pub fn settle(&self, mut hits: Vec<Hit>) -> Vec<Hit> {
         hits.sort_by_key(|h| (h.rule, h.span.map(|s| (s.field, s.start, s.end))));
         hits.dedup();
