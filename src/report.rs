@@ -1,5 +1,5 @@
 //! The result of screening one advert: the output contract of `scan` (and later of the API).
-//! See README "Output" for the contract; field order here is the order in JSON.
+//! See docs/output.md for the contract; field order here is the order in JSON.
 
 use serde::{Deserialize, Serialize};
 

@@ -11,7 +11,7 @@ use adscreen::service::{Config, serve};
 /// Arguments of `serve`. Flags and environment variables override the config file.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Config file (TOML); see README "Service" for its keys.
+    /// Config file (TOML); see docs/service.md for its keys.
     #[arg(long, env = "ADSCREEN_CONFIG")]
     pub config: Option<PathBuf>,
     /// Address to listen on [default: 127.0.0.1:8080].

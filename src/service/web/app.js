@@ -840,7 +840,7 @@ async function start() {
   }
   $("#check-form").addEventListener("submit", check);
   $("#search-form").addEventListener("submit", (e) => { e.preventDefault(); runSearch(0); });
-  // The queue: flagged adverts without a decision, in priority order (README "Reviews").
+  // The queue: flagged adverts without a decision, in priority order (docs/service.md, "Reviews").
   $("#queue-button").addEventListener("click", () => {
     $("#review").value = "new";
     for (const box of document.querySelectorAll("#search-form input[name=level]")) {
