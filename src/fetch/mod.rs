@@ -72,6 +72,7 @@ impl Fetched {
     pub fn format(&self) -> Format {
         let sniffed = crate::ingest::sniff(self.body.as_slice()).map(|(f, _)| f);
         match (sniffed, self.media_type.as_str()) {
+            (Ok(Format::Html), "application/rss+xml" | "application/atom+xml") => Format::Rss,
             (Ok(Format::Text), "text/html" | "application/xhtml+xml") => Format::Html,
             (Ok(Format::Ndjson), "application/json") => Format::Json,
             (Ok(format), _) => format,

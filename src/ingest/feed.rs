@@ -18,7 +18,7 @@ pub(super) fn read_feed(
 ) -> Result<(), IngestError> {
     let mut bytes = Vec::new();
     input.read_to_end(&mut bytes)?;
-    let source = utf8(&bytes)?;
+    let source = &as_utf8_without_declarations(&bytes)?;
     let items = item_starts(source);
     match parse(source) {
         Ok(feed) => {
@@ -34,10 +34,10 @@ pub(super) fn read_feed(
             detail: format!("not a usable RSS or Atom feed: {whole}"),
         }),
         Err(_) => {
-            // Each item on its own, in an envelope of the feed's kind.
-            let atom = source[..items[0]].contains("<feed");
+            // Each item on its own, in an envelope of its kind.
             let title = channel_title(&source[..items[0]]);
             for (n, &start) in items.iter().enumerate() {
+                let atom = source[start..].starts_with("<entry");
                 let end = items.get(n + 1).copied().unwrap_or(source.len());
                 let line = line_at(source, start);
                 let body = item_body(&source[start..end], atom);
@@ -66,13 +66,68 @@ pub(super) fn read_feed(
     }
 }
 
-fn parse(source: &str) -> Result<Feed, feed_rs::parser::ParseFeedError> {
+fn parse(source: &str) -> Result<Feed, String> {
     // Items without an id keep none: the reader names them by link or position instead of a
-    // random one, so an item read twice keeps its name.
-    feed_rs::parser::Builder::new()
-        .id_generator(|_, _, _| String::new())
-        .build()
-        .parse(source.as_bytes())
+    // random one, so an item read twice keeps its name. The parser's own checks must not take
+    // the reader down with them: a panic in it is an error of this input.
+    std::panic::catch_unwind(|| {
+        feed_rs::parser::Builder::new()
+            .id_generator(|_, _, _| String::new())
+            .build()
+            .parse(source.as_bytes())
+    })
+    .map_err(|_| "the feed parser failed on this input".to_string())?
+    .map_err(|e| e.to_string())
+}
+
+/// A feed as UTF-8 text without its XML declarations: bytes in another character set are
+/// decoded by the one the declaration names, and the declarations (which would make the parser
+/// decode the text again) are blanked, their line breaks kept so lines stay where they were.
+fn as_utf8_without_declarations(bytes: &[u8]) -> Result<String, IngestError> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_string(),
+        Err(_) => {
+            let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]);
+            let encoding = declared_encoding(&head)
+                .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()));
+            match encoding {
+                Some(encoding) => encoding.decode(bytes).0.into_owned(),
+                None => {
+                    return Err(utf8(bytes).err().unwrap_or(IngestError::InvalidUtf8 {
+                        line: 1,
+                        detail: "not UTF-8".into(),
+                    }));
+                }
+            }
+        }
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(start) = rest.find("<?xml") {
+        let Some(len) = rest[start..].find("?>") else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        let declaration = &rest[start..start + len + 2];
+        out.extend(declaration.chars().filter(|&c| c == '\n'));
+        rest = &rest[start + len + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// The `encoding` an XML declaration names.
+fn declared_encoding(head: &str) -> Option<String> {
+    let start = head.find("<?xml")?;
+    let declaration = &head[start..start + head[start..].find("?>")?];
+    let at = declaration.find("encoding")? + "encoding".len();
+    let value = declaration[at..]
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
+    let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = &value[1..];
+    Some(value[..value.find(quote)?].to_string())
 }
 
 /// Where each `<item>` or `<entry>` starts, in order.

@@ -7,7 +7,7 @@ use ego_tree::NodeRef;
 use scraper::{ElementRef, Html, Node};
 
 /// Elements whose content is never text of the page: code, styles, navigation, page chrome,
-/// forms and embedded objects.
+/// forms and embedded objects. (A `<header>` is chrome outside the content only.)
 const SKIPPED: &[&str] = &[
     "script", "style", "noscript", "template", "head", "nav", "footer", "aside", "form", "button",
     "select", "option", "input", "textarea", "svg", "canvas", "iframe", "object", "embed",
@@ -66,16 +66,93 @@ const BLOCKS: &[&str] = &[
     "caption",
 ];
 
-/// The text of an HTML fragment (a feed item's description, a JSON-LD description).
+/// Deepest nesting of elements read. The HTML parser's work grows with the square of the depth
+/// (each start tag looks through the open elements), so deeper markup is not parsed: no page
+/// people read nests anywhere near this deep.
+pub(crate) const MAX_NESTING: usize = 4000;
+
+/// Elements that hold no others, or that the parser closes by itself when the next one starts:
+/// they do not deepen the nesting.
+const UNNESTED: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option", "!doctype",
+];
+
+/// How deep the elements of some markup nest, counted from its tags (a close tag ends the
+/// innermost open one; scripts and styles are skipped). Cheap, and an upper bound for what the
+/// parser builds in all but broken markup.
+pub(crate) fn nesting_depth(html: &str) -> usize {
+    let bytes = html.as_bytes();
+    let (mut depth, mut deepest, mut at) = (0usize, 0usize, 0usize);
+    while let Some(found) = memchr_lt(&bytes[at..]) {
+        let start = at + found + 1;
+        at = start;
+        match bytes.get(start) {
+            Some(b'/') => depth = depth.saturating_sub(1),
+            Some(b) if b.is_ascii_alphabetic() => {
+                let end = bytes[start..]
+                    .iter()
+                    .position(|b| !b.is_ascii_alphanumeric())
+                    .map_or(bytes.len(), |n| start + n);
+                let name = html[start..end].to_ascii_lowercase();
+                if name == "script" || name == "style" {
+                    let close = format!("</{name}");
+                    let rest = html[end..].to_ascii_lowercase();
+                    at = rest.find(&close).map_or(bytes.len(), |n| end + n);
+                    continue;
+                }
+                if !UNNESTED.contains(&name.as_str()) {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+            }
+            _ => {}
+        }
+    }
+    deepest
+}
+
+fn memchr_lt(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'<')
+}
+
+/// The text of an HTML fragment (a feed item's description, a JSON-LD description). Markup
+/// nested deeper than [`MAX_NESTING`] is read as text with its tags left out.
 pub(crate) fn fragment_to_text(html: &str) -> String {
+    if nesting_depth(html) > MAX_NESTING {
+        return without_tags(html);
+    }
     let parsed = Html::parse_fragment(html);
-    let text = element_to_text(parsed.root_element());
+    let text = text_under(parsed.root_element(), true);
     // Escaped markup ("&lt;p&gt;Hello&lt;/p&gt;") comes out as markup: read it once more.
     if looks_like_markup(&text) {
-        element_to_text(Html::parse_fragment(&text).root_element())
+        text_under(Html::parse_fragment(&text).root_element(), true)
     } else {
         text
     }
+}
+
+/// Text with everything between `<` and `>` left out and white space collapsed: for markup too
+/// deep to parse.
+fn without_tags(html: &str) -> String {
+    let mut out = Lines::default();
+    let mut inside = false;
+    let mut run = String::new();
+    for c in html.chars() {
+        match c {
+            '<' => {
+                inside = true;
+                out.push_text(&run, false);
+                out.space();
+                run.clear();
+            }
+            '>' if inside => inside = false,
+            _ if !inside => run.push(c),
+            _ => {}
+        }
+    }
+    out.push_text(&run, false);
+    out.finish()
 }
 
 /// Whether text still holds HTML tags.
@@ -87,10 +164,23 @@ fn looks_like_markup(text: &str) -> bool {
     .any(|t| text.contains(t))
 }
 
-/// The text under an element, with page chrome left out.
+/// The text under an element, with page chrome left out. Inside `<main>` or `<article>` (or a
+/// fragment), a `<header>` is the content's own and is read; elsewhere it is the page's.
 pub(crate) fn element_to_text(element: ElementRef<'_>) -> String {
+    let content = !matches!(element.value().name(), "body" | "html");
+    text_under(element, content)
+}
+
+fn text_under(element: ElementRef<'_>, content: bool) -> String {
     let mut out = Lines::default();
-    walk(*element, &mut out, false);
+    walk(
+        *element,
+        &mut out,
+        Context {
+            pre: false,
+            content,
+        },
+    );
     out.finish()
 }
 
@@ -110,53 +200,105 @@ pub(crate) fn is_skipped(element: &scraper::node::Element) -> bool {
         })
 }
 
-fn walk(node: NodeRef<'_, Node>, out: &mut Lines, pre: bool) {
-    for child in node.children() {
-        match child.value() {
-            Node::Text(text) => out.push_text(text, pre),
-            Node::Element(element) => {
-                if is_skipped(element) {
-                    continue;
+/// Where in the page a node is.
+#[derive(Debug, Clone, Copy)]
+struct Context {
+    /// Inside `<pre>`: white space kept.
+    pre: bool,
+    /// Inside the content (`<main>`, `<article>`, `role=main`, a fragment).
+    content: bool,
+}
+
+/// What is left to do: a node to read, or the break after an element.
+enum Step<'a> {
+    Node(NodeRef<'a, Node>, Context),
+    Space,
+    Line,
+    Paragraph,
+}
+
+/// Reads the nodes under `root` in document order, with a stack of its own: a page nested
+/// thousands of elements deep is read as any other, without deep recursion.
+fn walk(root: NodeRef<'_, Node>, out: &mut Lines, context: Context) {
+    let mut steps: Vec<Step<'_>> = root
+        .children()
+        .rev()
+        .map(|c| Step::Node(c, context))
+        .collect();
+    while let Some(step) = steps.pop() {
+        let (node, context) = match step {
+            Step::Node(node, context) => (node, context),
+            Step::Space => {
+                out.space();
+                continue;
+            }
+            Step::Line => {
+                out.break_line();
+                continue;
+            }
+            Step::Paragraph => {
+                out.blank_line();
+                continue;
+            }
+        };
+        let element = match node.value() {
+            Node::Text(text) => {
+                out.push_text(text, context.pre);
+                continue;
+            }
+            Node::Element(element) => element,
+            _ => continue,
+        };
+        let name = element.name();
+        if is_skipped(element) || (name == "header" && !context.content) {
+            continue;
+        }
+        let inner = Context {
+            pre: context.pre || name == "pre",
+            content: context.content
+                || matches!(name, "main" | "article")
+                || element
+                    .attr("role")
+                    .is_some_and(|r| r.trim().eq_ignore_ascii_case("main")),
+        };
+        match name {
+            "br" => {
+                out.break_line();
+                continue;
+            }
+            "hr" => {
+                out.blank_line();
+                continue;
+            }
+            "img" => {
+                if let Some(alt) = element.attr("alt").filter(|a| !a.trim().is_empty()) {
+                    out.push_text(alt, false);
                 }
-                let name = element.name();
-                match name {
-                    "br" => out.break_line(),
-                    "hr" => out.blank_line(),
-                    "td" | "th" => {
-                        out.space();
-                        walk(child, out, pre);
-                        out.space();
-                    }
-                    "img" => {
-                        if let Some(alt) = element.attr("alt").filter(|a| !a.trim().is_empty()) {
-                            out.push_text(alt, false);
-                        }
-                    }
-                    _ if BLOCKS.contains(&name) => {
-                        let paragraph = matches!(
-                            name,
-                            "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "ul" | "ol" | "table"
-                        );
-                        if paragraph {
-                            out.blank_line();
-                        } else {
-                            out.break_line();
-                        }
-                        if name == "li" {
-                            out.push_text("- ", true);
-                        }
-                        walk(child, out, pre || name == "pre");
-                        if paragraph {
-                            out.blank_line();
-                        } else {
-                            out.break_line();
-                        }
-                    }
-                    _ => walk(child, out, pre),
+                continue;
+            }
+            "td" | "th" => {
+                out.space();
+                steps.push(Step::Space);
+            }
+            _ if BLOCKS.contains(&name) => {
+                let paragraph = matches!(
+                    name,
+                    "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "ul" | "ol" | "table"
+                );
+                if paragraph {
+                    out.blank_line();
+                    steps.push(Step::Paragraph);
+                } else {
+                    out.break_line();
+                    steps.push(Step::Line);
+                }
+                if name == "li" {
+                    out.push_text("- ", true);
                 }
             }
             _ => {}
         }
+        steps.extend(node.children().rev().map(|c| Step::Node(c, inner)));
     }
 }
 
@@ -241,6 +383,26 @@ mod tests {
         assert_eq!(
             text,
             "Darbs Norvēģijā\n\nAlga 2000 EUR\nDzīvoklis bez maksas\n\n- bez pieredzes\n- bez valodas"
+        );
+    }
+
+    #[test]
+    fn a_page_nested_deeper_than_any_stack_is_read() {
+        let depth = 100_000;
+        let html = format!("{}Darbs{}", "<div>".repeat(depth), "</div>".repeat(depth));
+        assert_eq!(nesting_depth(&html), depth);
+        assert_eq!(fragment_to_text(&html), "Darbs");
+        // At the limit the parser reads it, and the walk needs no deep stack.
+        let html = format!(
+            "{}Darbs <b>Rīgā</b>{}",
+            "<div>".repeat(MAX_NESTING - 1),
+            "</div>".repeat(MAX_NESTING - 1)
+        );
+        assert_eq!(fragment_to_text(&html), "Darbs Rīgā");
+        // Scripts, void and self-closing elements do not count.
+        assert_eq!(
+            nesting_depth("<p>a<p>b<br><img src=x><script>if (a<b) {}</script><div>c</div>"),
+            1
         );
     }
 

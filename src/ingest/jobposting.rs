@@ -197,13 +197,16 @@ pub(crate) fn to_raw(posting: &Map<String, Value>, page_url: Option<&str>) -> Ra
         }
         text.push_str(&lines.join("\n"));
     }
-    let url = text_of(posting.get("url")).or_else(|| page_url.map(str::to_string));
+    let own_url = text_of(posting.get("url"));
     let identifier = match posting.get("identifier") {
         Some(Value::Object(o)) => text_of(o.get("value")),
         other => text_of(other),
     };
+    // Named by its own address or identifier; the page's address is only where it was found
+    // (a page may list many postings), and the page names those without a name of their own.
+    let url = own_url.clone().or_else(|| page_url.map(str::to_string));
     RawAdvert {
-        id: url.clone().or(identifier),
+        id: own_url.or(identifier),
         kind: Some("job".into()),
         title,
         text: Some(text),

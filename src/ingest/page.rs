@@ -1,7 +1,7 @@
 //! A web page as adverts: each schema.org `JobPosting` in its JSON-LD is one advert; each message
-//! of a Telegram channel's web preview is one; any other page is one advert of its main text (the `<main>` or `<article>` element, else the
-//! body, without menus, footers and scripts). A JSON-LD block that does not parse is a bad
-//! record on the line it starts; the page is still read.
+//! of a Telegram channel's web preview is one; any other page is one advert of its main text
+//! (the `<main>` or `<article>` element, else the body, without menus, footers and scripts). A JSON-LD block that does not parse is a bad
+//! record on the line of the error; the page is still read.
 
 use std::io::Read;
 
@@ -29,29 +29,38 @@ pub(super) fn read_page(
         });
     }
     let source = utf8(&bytes)?;
+    let depth = super::html_text::nesting_depth(source);
+    if depth > super::html_text::MAX_NESTING {
+        return Err(IngestError::Invalid {
+            line: 1,
+            detail: format!(
+                "the page nests elements {depth} deep, more than the {} read",
+                super::html_text::MAX_NESTING
+            ),
+        });
+    }
     let page = Html::parse_document(source);
-    let page_url = page_url
-        .map(str::to_string)
-        .or_else(|| canonical_url(&page));
+    // The address the page gives itself names it; where it was fetched from, otherwise.
+    let page_url = canonical_url(&page).or_else(|| page_url.map(str::to_string));
     let mut postings = Vec::new();
     let mut broken = false;
-    let mut ld_blocks = 0;
+    // The JSON-LD tags as written, in order, with their lines counted once: the n-th block the
+    // parser finds is at the n-th tag.
+    let lower = source.to_ascii_lowercase();
+    let mut tags = lower.match_indices("application/ld+json").map(|(at, _)| at);
+    let mut lines = super::SliceLines::new(source);
     let last_line = super::line_at(source, source.len());
-    for (n, block) in page.select(&selector("script")).enumerate() {
-        let is_ld = block
+    let scripts = selector("script");
+    let blocks = page.select(&scripts).filter(|block| {
+        block
             .attr("type")
-            .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
-        if !is_ld {
-            continue;
-        }
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"))
+    });
+    for (n, block) in blocks.enumerate() {
         let json: String = block.text().collect();
-        // The block is found in the page as written; where the parser changed it (line breaks
-        // `\r\n` read as `\n`), the line of its tag is used.
-        let line = match source.find(json.as_str()).filter(|_| !json.is_empty()) {
-            Some(at) => super::line_at(source, at),
-            None => tag_line(source, ld_blocks),
-        };
-        ld_blocks += 1;
+        let line = tags
+            .next()
+            .map_or(last_line, |at| lines.line_of(&source[at..]));
         match serde_json::from_str::<serde_json::Value>(json.trim()) {
             Ok(value) => {
                 for posting in jobposting::find_postings(&value) {
@@ -60,7 +69,7 @@ pub(super) fn read_page(
             }
             Err(e) => {
                 broken = true;
-                // The line inside the block counts from the line the block starts on.
+                // The error's line inside the block, counted from the line of its tag.
                 let skipped = json.len() - json.trim_start().len();
                 let inner = super::line_at(&json, skipped) - 1;
                 sink(Err(IngestError::Json {
@@ -76,8 +85,15 @@ pub(super) fn read_page(
     }
     if !postings.is_empty() {
         let many = postings.len() > 1;
-        for (n, (line, raw)) in postings.into_iter().enumerate() {
+        for (n, (line, mut raw)) in postings.into_iter().enumerate() {
             let at = many.then_some(n + 1);
+            if raw.id.is_none() {
+                raw.id = match (&page_url, at) {
+                    (Some(url), Some(n)) => Some(format!("{url}#{n}")),
+                    (Some(url), None) => Some(url.clone()),
+                    (None, _) => None,
+                };
+            }
             sink(raw.into_advert(line, |a| ids.of(a, at)));
         }
         return Ok(());
@@ -111,15 +127,6 @@ pub(super) fn read_page(
     };
     sink(raw.into_advert(1, |a| ids.of(a, None)));
     Ok(())
-}
-
-/// The line of the `n`-th (from 0) JSON-LD `<script>` tag as written, or 1.
-fn tag_line(source: &str, n: usize) -> usize {
-    let lower = source.to_ascii_lowercase();
-    lower
-        .match_indices("application/ld+json")
-        .nth(n)
-        .map_or(1, |(at, _)| super::line_at(source, at))
 }
 
 /// A JSON error's message without its place in the block (the record's line says where).

@@ -326,3 +326,113 @@ fn a_telegram_channel_preview_is_an_advert_per_message() {
         ]
     );
 }
+
+#[test]
+fn a_feed_is_read_in_the_character_set_it_declares_and_only_once() {
+    let feed = |declaration: &str, title: &str| {
+        format!(
+            "{declaration}<rss version=\"2.0\"><channel><title>T</title><item><title>{title}</title>\
+             <link>https://example.lv/1</link><description>Работа в Польше</description></item>\
+             </channel></rss>"
+        )
+    };
+    // Bytes in windows-1251, as the declaration says.
+    let utf8 = feed(
+        "<?xml version=\"1.0\" encoding=\"windows-1251\"?>",
+        "Работа",
+    );
+    let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode(&utf8);
+    let (ads, bad) = read_all(&cp1251, Format::Rss);
+    assert!(bad.is_empty(), "{bad:?}");
+    assert_eq!(ads[0].title, "Работа");
+    // Already UTF-8 (a fetched feed converted by its Content-Type) but still declaring
+    // windows-1251: read once, not garbled.
+    let (ads, _) = read_all(utf8.as_bytes(), Format::Rss);
+    assert_eq!(ads[0].text, "Работа в Польше");
+    // White space before the declaration, and a second declaration later, are no trouble.
+    let spaced = format!("{}{}", " ".repeat(100), utf8);
+    let (ads, _) = read_all(spaced.as_bytes(), Format::Rss);
+    assert_eq!(ads.len(), 1);
+    let twice = utf8.replace(
+        "<item>",
+        "<?xml version=\"1.0\" encoding=\"iso-8859-13\"?><item>",
+    );
+    let (ads, bad) = read_all(twice.as_bytes(), Format::Rss);
+    assert_eq!(ads.len() + bad.len(), 1, "one item, read or reported");
+}
+
+#[test]
+fn one_broken_item_of_a_feedburner_rss_feed_loses_no_other() {
+    let feed = "<rss version=\"2.0\"><channel><title>T</title>\
+        <feedburner:info uri=\"x\"/>\
+        <item><title>A</title><link>https://example.lv/a</link><description>Darbs A</description></item>\
+        <item><title>B <b>broken</title><link>https://example.lv/b</link></item>\
+        <item><title>C</title><link>https://example.lv/c</link><description>Darbs C</description></item>\
+        </channel></rss>";
+    let (ads, bad) = read_all(feed.as_bytes(), Format::Rss);
+    let ids: Vec<&str> = ads.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, ["https://example.lv/a", "https://example.lv/c"]);
+    assert_eq!(bad.len(), 1);
+}
+
+#[test]
+fn sniffing_looks_at_the_root_element_and_the_top_level_keys() {
+    let format = |s: &str| sniff(s.as_bytes()).expect("sniffed").0;
+    // A feed whose first item quotes a page is still a feed; a page that mentions feeds is a
+    // page.
+    let feed = "<?xml version=\"1.0\"?>\n<!-- generated -->\n<rss version=\"2.0\"><channel><item>\
+                <description><![CDATA[<html><body>x</body></html>]]></description></item></channel></rss>";
+    assert_eq!(format(feed), Format::Rss);
+    assert_eq!(
+        format("<!doctype html><html><body><a href=\"/rss\">&lt;rss&gt;</a>"),
+        Format::Html
+    );
+    assert_eq!(format("<rdf:RDF xmlns:rdf=\"x\">"), Format::Rss);
+    // NDJSON records that carry `type` and `messages` are records, not an export.
+    assert_eq!(
+        format("{\"type\":\"job\",\"text\":\"Darbs\",\"messages\":[\"a\"]}\n{\"text\":\"b\"}\n"),
+        Format::Ndjson
+    );
+    assert_eq!(
+        format(
+            "{\n \"name\": \"Kanāls\",\n \"type\": \"public_channel\",\n \"id\": 42,\n \"messages\": [\n"
+        ),
+        Format::Telegram
+    );
+    // An advert with a description and a messages array is an advert.
+    let (ads, bad) = read_all(
+        br#"{"description":"Darbs Rigaa","messages":[]}"#,
+        Format::Json,
+    );
+    assert_eq!((ads.len(), bad.len()), (1, 0));
+}
+
+#[test]
+fn postings_without_their_own_address_are_numbered_on_their_page() {
+    let page = r#"<html><head><link rel="canonical" href="https://jobs.example.lv/list">
+        <script type="application/ld+json">[
+          {"@type":"JobPosting","title":"A","description":"Darbs A"},
+          {"@type":"JobPosting","title":"B","description":"Darbs B"}]</script></head></html>"#;
+    let (ads, _) = read_all(page.as_bytes(), Format::Html);
+    let ids: Vec<&str> = ads.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "https://jobs.example.lv/list#1",
+            "https://jobs.example.lv/list#2"
+        ]
+    );
+    assert!(
+        ads.iter()
+            .all(|a| a.url.as_deref() == Some("https://jobs.example.lv/list"))
+    );
+}
+
+#[test]
+fn only_channels_and_supergroups_get_message_links() {
+    let export = r#"{"name": "Anna", "type": "personal_chat", "id": 77,
+        "messages": [{"id": 5, "type": "message", "text": "Darbs Vācijā"}]}"#;
+    let (ads, _) = read_all(export.as_bytes(), Format::Telegram);
+    assert_eq!(ads[0].id, "telegram:Anna/5");
+    assert_eq!(ads[0].url, None);
+}

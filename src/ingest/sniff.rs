@@ -7,13 +7,14 @@ use std::io::{self, BufRead, Read};
 use super::{BOM, Format, MAX_FIELD_BYTES};
 
 /// Reads past a byte order mark and any amount of leading whitespace to the first other
-/// character: `[` is a JSON array; `{` a Telegram export when a `"messages"` array follows at
-/// once, else JSON objects one after another (NDJSON, an object may spread over lines); `<` an
-/// RSS or Atom feed when `<rss`, `<feed` or `<rdf:RDF` is in its first 4 KB, else a web page;
-/// anything else (or nothing) is text. Returns the format and a reader that
-/// gives the input again from its start, for [`read`](super::read) (for JSON the leading
-/// whitespace is given back as its line breaks only: line numbers stay right and no more than a
-/// little is held). Reads no further than that character, so a stream is not held up.
+/// character: `[` is a JSON array; `{` a Telegram export when it starts as one (`name`, `type`,
+/// `id`, then a `messages` array), else JSON objects one after another (NDJSON, an object may
+/// spread over lines); `<` an RSS or Atom feed when its root element is `<rss>`, `<feed>` or
+/// `<rdf:RDF>`, else a web page; anything else (or nothing) is text. Returns the format and a
+/// reader that gives the input again from its start, for [`read`](super::read) (for JSON the
+/// leading whitespace is given back as its line breaks only: line numbers stay right and no
+/// more than a little is held). After `{` it reads only what is already buffered, so a stream
+/// is not held up; after `<`, up to 4 KB.
 pub fn sniff<R: BufRead>(mut input: R) -> io::Result<(Format, Sniffed<R>)> {
     let mut start = [0u8; 3];
     let mut n = 0;
@@ -96,23 +97,45 @@ pub fn sniff<R: BufRead>(mut input: R) -> io::Result<(Format, Sniffed<R>)> {
 /// How far past the first character `<` and `{` inputs are looked at.
 const PEEK_BYTES: usize = 4096;
 
-/// A Telegram export starts `{ "name": …, "type": …, "id": …, "messages": [`.
+/// A Telegram Desktop export starts `{ "name": …, "type": …, "id": …, "messages": [`, with
+/// these keys at its top level in this order (`name` is missing for some chats).
 fn is_telegram(window: &str) -> bool {
-    window.find("\"messages\"").is_some_and(|at| {
-        window[at + "\"messages\"".len()..]
-            .trim_start()
-            .strip_prefix(':')
-            .is_some_and(|r| r.trim_start().starts_with('['))
-    }) && window.contains("\"type\"")
+    static EXPORT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"^\s*\{\s*(?:"name"\s*:\s*(?:"(?:[^"\\]|\\.)*"|null)\s*,\s*)?"type"\s*:\s*"[a-z_]+"\s*,\s*"id"\s*:\s*-?\d+\s*,\s*"messages"\s*:\s*\["#,
+        )
+        .expect("the export pattern compiles (tested)")
+    });
+    EXPORT.is_match(window)
 }
 
-/// A feed names its root element early: `<rss`, `<feed` (Atom) or `<rdf:RDF` (RSS 1.0).
+/// A feed's root element is `<rss>`, `<feed>` (Atom) or `<rdf:RDF>` (RSS 1.0): the first element
+/// after the XML declaration, processing instructions, comments and a doctype.
 fn is_feed(window: &str) -> bool {
-    let lower = window.to_ascii_lowercase();
-    !lower.contains("<html")
-        && ["<rss", "<feed", "<rdf:rdf"]
-            .iter()
-            .any(|t| lower.contains(t))
+    let mut rest = window.trim_start();
+    loop {
+        let skip = if rest.starts_with("<?") {
+            rest.find("?>").map(|n| n + 2)
+        } else if rest.starts_with("<!--") {
+            rest.find("-->").map(|n| n + 3)
+        } else if rest.starts_with("<!") {
+            rest.find('>').map(|n| n + 1)
+        } else {
+            break;
+        };
+        match skip {
+            Some(n) => rest = rest[n..].trim_start(),
+            None => return false,
+        }
+    }
+    let name: String = rest
+        .strip_prefix('<')
+        .unwrap_or_default()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == ':')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    matches!(name.as_str(), "rss" | "feed" | "rdf:rdf")
 }
 
 fn count_newlines(bytes: &[u8]) -> u64 {

@@ -13,6 +13,8 @@ use super::{DefaultId, IngestError, RawAdvert, Record};
 #[derive(Deserialize)]
 struct Export<'a> {
     name: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
     id: Option<i64>,
     #[serde(borrow)]
     messages: Vec<&'a RawValue>,
@@ -30,14 +32,30 @@ struct Message {
     text: Value,
 }
 
-/// Whether a JSON object is a Telegram export: it has a `messages` array and no advert text.
+/// Whether a JSON object is a Telegram export: it has a `messages` array and a chat `type`, and
+/// no advert text (`text`, `body` or `description`).
 pub(super) fn is_export(object: &str) -> bool {
     #[derive(Deserialize)]
     struct Probe {
         messages: Option<Vec<serde::de::IgnoredAny>>,
+        #[serde(rename = "type")]
+        kind: Option<String>,
         text: Option<serde::de::IgnoredAny>,
+        body: Option<serde::de::IgnoredAny>,
+        description: Option<serde::de::IgnoredAny>,
     }
-    serde_json::from_str::<Probe>(object).is_ok_and(|p| p.messages.is_some() && p.text.is_none())
+    serde_json::from_str::<Probe>(object).is_ok_and(|p| {
+        p.messages.is_some()
+            && p.kind.is_some()
+            && p.text.is_none()
+            && p.body.is_none()
+            && p.description.is_none()
+    })
+}
+
+/// Chats whose messages have public or member links (`t.me/c/CHAT/MESSAGE`).
+fn has_message_links(kind: Option<&str>) -> bool {
+    kind.is_some_and(|k| k.ends_with("_channel") || k.ends_with("_supergroup"))
 }
 
 /// Reads the messages of an export held in `text` (a whole JSON document).
@@ -70,15 +88,19 @@ pub(super) fn read_export(
         if body.trim().is_empty() {
             continue;
         }
+        // Only channels and supergroups have links to their messages; other chats are named by
+        // their name (or id) and the message's.
         let link = export
             .id
+            .filter(|_| has_message_links(export.kind.as_deref()))
             .map(|chat| format!("https://t.me/c/{}/{}", chat.unsigned_abs(), message.id));
-        let id = link.clone().or_else(|| {
-            export
-                .name
-                .as_ref()
-                .map(|name| format!("{name}/{}", message.id))
-        });
+        let chat = export
+            .name
+            .clone()
+            .or_else(|| export.id.map(|id| id.to_string()));
+        let id = link
+            .clone()
+            .or_else(|| chat.map(|chat| format!("telegram:{chat}/{}", message.id)));
         let posted = message
             .date_unixtime
             .as_deref()
