@@ -765,6 +765,9 @@ fn fetch_screens_pages_and_feeds_and_skips_what_robots_txt_forbids() {
         format!("{base}/feed.xml"),
         format!("{base}/private/job.html"),
         format!("{base}/fail.xml"),
+        // A redirect to a forbidden path is not followed; one to an allowed path is.
+        format!("{base}/moved"),
+        format!("{base}/go"),
     ];
     let mut args = vec![
         "fetch",
@@ -776,7 +779,8 @@ fn fetch_screens_pages_and_feeds_and_skips_what_robots_txt_forbids() {
     args.extend(urls.iter().map(String::as_str));
     let out = run(&args, None, dir.path());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    // Two inputs could not be read: not every input failed, so it is "bad records", not an error.
+    // Three inputs could not be read: not every input failed, so it is "bad records", not an
+    // error.
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     let ids: Vec<String> = json_lines(&out)
         .iter()
@@ -787,8 +791,15 @@ fn fetch_screens_pages_and_feeds_and_skips_what_robots_txt_forbids() {
         [
             "https://jobs.example.com/ads/9931",
             "item-a",
-            "http://example.invalid/b"
+            "http://example.invalid/b",
+            "https://jobs.example.com/ads/9931"
         ]
+    );
+    assert_eq!(site.seen("/moved").len(), 1);
+    assert_eq!(
+        site.seen("/job.html").len(),
+        2,
+        "asked once, and once after /go"
     );
     assert!(
         stderr.contains("robots.txt") && stderr.contains("/private/job.html"),

@@ -410,6 +410,14 @@ fn fragments() -> impl Strategy<Value = Vec<u8>> {
         b"\"baseSalary\":",
         b"\"messages\":[",
         b"\"type\":\"message\"",
+        b"<?xml version=\"1.0\" encoding=\"windows-1251\"?>",
+        b"<?xml version=\"1.0\"?>",
+        b"<meta charset=\"windows-1257\">",
+        b"<div>",
+        b"</div>",
+        b"<header>",
+        b"<main>",
+        b"\xe2\xfe",
     ];
     prop::collection::vec(prop::sample::select(pieces), 0..200).prop_map(|v| v.concat())
 }

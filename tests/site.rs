@@ -1,6 +1,7 @@
 //! A test web site on loopback for the fetching tests: a feed whose version the test sets (with
 //! an ETag, answering 304 to a request that has it), a robots.txt that forbids `/private/`, a
-//! job page with JSON-LD, a path that answers 500 and one that never answers. Every request is
+//! job page with JSON-LD, redirects to it and to a forbidden path, a path that answers 500 and
+//! one that never answers. Every request is
 //! recorded.
 
 use std::sync::{Arc, Mutex};
@@ -122,6 +123,20 @@ async fn job_page(State(site): State<Arc<Site>>, request: Request) -> Response {
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
 }
 
+async fn moved_to_private(State(site): State<Arc<Site>>, request: Request) -> Response {
+    record(State(site), request, 301).await;
+    (
+        StatusCode::MOVED_PERMANENTLY,
+        [(header::LOCATION, "/private/job.html")],
+    )
+        .into_response()
+}
+
+async fn moved_to_job(State(site): State<Arc<Site>>, request: Request) -> Response {
+    record(State(site), request, 302).await;
+    (StatusCode::FOUND, [(header::LOCATION, "/job.html")]).into_response()
+}
+
 /// Starts a test site on a loopback port of its own; returns its address.
 pub fn start_site(site: Arc<Site>) -> String {
     let app = Router::new()
@@ -132,6 +147,8 @@ pub fn start_site(site: Arc<Site>) -> String {
         .route("/hang.xml", get(hanging))
         .route("/job.html", get(job_page))
         .route("/private/job.html", get(job_page))
+        .route("/moved", get(moved_to_private))
+        .route("/go", get(moved_to_job))
         .with_state(site);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {

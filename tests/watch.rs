@@ -68,9 +68,9 @@ fn sources_are_polled_politely_and_what_they_hold_is_stored() {
 
     // The first poll stores both items, with the source's name and the item's link.
     wait_for(Duration::from_secs(30), "the feed's items", || {
-        advert("item-a").0 == 200 && advert("http://example.invalid/b").0 == 200
+        advert("darbs-feed:item-a").0 == 200 && advert("http://example.invalid/b").0 == 200
     });
-    let (_, a) = advert("item-a");
+    let (_, a) = advert("darbs-feed:item-a");
     assert_eq!(a["advert"]["source"], "darbs-feed");
     assert_eq!(a["advert"]["url"], "http://example.invalid/a");
     assert_eq!(a["report"]["flagged"], true, "{a}");
@@ -110,7 +110,7 @@ fn sources_are_polled_politely_and_what_they_hold_is_stored() {
         b_after["stored_at"]
     );
     // An item gone from the feed stays in the index.
-    assert_eq!(advert("item-a").0, 200);
+    assert_eq!(advert("darbs-feed:item-a").0, 200);
 
     // Let the failing sources fail a few times.
     let until = started + Duration::from_secs(8);

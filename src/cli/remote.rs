@@ -50,6 +50,12 @@ pub(super) struct Remotes {
 impl Remotes {
     /// A client with the command line's options.
     pub(super) fn new(options: &FetchOptionsArgs) -> Result<Remotes> {
+        let hour = std::time::Duration::from_secs(3600);
+        if options.min_delay > hour || options.timeout > hour || options.timeout.is_zero() {
+            anyhow::bail!(
+                "--min-delay and --timeout must be at most an hour (and a timeout more than zero)"
+            );
+        }
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

@@ -89,7 +89,10 @@ pub fn run_serve(args: ServeArgs) -> Result<u8> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(serve(config))?;
+    let served = runtime.block_on(serve(config));
+    // Work on the blocking pool (a screening, a page being read) is not waited for without end.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(10));
+    served?;
     Ok(super::exit::EXIT_OK)
 }
 

@@ -1,5 +1,6 @@
-//! Per-host turns: one request at a time to a host, and a least delay between the end of one and
-//! the start of the next. A host's robots.txt is kept with it.
+//! Per-host turns: one request at a time to a host (whatever the scheme or port), and a least
+//! delay between the end of one and the start of the next. robots.txt is kept per origin
+//! (scheme, host and port), as RFC 9309 scopes it.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -9,16 +10,30 @@ use tokio::time::Instant;
 
 use super::robots::Rules;
 
-/// Every host fetched from, by origin (`https://example.lv:443`).
+/// Every host fetched from (by name) and every origin's robots.txt.
 #[derive(Debug, Default)]
 pub(super) struct Hosts {
     hosts: Mutex<HashMap<String, Arc<Host>>>,
+    robots: Mutex<HashMap<String, Arc<RobotsSlot>>>,
 }
 
+/// An origin's robots.txt rules and when they were read; held while they are read.
+pub(super) type RobotsSlot = tokio::sync::Mutex<Option<(Rules, Instant)>>;
+
 impl Hosts {
-    /// The host of an origin.
-    pub(super) fn get(&self, origin: &str) -> Arc<Host> {
+    /// A host, by name.
+    pub(super) fn host(&self, name: &str) -> Arc<Host> {
         self.hosts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(name.to_string())
+            .or_default()
+            .clone()
+    }
+
+    /// The robots.txt of an origin.
+    pub(super) fn robots(&self, origin: &str) -> Arc<RobotsSlot> {
+        self.robots
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .entry(origin.to_string())
@@ -27,13 +42,11 @@ impl Hosts {
     }
 }
 
-/// One host: its turn and its robots.txt.
+/// One host: its turn.
 #[derive(Debug, Default)]
 pub(super) struct Host {
     /// When the last request ended; held for the whole of a request.
     last: tokio::sync::Mutex<Option<Instant>>,
-    /// The robots.txt rules and when they were read.
-    pub(super) robots: tokio::sync::Mutex<Option<(Rules, Instant)>>,
 }
 
 /// A host's turn: while it is held, no other request goes to the host. The delay counts from
@@ -52,8 +65,8 @@ impl Host {
     /// Waits for the host's turn: no request in flight, and `delay` since the last one ended.
     pub(super) async fn turn(&self, delay: Duration) -> Turn<'_> {
         let last = self.last.lock().await;
-        if let Some(ended) = *last {
-            tokio::time::sleep_until(ended + delay).await;
+        if let Some(next) = last.and_then(|ended| ended.checked_add(delay)) {
+            tokio::time::sleep_until(next).await;
         }
         Turn { last }
     }

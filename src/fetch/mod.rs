@@ -1,6 +1,6 @@
 //! Fetching pages and feeds politely: robots.txt is honoured (RFC 9309: a missing file allows
-//! everything, an unreachable one forbids everything for now), one request at a time per host
-//! with a minimum delay between them (longer when robots.txt asks for a `Crawl-delay`), a
+//! everything, an unreachable one forbids everything for now) at every address a redirect leads
+//! to, one request at a time per host with a minimum delay between them (longer when robots.txt asks for a `Crawl-delay`), a
 //! conditional GET with the validators of the last answer, a User-Agent that names adscreen and
 //! a contact, timeouts and a size limit. Used by `adscreen fetch` and by the server's watcher.
 
@@ -16,6 +16,9 @@ use hosts::Hosts;
 
 /// The name robots.txt rules for adscreen are written under.
 pub const ROBOTS_AGENT: &str = "adscreen";
+
+/// Most redirects followed from one address.
+pub const MAX_REDIRECTS: usize = 5;
 
 /// Largest answer read, in bytes.
 pub const MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
@@ -120,6 +123,12 @@ pub enum FetchError {
         /// The HTTP status.
         status: u16,
     },
+    /// More than [`MAX_REDIRECTS`] redirects.
+    #[error("{url}: more than {MAX_REDIRECTS} redirects")]
+    Redirects {
+        /// The address asked for.
+        url: String,
+    },
     /// The answer is larger than [`MAX_BODY_BYTES`].
     #[error("{url}: the answer is larger than {MAX_BODY_BYTES} bytes")]
     TooLarge {
@@ -140,6 +149,7 @@ pub enum FetchError {
 #[derive(Debug)]
 pub struct Fetcher {
     client: reqwest::Client,
+    robots_client: reqwest::Client,
     options: FetchOptions,
     hosts: Hosts,
 }
@@ -170,11 +180,20 @@ impl Fetcher {
             .user_agent(user_agent(options.contact.as_deref()))
             .timeout(options.timeout)
             .connect_timeout(options.timeout.min(Duration::from_secs(10)))
-            .redirect(reqwest::redirect::Policy::limited(5))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| FetchError::Client(e.to_string()))?;
+        // robots.txt may redirect anywhere (RFC 9309 says to follow at least five).
+        let robots_client = reqwest::Client::builder()
+            .user_agent(user_agent(options.contact.as_deref()))
+            .timeout(options.timeout)
+            .connect_timeout(options.timeout.min(Duration::from_secs(10)))
+            .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
             .build()
             .map_err(|e| FetchError::Client(e.to_string()))?;
         Ok(Fetcher {
             client,
+            robots_client,
             hosts: Hosts::default(),
             options,
         })
@@ -188,27 +207,65 @@ impl Fetcher {
     /// Fetches `url` once its host's turn comes, if robots.txt allows it; `since` makes it a
     /// conditional GET.
     pub async fn fetch(&self, url: &str, since: &Validators) -> Result<Outcome, FetchError> {
-        let parsed = reqwest::Url::parse(url).map_err(|_| FetchError::BadUrl(url.into()))?;
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-            return Err(FetchError::BadUrl(url.into()));
+        let mut current = url.to_string();
+        // Redirects are followed here, not by the client: each address they lead to is checked
+        // against its own site's robots.txt and waits for its own host's turn.
+        for _ in 0..=MAX_REDIRECTS {
+            let parsed =
+                reqwest::Url::parse(&current).map_err(|_| FetchError::BadUrl(current.clone()))?;
+            let Some(host_name) = parsed.host_str().map(str::to_ascii_lowercase) else {
+                return Err(FetchError::BadUrl(current));
+            };
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err(FetchError::BadUrl(current));
+            }
+            let origin = parsed.origin().ascii_serialization();
+            let rules = robots::rules_for(self, &host_name, &origin).await?;
+            if !rules.allowed(&current) {
+                tracing::info!(url = %current, "robots.txt disallows this address; not fetched");
+                return Ok(Outcome::Disallowed);
+            }
+            let delay = rules.delay().max(self.options.min_delay);
+            let host = self.hosts.host(&host_name);
+            let _turn = host.turn(delay).await;
+            let mut request = self.client.get(parsed.clone());
+            if let Some(etag) = &since.etag {
+                request = request.header(header::IF_NONE_MATCH, etag);
+            }
+            if let Some(date) = &since.last_modified {
+                request = request.header(header::IF_MODIFIED_SINCE, date);
+            }
+            let response = request
+                .send()
+                .await
+                .map_err(|e| self.failure(&current, e))?;
+            let status = response.status();
+            if status.is_redirection() && status != reqwest::StatusCode::NOT_MODIFIED {
+                let next = response
+                    .headers()
+                    .get(header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|to| parsed.join(to).ok());
+                match next {
+                    Some(next) => {
+                        current = next.to_string();
+                        continue;
+                    }
+                    None => {
+                        return Err(FetchError::Status {
+                            url: current,
+                            status: status.as_u16(),
+                        });
+                    }
+                }
+            }
+            return self.answer(&current, response).await;
         }
-        let origin = parsed.origin().ascii_serialization();
-        let host = self.hosts.get(&origin);
-        let rules = robots::rules_for(self, &host, &origin).await?;
-        if !rules.allowed(url) {
-            tracing::info!(url, "robots.txt disallows this address; not fetched");
-            return Ok(Outcome::Disallowed);
-        }
-        let delay = rules.delay().max(self.options.min_delay);
-        let _turn = host.turn(delay).await;
-        let mut request = self.client.get(parsed);
-        if let Some(etag) = &since.etag {
-            request = request.header(header::IF_NONE_MATCH, etag);
-        }
-        if let Some(date) = &since.last_modified {
-            request = request.header(header::IF_MODIFIED_SINCE, date);
-        }
-        let response = request.send().await.map_err(|e| self.failure(url, e))?;
+        Err(FetchError::Redirects { url: url.into() })
+    }
+
+    /// What an answer that is not a redirect comes to.
+    async fn answer(&self, url: &str, response: reqwest::Response) -> Result<Outcome, FetchError> {
         let status = response.status();
         if status == reqwest::StatusCode::NOT_MODIFIED {
             return Ok(Outcome::NotModified);
@@ -231,11 +288,10 @@ impl Fetcher {
             last_modified: header_text(header::LAST_MODIFIED),
         };
         let content_type = header_text(header::CONTENT_TYPE).unwrap_or_default();
-        let final_url = response.url().to_string();
         let body = self.read_body(url, response).await?;
         let (media_type, charset) = media_type(&content_type);
         Ok(Outcome::Fetched(Fetched {
-            url: final_url,
+            url: url.to_string(),
             body: to_utf8(body, charset.as_deref()),
             media_type,
             validators,

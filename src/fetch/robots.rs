@@ -1,12 +1,12 @@
-//! robots.txt, read once per host and kept for a while (RFC 9309): a missing file (4xx) allows
-//! everything; a server error or no answer forbids everything until it can be read.
+//! robots.txt, read once per origin and kept for a while (RFC 9309): a missing file (4xx) allows
+//! everything; a server error, "too many requests" or no answer forbids everything until it can
+//! be read.
 
 use std::time::Duration;
 
 use texting_robots::Robot;
 use tokio::time::Instant;
 
-use super::hosts::Host;
 use super::{FetchError, Fetcher, ROBOTS_AGENT};
 
 /// Largest robots.txt read (RFC 9309 asks crawlers to read at least 500 KiB).
@@ -42,13 +42,15 @@ impl Rules {
     }
 }
 
-/// The rules of a host, read from `ORIGIN/robots.txt` when not known or too old.
+/// The rules of an origin, read from `ORIGIN/robots.txt` when not known or too old; the request
+/// takes its turn at `host`.
 pub(super) async fn rules_for(
     fetcher: &Fetcher,
-    host: &Host,
+    host: &str,
     origin: &str,
 ) -> Result<Rules, FetchError> {
-    let mut cached = host.robots.lock().await;
+    let slot = fetcher.hosts.robots(origin);
+    let mut cached = slot.lock().await;
     if let Some((rules, read)) = cached.as_ref()
         && read.elapsed() < fetcher.options.robots_ttl
     {
@@ -59,24 +61,32 @@ pub(super) async fn rules_for(
         host: origin.to_string(),
         detail,
     };
-    let response = {
-        let _turn = host.turn(fetcher.options.min_delay).await;
-        fetcher.client.get(&url).send().await
-    };
-    let response = response.map_err(|e| unreachable(super::error_chain(&e)))?;
+    let turn = fetcher.hosts.host(host);
+    let _turn = turn.turn(fetcher.options.min_delay).await;
+    let mut response = fetcher
+        .robots_client
+        .get(&url)
+        .send()
+        .await
+        .map_err(|e| unreachable(super::error_chain(&e)))?;
     let status = response.status();
     let rules = if status.is_success() {
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| unreachable(super::error_chain(&e)))?;
-        let body = &body[..body.len().min(MAX_ROBOTS_BYTES)];
-        match Robot::new(ROBOTS_AGENT, body) {
+        // At most MAX_ROBOTS_BYTES are read; the rest is not waited for.
+        let mut body = Vec::new();
+        while body.len() < MAX_ROBOTS_BYTES {
+            match response.chunk().await {
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(None) => break,
+                Err(e) => return Err(unreachable(super::error_chain(&e))),
+            }
+        }
+        body.truncate(MAX_ROBOTS_BYTES);
+        match Robot::new(ROBOTS_AGENT, &body) {
             Ok(robot) => Rules::File(std::sync::Arc::new(robot)),
             // A file that cannot be parsed is treated as none.
             Err(_) => Rules::AllowAll,
         }
-    } else if status.is_client_error() {
+    } else if status.is_client_error() && status != reqwest::StatusCode::TOO_MANY_REQUESTS {
         Rules::AllowAll
     } else {
         return Err(unreachable(format!("it answered {}", status.as_u16())));

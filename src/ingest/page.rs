@@ -28,7 +28,8 @@ pub(super) fn read_page(
             detail: format!("the page is larger than {MAX_PAGE_BYTES} bytes"),
         });
     }
-    let source = utf8(&bytes)?;
+    let decoded = decode(&bytes)?;
+    let source: &str = &decoded;
     let depth = super::html_text::nesting_depth(source);
     if depth > super::html_text::MAX_NESTING {
         return Err(IngestError::Invalid {
@@ -127,6 +128,28 @@ pub(super) fn read_page(
     };
     sink(raw.into_advert(1, |a| ids.of(a, None)));
     Ok(())
+}
+
+/// A page's text: UTF-8 as it is; other bytes in the character set its `<meta>` names in the
+/// first kilobyte (as browsers read a page whose server named none).
+fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, IngestError> {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(std::borrow::Cow::Borrowed(text));
+    }
+    static CHARSET: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"(?i)<meta[^>]*charset\s*=\s*["']?([A-Za-z0-9_:.\-]+)"#)
+            .expect("the charset pattern compiles (tested)")
+    });
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]);
+    let encoding = CHARSET
+        .captures(&head)
+        .and_then(|c| encoding_rs::Encoding::for_label(c[1].as_bytes()));
+    match encoding {
+        Some(encoding) => Ok(std::borrow::Cow::Owned(
+            encoding.decode(bytes).0.into_owned(),
+        )),
+        None => utf8(bytes).map(std::borrow::Cow::Borrowed),
+    }
 }
 
 /// A JSON error's message without its place in the block (the record's line says where).

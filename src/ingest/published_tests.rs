@@ -436,3 +436,20 @@ fn only_channels_and_supergroups_get_message_links() {
     assert_eq!(ads[0].id, "telegram:Anna/5");
     assert_eq!(ads[0].url, None);
 }
+
+#[test]
+fn a_page_in_another_character_set_is_read_by_its_meta_tag() {
+    let page = "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1257\">\
+                </head><body><main><p>Darbs Vācijā, alga 3000 eiro mēnesī</p></main></body></html>";
+    let (bytes, _, _) = encoding_rs::WINDOWS_1257.encode(page);
+    let (ads, bad) = read_all(&bytes, Format::Html);
+    assert!(bad.is_empty(), "{bad:?}");
+    assert_eq!(ads[0].text, "Darbs Vācijā, alga 3000 eiro mēnesī");
+    // Without one, bytes that are not UTF-8 are an error with their line.
+    let (bytes, _, _) = encoding_rs::WINDOWS_1257.encode("<p>Vācijā</p>");
+    let result = read(&bytes[..], Format::Html, "in", |_| {});
+    assert!(matches!(
+        result,
+        Err(IngestError::InvalidUtf8 { line: 1, .. })
+    ));
+}

@@ -14,6 +14,9 @@ fn selector(css: &str) -> Selector {
 /// The messages of a channel preview; none when the page is not one.
 pub(super) fn messages(page: &Html) -> Vec<RawAdvert> {
     let message = selector(".tgme_widget_message[data-post]");
+    // A reply quotes the message it answers in an element of the same class, before its own
+    // text: the message's own text is the one marked `js-message_text` (else the last).
+    let own_text = selector(".tgme_widget_message_text.js-message_text");
     let text = selector(".tgme_widget_message_text");
     let time = selector("time[datetime]");
     let channel = page
@@ -30,7 +33,11 @@ pub(super) fn messages(page: &Html) -> Vec<RawAdvert> {
     page.select(&message)
         .filter_map(|m| {
             let post = m.attr("data-post")?.trim();
-            let body = m.select(&text).next().map(element_to_text)?;
+            let body = m
+                .select(&own_text)
+                .next()
+                .or_else(|| m.select(&text).last())
+                .map(element_to_text)?;
             if body.trim().is_empty() || !is_post(post) {
                 return None;
             }

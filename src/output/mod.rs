@@ -80,7 +80,13 @@ impl<W: Write> Writer<W> {
             }
             OutputFormat::Table => self.write_table(advert, report),
             OutputFormat::OpensearchBulk => {
-                let lines = bulk::lines(&self.bulk_index, advert, report, self.explain)?;
+                let lines = bulk::lines(
+                    &self.bulk_index,
+                    advert,
+                    report,
+                    self.explain,
+                    self.entities,
+                )?;
                 self.out.write_all(&lines)
             }
         }

@@ -67,6 +67,12 @@ impl Default for Watch {
     }
 }
 
+/// The shortest polling interval (tests poll this often; real sources far less).
+const MIN_EVERY: Duration = Duration::from_millis(100);
+
+/// The longest interval or wait the watcher takes.
+const MAX_WAIT: Duration = Duration::from_secs(30 * 86_400);
+
 /// A page or feed to poll.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -225,6 +231,23 @@ impl Config {
     /// Checks what TOML cannot: names unique, addresses http(s), kinds and formats known, a
     /// polling interval above zero.
     pub fn check_sources(&self) -> Result<(), String> {
+        let watch = &self.watch;
+        for (key, value) in [
+            ("min_delay", watch.min_delay),
+            ("timeout", watch.timeout),
+            ("backoff_max", watch.backoff_max),
+            ("robots_ttl", watch.robots_ttl),
+        ] {
+            if value > MAX_WAIT {
+                return Err(format!(
+                    "[watch] {key} is longer than {} days",
+                    MAX_WAIT.as_secs() / 86_400
+                ));
+            }
+        }
+        if watch.timeout.is_zero() {
+            return Err("[watch] timeout must be more than zero".into());
+        }
         let mut names = std::collections::HashSet::new();
         for source in &self.sources {
             let name = &source.name;
@@ -241,8 +264,11 @@ impl Config {
                     source.url
                 ));
             }
-            if source.every.is_zero() {
-                return Err(format!("source {name:?}: every must be more than zero"));
+            if source.every < MIN_EVERY || source.every > MAX_WAIT {
+                return Err(format!(
+                    "source {name:?}: every must be between {MIN_EVERY:?} and {} days",
+                    MAX_WAIT.as_secs() / 86_400
+                ));
             }
             if let Some(kind) = &source.kind
                 && crate::advert::Kind::parse(kind).is_none()
@@ -308,6 +334,20 @@ mod tests {
         };
         assert_eq!(broken(""), Ok(()));
         assert!(broken("kind = \"jobs\"").is_err_and(|e| e.contains("kind")));
+        let fast = "[[source]]\nname = \"a\"\nurl = \"https://x.lv\"\nevery = \"1ms\"\n";
+        assert!(
+            toml::from_str::<Config>(fast)
+                .expect("parses")
+                .check_sources()
+                .is_err()
+        );
+        let slow = "[watch]\nmin_delay = \"100 years\"\n";
+        assert!(
+            toml::from_str::<Config>(slow)
+                .expect("parses")
+                .check_sources()
+                .is_err()
+        );
         assert!(broken("format = \"pdf\"").is_err_and(|e| e.contains("format")));
         assert!(
             broken("[[source]]\nname = \"a\"\nurl = \"https://y.lv\"\nevery = \"1m\"")

@@ -234,7 +234,15 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let header_timeout = Duration::from_secs(state.config.limits.header_timeout_secs.max(1));
     listen::run(listener, app, header_timeout, shutdown).await;
     let _ = stop_watching.send(true);
-    let stopped = async { while watchers.join_next().await.is_some() {} };
+    let stopped = async {
+        while let Some(ended) = watchers.join_next().await {
+            if let Err(e) = ended
+                && e.is_panic()
+            {
+                tracing::error!("a source's watcher failed: {e}");
+            }
+        }
+    };
     if tokio::time::timeout(Duration::from_secs(10), stopped)
         .await
         .is_err()

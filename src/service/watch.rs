@@ -202,6 +202,11 @@ fn read(
     let ids = DefaultId::Computed(&super::routes::content_id);
     let result = ingest::read_from(body, format, ids, Some(url), |record| match record {
         Ok(mut advert) => {
+            // An id that only the source knows ("123", a feed's own guid) is named after the
+            // source, so two sources cannot overwrite each other's adverts.
+            if !is_global(&advert.id) {
+                advert.id = format!("{source}:{}", advert.id);
+            }
             advert.source = Some(source.to_string());
             if kind.is_some() {
                 advert.kind = kind;
@@ -219,6 +224,15 @@ fn read(
     }
 }
 
+/// Whether an id names its advert anywhere: an address or a URN, or a content hash.
+fn is_global(id: &str) -> bool {
+    let lower = id.get(..8).unwrap_or(id).to_ascii_lowercase();
+    lower.starts_with("http://")
+        || lower.starts_with("https://")
+        || lower.starts_with("urn:")
+        || lower.starts_with("tag:")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,5 +246,25 @@ mod tests {
         assert_eq!(backoff(s(60), u32::MAX, s(3600)), s(3600));
         // A limit below the interval never polls more often than the interval.
         assert_eq!(backoff(s(600), 2, s(60)), s(600));
+    }
+
+    #[test]
+    fn ids_only_a_source_knows_are_named_after_it() {
+        let feed = "<rss version=\"2.0\"><channel><title>T</title>\
+            <item><guid isPermaLink=\"false\">123</guid><title>A</title><description>Darbs</description></item>\
+            <item><guid>https://example.lv/7</guid><title>B</title><description>Darbs</description></item>\
+            </channel></rss>";
+        let (adverts, bad) = read(
+            feed.as_bytes(),
+            Format::Rss,
+            "https://example.lv/rss",
+            "darbi",
+            None,
+        )
+        .expect("read");
+        assert!(bad.is_empty());
+        let ids: Vec<&str> = adverts.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["darbi:123", "https://example.lv/7"]);
+        assert!(adverts.iter().all(|a| a.source.as_deref() == Some("darbi")));
     }
 }
