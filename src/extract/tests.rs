@@ -310,6 +310,29 @@ fn more_destinations() {
 }
 
 #[test]
+fn english_words_are_not_latvian_place_names_without_diacritics() {
+    // Folded, "rīg*" and "ķīn*" took in "right", "rigorous", "kind" and "kingdom".
+    let (e, _) = extract(
+        "The right candidate is kind, rigorous and works across the United Kingdom.",
+    );
+    let countries: Vec<&str> = e.destinations.iter().map(|d| d.value.country.as_str()).collect();
+    assert_eq!(countries, vec!["GB"], "{:?}", e.destinations);
+    for (t, country) in [
+        ("Darbs Rīgā", "LV"),
+        ("darbs rigas centra", "LV"),
+        ("Darbs Ķīnā", "CN"),
+        ("strādāt kinā", "CN"),
+    ] {
+        let (e, _) = extract(t);
+        assert!(
+            e.destinations.iter().any(|d| d.value.country == country),
+            "{t}: {:?}",
+            e.destinations
+        );
+    }
+}
+
+#[test]
 fn only_fields_with_a_legal_form_are_searched_for_companies() {
     use super::employer::may_name_company;
     for text in [
