@@ -41,9 +41,14 @@ struct MarketPayFile {
     currencies: BTreeMap<String, f64>,
     /// The country the categories' pay is for (ISO code).
     reference_country: String,
-    /// The pay level of each country (EUR per month, ISO code as key): pay for work in a country
-    /// is compared with the reference scaled by its level over the reference country's.
-    countries: BTreeMap<String, f64>,
+    /// The statutory minimum wage of each country that has one (EUR per month of full-time
+    /// work, ISO code as key): the pay level of work that needs no skills.
+    #[serde(alias = "countries")]
+    minimum_wage: BTreeMap<String, f64>,
+    /// Typical full-time pay of each country (EUR per month, ISO code as key): the pay level of
+    /// skilled work.
+    #[serde(default)]
+    typical_pay: BTreeMap<String, f64>,
     #[serde(rename = "category")]
     categories: Vec<Category>,
 }
@@ -65,6 +70,9 @@ pub struct Category {
     /// Which quantile of their monthly pay it is (0.5, the median, when not given).
     #[serde(default)]
     pub quantile: Option<f64>,
+    /// Skilled work: abroad it is scaled by typical pay rather than by minimum wages.
+    #[serde(default)]
+    pub skilled: bool,
 }
 
 /// A pay reference that cannot be loaded.
@@ -110,7 +118,8 @@ impl MarketPay {
         ]
         .into_iter()
         .chain(file.currencies.values().copied())
-        .chain(file.countries.values().copied())
+        .chain(file.minimum_wage.values().copied())
+        .chain(file.typical_pay.values().copied())
         .chain(file.categories.iter().map(|c| c.monthly_eur))
         .all(|v| v.is_finite() && v > 0.0);
         let quantiles_ok = file
@@ -128,10 +137,13 @@ impl MarketPay {
                 "rates, working time and pay must be positive numbers".into(),
             ));
         }
-        if !file.countries.contains_key(&file.reference_country) {
+        let reference = &file.reference_country;
+        if !file.minimum_wage.contains_key(reference)
+            || !(file.typical_pay.is_empty() || file.typical_pay.contains_key(reference))
+        {
             return Err(MarketError::Invalid(format!(
-                "reference_country {:?} has no pay level in [countries]",
-                file.reference_country
+                "reference_country {reference:?} needs a figure in [minimum_wage] and, when it \
+                 is given, in [typical_pay]"
             )));
         }
         let keywords = PhraseSet::new(
@@ -152,19 +164,20 @@ impl MarketPay {
         MarketPay::parse(BUNDLED).expect("the bundled market_pay.toml is valid (checked by tests)")
     }
 
-    /// How much pay for work in `country` (ISO code) is above pay in the reference country: the
-    /// ratio of their pay levels, 1 for a country without one (an unnamed "abroad").
-    pub fn country_factor(&self, country: &str) -> f64 {
-        let reference = self
-            .file
-            .countries
-            .get(&self.file.reference_country)
-            .copied()
-            .unwrap_or(1.0);
-        self.file
-            .countries
-            .get(country)
-            .map_or(1.0, |level| level / reference)
+    /// How much pay for `category` of work in `country` (ISO code) is above pay in the
+    /// reference country: the ratio of their typical pay for skilled work, of their minimum
+    /// wages for other work, each falling back on the other table for a country it lacks (a
+    /// country without a statutory minimum); 1 for a country in neither (an unnamed "abroad").
+    pub fn country_factor(&self, country: &str, category: &Category) -> f64 {
+        let (first, second) = if category.skilled {
+            (&self.file.typical_pay, &self.file.minimum_wage)
+        } else {
+            (&self.file.minimum_wage, &self.file.typical_pay)
+        };
+        let ratio = |table: &BTreeMap<String, f64>| {
+            Some(table.get(country)? / table.get(&self.file.reference_country)?)
+        };
+        ratio(first).or_else(|| ratio(second)).unwrap_or(1.0)
     }
 
     /// The country a currency is paid in, when only one uses it (`gbp` is the United Kingdom).
@@ -172,6 +185,7 @@ impl MarketPay {
         Some(match currency {
             "gbp" => "GB",
             "usd" => "US",
+            "aud" => "AU",
             "nok" => "NO",
             "sek" => "SE",
             "dkk" => "DK",
@@ -263,20 +277,37 @@ mod tests {
     #[test]
     fn pay_is_compared_with_the_country_of_the_work() {
         let m = MarketPay::bundled();
-        assert_eq!(m.country_factor("LV"), 1.0);
+        let unskilled = m.category_for(&["darbs noliktava"]);
+        let it = m.category_for(&["programmetajs java"]);
+        assert!(!unskilled.skilled && it.skilled);
+        assert_eq!(m.country_factor("LV", unskilled), 1.0);
+        assert_eq!(m.country_factor("LV", it), 1.0);
         assert!(
-            m.country_factor("IE") > 2.5,
-            "Irish pay is about three times Latvian"
+            m.country_factor("IE", unskilled) > 2.5,
+            "the Irish minimum wage is about three times the Latvian"
         );
-        assert!(m.country_factor("BG") < 1.0);
+        let ie_skilled = m.country_factor("IE", it);
+        assert!(
+            ie_skilled > 2.0 && ie_skilled < m.country_factor("IE", unskilled),
+            "typical Irish pay is a smaller multiple of Latvian pay: {ie_skilled}"
+        );
+        assert!(m.country_factor("BG", unskilled) < 1.0);
+        // Norway has no statutory minimum: unskilled work is scaled by typical pay there.
         assert_eq!(
-            m.country_factor("ABROAD"),
-            1.0,
-            "an unnamed abroad is compared with Latvia"
+            m.country_factor("NO", unskilled),
+            m.country_factor("NO", it)
         );
+        assert!(m.country_factor("NO", unskilled) > 2.0);
+        for category in [unskilled, it] {
+            assert_eq!(
+                m.country_factor("ABROAD", category),
+                1.0,
+                "an unnamed abroad is compared with Latvia"
+            );
+        }
         assert_eq!(MarketPay::country_of_currency("gbp"), Some("GB"));
         assert_eq!(MarketPay::country_of_currency("eur"), None);
-        let missing = "hours_per_month = 168.0\ndays_per_month = 21.0\nweeks_per_month = 4.33\ndefault_category = \"a\"\nreference_country = \"XX\"\n[currencies]\neur = 1.0\n[countries]\nLV = 740.0\n[[category]]\nid = \"a\"\nmonthly_eur = 1.0\n";
+        let missing = "hours_per_month = 168.0\ndays_per_month = 21.0\nweeks_per_month = 4.33\ndefault_category = \"a\"\nreference_country = \"XX\"\n[currencies]\neur = 1.0\n[minimum_wage]\nLV = 740.0\n[[category]]\nid = \"a\"\nmonthly_eur = 1.0\n";
         assert!(matches!(
             MarketPay::parse(missing),
             Err(MarketError::Invalid(_))

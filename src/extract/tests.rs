@@ -312,10 +312,13 @@ fn more_destinations() {
 #[test]
 fn english_words_are_not_latvian_place_names_without_diacritics() {
     // Folded, "rīg*" and "ķīn*" took in "right", "rigorous", "kind" and "kingdom".
-    let (e, _) = extract(
-        "The right candidate is kind, rigorous and works across the United Kingdom.",
-    );
-    let countries: Vec<&str> = e.destinations.iter().map(|d| d.value.country.as_str()).collect();
+    let (e, _) =
+        extract("The right candidate is kind, rigorous and works across the United Kingdom.");
+    let countries: Vec<&str> = e
+        .destinations
+        .iter()
+        .map(|d| d.value.country.as_str())
+        .collect();
     assert_eq!(countries, vec!["GB"], "{:?}", e.destinations);
     for (t, country) in [
         ("Darbs Rīgā", "LV"),
@@ -378,6 +381,21 @@ fn yearly_salaries_are_yearly_and_small_sums_are_not_hourly_pay() {
     assert_eq!(e.pay[0].value.period, None);
     let (e, _) = extract("Darbs Vācijā, alga 2500 EUR.");
     assert_eq!(e.pay[0].value.period, Some(crate::extract::Period::Month));
+}
+
+#[test]
+fn australian_dollars_are_not_us_dollars() {
+    for text in [
+        "Engineer in Sydney, to AU$ 250k plus benefits.",
+        "Engineer in Perth, A$120,000 a year.",
+        "Engineer in Perth, 120 000 AUD a year.",
+    ] {
+        let (e, _) = extract(text);
+        assert_eq!(e.pay.len(), 1, "{text}: {:?}", e.pay);
+        assert_eq!(e.pay[0].value.currency, "aud", "{text}");
+    }
+    let (e, _) = extract("Driver, $20 an hour.");
+    assert_eq!(e.pay[0].value.currency, "usd");
 }
 
 #[test]

@@ -335,20 +335,20 @@ fn evaluate(
             let named = e
                 .destinations
                 .iter()
-                .map(|d| market.country_factor(&d.value.country))
+                .map(|d| market.country_factor(&d.value.country, category))
                 .chain(
                     e.phones
                         .iter()
                         .filter(|p| p.value.national)
                         .filter_map(|p| p.value.country.as_deref())
-                        .map(|c| market.country_factor(c)),
+                        .map(|c| market.country_factor(c, category)),
                 )
                 .fold(1.0_f64, f64::max);
             e.pay
                 .iter()
                 .filter(|p| {
                     let currency = MarketPay::country_of_currency(&p.value.currency)
-                        .map_or(1.0, |c| market.country_factor(c));
+                        .map_or(1.0, |c| market.country_factor(c, category));
                     let reference = category.monthly_eur * named.max(currency);
                     p.value.monthly_eur.is_some_and(|m| m >= ratio * reference)
                 })
