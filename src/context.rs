@@ -173,9 +173,10 @@ pub(crate) fn keep_counting(
             .map_or("", |x| x.original)
     };
     hits.retain(|h| rules[h.rule].when.iter().all(|w| holds(*w, kind, entities)));
-    // Negation: a risk sign the words just before or after it deny does not count. Negations
-    // are read in the advert's language when the rule is written in it, else in the rule's
-    // languages.
+    // Negation: a sign the words just before or after it deny does not count, a risk sign
+    // ("we never charge fees") or the words of a mitigating one ("this is not an employment
+    // contract", "no experience in sales"). Negations are read
+    // in the advert's language when the rule is written in it, else in the rule's languages.
     hits.retain(|h| {
         let rule = &rules[h.rule];
         let own = [language];
@@ -184,8 +185,11 @@ pub(crate) fn keep_counting(
         } else {
             &rule.langs
         };
-        rule.weight <= 0
-            || !rule.negatable
+        // A fact behind a mitigating condition (a company name, a registration number) is
+        // there whatever words stand around it.
+        let fact = rule.weight < 0 && matches!(rule.matcher, Matcher::Condition(_));
+        !rule.negatable
+            || fact
             || h.span
                 .is_none_or(|s| !negated(field_text(s), s.start, s.end, langs))
     });

@@ -264,13 +264,14 @@ pub fn score(evidence: f64) -> u8 {
 /// probability in percent, except that the model cannot reach `medium` unless the advert's
 /// combination of signs supports it ([`Combination::supports_model`]): the classifier never
 /// raises an advert above `low` on its own, and a strong rule hit stays flagged when the model is
-/// unsure.
+/// unsure. Unsupported, the probability is scaled into `low` (0 to `medium` - 1) rather than cut
+/// off there, so adverts the model ranks apart stay apart within `low`.
 pub fn combine(rule_score: u8, probability: f64, supported: bool, medium: u8) -> u8 {
-    let model = (probability.clamp(0.0, 1.0) * 100.0).round() as u8;
+    let p = probability.clamp(0.0, 1.0);
     let model = if supported {
-        model
+        (p * 100.0).round() as u8
     } else {
-        model.min(medium.saturating_sub(1))
+        (p * f64::from(medium.saturating_sub(1))).round() as u8
     };
     rule_score.max(model)
 }
@@ -319,7 +320,9 @@ mod tests {
     fn combined_score_needs_rules_to_support_the_model() {
         assert_eq!(combine(80, 0.1, true, 40), 80);
         assert_eq!(combine(20, 0.9, true, 40), 90);
-        assert_eq!(combine(0, 0.9, false, 40), 39);
+        assert_eq!(combine(0, 1.0, false, 40), 39);
+        assert_eq!(combine(0, 0.9, false, 40), 35);
+        assert!(combine(0, 0.8, false, 40) < combine(0, 0.9, false, 40));
         assert_eq!(combine(50, 0.9, false, 40), 50);
     }
 

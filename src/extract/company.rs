@@ -22,7 +22,7 @@ pub struct Company {
 const NAME: &str = r"(\p{Lu}[\p{L}\p{N}&'’\-]*(?:[ \t\u{a0}]+(?:\p{Lu}[\p{L}\p{N}&'’\-]*|&|of|and|de|la|for)){0,4})";
 
 /// What a company says it is ("a global leader", "an insurance consulting practice").
-const WHAT_EN: &str = r"(?:company|companies|firm|provider|manufacturer|agency|business|group|organi[sz]ation|leader|chain|hotel|restaurant|brand|retailer|distributor|supplier|consultancy|start-?up|bank|insurer|operator|network|practice|clinic|charity|hospital|employer|specialist|pioneer|innovator|developer|producer|maker|platform|contractor|consultants?|franchise|caf[eé]|pub|salon|studio|store|shop|venue|school|college|university|institute|foundation|association|cent(?:er|re)|laborator(?:y|ies)|marketplace|subsidiary|division)";
+const WHAT_EN: &str = r"(?:company|companies|firm|provider|service|trust|fund|manufacturer|agency|business|group|organi[sz]ation|leader|chain|hotel|restaurant|brand|retailer|distributor|supplier|consultancy|start-?up|bank|insurer|operator|network|practice|clinic|charity|hospital|employer|specialist|pioneer|innovator|developer|producer|maker|platform|contractor|consultants?|franchise|caf[eé]|pub|salon|studio|store|shop|venue|school|college|university|institute|foundation|association|cent(?:er|re)|laborator(?:y|ies)|marketplace|subsidiary|division)";
 const WHAT_LV: &str = r"(?:uzņēmum\w*|ražotāj\w*|kompānij\w*|tīkl\w*|veikal\w*|viesnīc\w*|restorān\w*|banka|bankas|grup\w*|koncern\w*|pārstāvniecīb\w*|līderi\w*|līderis|zīmol\w*|aģentūr\w*|klīnik\w*|slimnīc\w*|ķēd\w*)";
 const WHAT_RU: &str = r"(?:компани\w*|производител\w*|сеть|сети|холдинг\w*|банк\w*|лидер\w*|оператор\w*|групп\w*|агентств\w*|клиник\w*|магазин\w*|гостиниц\w*|отел\w*|ресторан\w*|завод\w*|фабрик\w*|предприяти\w*|бренд\w*|дистрибьютор\w*|поставщик\w*)";
 
@@ -61,15 +61,29 @@ static VERBS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
         " — ",
         " – ",
         " - ",
+        // Verbs of what a company does: common after other words too ("Full training
+        // provides"), so they count only after a name that starts the text or a sentence.
+        " provides ",
+        " provide ",
+        " offers ",
+        " delivers ",
+        " helps ",
+        " specialises ",
+        " specializes ",
+        " was founded ",
+        " was established ",
     ])
     .expect("verb list compiles")
 });
+
+/// The index in [`VERBS`] from which a verb needs its name at the start of a sentence.
+const FIRST_INTRO_VERB: usize = 8;
 
 /// What follows the verb: what the company is ("is a global leader in ...") or does ("is
 /// currently looking for ..."), anchored at the verb.
 static AFTER_VERB: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"^\s(?:(?:(?:is|are|has\s+been|have\s+been)\s+(?:a|an|the|one\s+of\s+the)\s+(?:[\w\-&]+,?\s+){{0,6}}?{WHAT_EN}\b)|(?:(?:is|are)\s+(?:currently\s+|now\s+|actively\s+)?(?:looking\s+for|seeking|hiring|recruiting)\b)|(?:ir\s+(?:[\w\-]+,?\s+){{0,5}}?{WHAT_LV})|(?:[—–-]\s+(?:[\w\-]+,?\s+){{0,4}}?{WHAT_RU}))"
+        r"^\s(?:(?:(?:is|are|has\s+been|have\s+been)\s+(?:a|an|the|one\s+of\s+the)\s+(?:[\w\-&]+,?\s+){{0,6}}?{WHAT_EN}\b)|(?:(?:is|are)\s+(?:currently\s+|now\s+|actively\s+)?(?:looking\s+for|seeking|hiring|recruiting)\b)|(?:(?:is|are)\s+made\s+up\s+of\b)|(?:(?:provides?|offers|delivers|helps)\s+\w)|(?:speciali[sz]es\s+in\b)|(?:was\s+(?:founded|established)\b)|(?:ir\s+(?:[\w\-]+,?\s+){{0,5}}?{WHAT_LV})|(?:[—–-]\s+(?:[\w\-]+,?\s+){{0,4}}?{WHAT_RU}))"
     ))
     .expect("company regex compiles (tested)")
 });
@@ -129,6 +143,26 @@ const NOT_NAMES: &[&str] = &[
     "now",
     "today",
     "please",
+    "to",
+    "must",
+    "may",
+    "will",
+    "can",
+    "should",
+    "would",
+    "could",
+    "we'll",
+    "we’ll",
+    "you'll",
+    "you’ll",
+    "we're",
+    "we’re",
+    "you're",
+    "you’re",
+    "we've",
+    "we’ve",
+    "it's",
+    "it’s",
     "about",
     "home",
     "job",
@@ -253,6 +287,13 @@ fn trim_name(run: &str, start: usize) -> Option<(usize, usize)> {
     Some((start + s, start + e + w.len()))
 }
 
+/// Whether byte `at` of `text` starts the text or a sentence (after `.`, `!`, `?` or a line
+/// break, spaces between).
+fn starts_sentence(text: &str, at: usize) -> bool {
+    let before = text[..at].trim_end_matches([' ', '\t', '\u{a0}', '"', '“', '„', '«']);
+    before.is_empty() || before.ends_with(['.', '!', '?', '\n', ':'])
+}
+
 /// Finds companies introduced by name in one field.
 pub(super) fn companies(scan: &Scan<'_>, out: &mut Vec<Located<Company>>) {
     let text = scan.original;
@@ -288,7 +329,11 @@ pub(super) fn companies(scan: &Scan<'_>, out: &mut Vec<Located<Company>>) {
             .captures(&text[from..verb.start()])
             .and_then(|c| c.get(1))
         {
-            runs.push((from + run.start(), from + run.end()));
+            let start = from + run.start();
+            if verb.pattern().as_usize() >= FIRST_INTRO_VERB && !starts_sentence(text, start) {
+                continue;
+            }
+            runs.push((start, from + run.end()));
         }
     }
     for (run_start, run_end) in runs {

@@ -456,6 +456,22 @@ fn companies_introduced_by_name_are_read_without_a_legal_form() {
         ),
         ("Компания «Магнит» ищет продавцов в Москве.", "Магнит"),
         ("Работодатель: Озон. Кладовщик, график 5/2.", "Озон"),
+        (
+            "Education is not for everyone Spectrum Learning is made up of a team of consultants.",
+            "Spectrum Learning",
+        ),
+        (
+            "Novitex Enterprise Solutions delivers document management to companies.",
+            "Novitex Enterprise Solutions",
+        ),
+        (
+            "Capoo provide talent consultancy for digital companies.",
+            "Capoo",
+        ),
+        (
+            "Zylun Pensions is a UK based multi-employer trust.",
+            "Zylun Pensions",
+        ),
         // Wide spaces before the verb (a no-break space is two bytes).
         (
             "Acme\u{a0}Foods is hiring now. We\u{a0}are a team.",
@@ -483,6 +499,8 @@ fn sentence_starters_and_job_words_are_no_company_names() {
         "Mēs esam liels uzņēmums, zvani 29123456.",
         "looking for staff. all lower case is a company of nobody",
         "Looking for\u{a0}\u{a0}work? We are looking for a person to join our team.",
+        "Work abroad, the Agency helps with documents, call 29123456.",
+        "Great pay and full Training provides a start.",
     ] {
         let (e, _) = extract(text);
         assert!(e.companies.is_empty(), "{text}: {:?}", e.companies);
