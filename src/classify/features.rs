@@ -81,10 +81,45 @@ pub enum Feature {
     Fact(Fact),
 }
 
+/// Which way a feature may move the model's probability, by what it means: a risk sign can only
+/// raise it, a mitigating sign only lower it. Training keeps each weight on its side, so a
+/// reason never says that a risk sign lowered the score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Never lowers the probability.
+    Raises,
+    /// Never raises the probability.
+    Lowers,
+}
+
 /// Counts are capped here: a fourth sign of a kind adds nothing a person would weigh.
 const MAX_COUNT: usize = 3;
 
 impl Feature {
+    /// The way the feature may move the probability; `None` for facts that can go either way
+    /// (a phone number, stated pay, a partner advert).
+    pub fn direction(&self) -> Option<Direction> {
+        match self {
+            Feature::Sign(_) | Feature::Signs(_) | Feature::Dimensions => Some(Direction::Raises),
+            Feature::Mitigation(_) => Some(Direction::Lowers),
+            Feature::Fact(f) => match f {
+                Fact::ForeignPhone
+                | Fact::Messenger
+                | Fact::FreeWebmail
+                | Fact::Abroad
+                | Fact::AgeDemand
+                | Fact::FemaleDemand
+                | Fact::Appearance => Some(Direction::Raises),
+                Fact::CompanyContact
+                | Fact::Employer
+                | Fact::CompanyName
+                | Fact::RegistrationNumber
+                | Fact::LicenceNumber => Some(Direction::Lowers),
+                Fact::Phone | Fact::Pay | Fact::PartnerAdvert => None,
+            },
+        }
+    }
+
     /// The feature's name in a model file.
     pub fn name(&self) -> String {
         match self {

@@ -315,6 +315,20 @@ mod tests {
     use crate::classify::features::feature_set;
     use crate::rules::RuleSet;
 
+    #[test]
+    fn the_bundled_model_weighs_every_sign_by_what_it_means() {
+        use crate::classify::features::Direction;
+        let model = Model::bundled().expect("bundled model");
+        for (name, w) in model.features.iter().zip(&model.weights) {
+            let feature = Feature::parse(name).expect("a feature name");
+            match feature.direction() {
+                Some(Direction::Raises) => assert!(*w >= 0.0, "{name} lowers: {w}"),
+                Some(Direction::Lowers) => assert!(*w <= 0.0, "{name} raises: {w}"),
+                None => {}
+            }
+        }
+    }
+
     fn tiny() -> Model {
         let rules = RuleSet::bundled().expect("rules");
         let features = feature_set(rules.indicators());

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::advert::Advert;
 use crate::classify::ClassifyError;
-use crate::classify::features::{feature_set, values};
+use crate::classify::features::{Direction, Feature, feature_set, values};
 use crate::classify::metrics::{log_loss, pr_auc, roc_auc};
 use crate::classify::model::{
     ChosenThresholds, Metadata, Model, Platt, Provenance, SourceCount, SourceFigures, SplitMetrics,
@@ -130,6 +130,7 @@ pub fn train(
     options: &TrainOptions,
 ) -> Result<Model, ClassifyError> {
     let features = feature_set(engine.rules().indicators());
+    let directions: Vec<Option<Direction>> = features.iter().map(Feature::direction).collect();
     let mut sources: Vec<String> = adverts.iter().map(|a| a.source.clone()).collect();
     sources.sort();
     sources.dedup();
@@ -161,7 +162,13 @@ pub fn train(
 
     let mut best: Option<(f64, f64, Array1<f64>, f64)> = None;
     for &alpha in &options.alphas {
-        let (w, b) = fit_binary(&x_train, &y_train, alpha, options.max_iterations)?;
+        let (w, b) = fit_signed(
+            &x_train,
+            &y_train,
+            alpha,
+            options.max_iterations,
+            &directions,
+        )?;
         let scored = scored(&x_dev, &y_dev, &w, b, Platt { a: 1.0, b: 0.0 });
         let loss = log_loss(&scored);
         if best.as_ref().is_none_or(|b| loss < b.0) {
@@ -221,7 +228,17 @@ pub fn train(
 
     let leave_one_source_out = if sources.len() > 1 {
         (0..sources.len())
-            .map(|s| leave_out(&examples, s, &sources[s], alpha, thresholds.medium, options))
+            .map(|s| {
+                leave_out(
+                    &examples,
+                    s,
+                    &sources[s],
+                    alpha,
+                    thresholds.medium,
+                    &directions,
+                    options,
+                )
+            })
             .collect::<Result<Vec<_>, _>>()?
     } else {
         Vec::new()
@@ -299,6 +316,7 @@ fn leave_out(
     name: &str,
     alpha: f64,
     medium: u8,
+    directions: &[Option<Direction>],
     options: &TrainOptions,
 ) -> Result<SourceFigures, ClassifyError> {
     let rest: Vec<&Example> = examples.iter().filter(|e| e.source != source).collect();
@@ -312,7 +330,7 @@ fn leave_out(
         return Ok(figures);
     }
     let (x_rest, y_rest) = matrix(&rest, width);
-    let (w, b) = fit_binary(&x_rest, &y_rest, alpha, options.max_iterations)?;
+    let (w, b) = fit_signed(&x_rest, &y_rest, alpha, options.max_iterations, directions)?;
     let (x_out, y_out) = matrix(&out, width);
     let model = scored(&x_out, &y_out, &w, b, Platt { a: 1.0, b: 0.0 });
     let combined: Vec<(f64, bool)> = out
@@ -389,6 +407,45 @@ fn choose_thresholds(
     }
 }
 
+/// Fits a logistic regression whose weights keep the sides `directions` give them: while a
+/// weight comes out against its feature's meaning (a risk sign lowering the probability, a
+/// mitigating sign raising it), the feature with the largest such weight is left out (its column
+/// zeroed, so its weight is 0) and the model fitted again.
+fn fit_signed(
+    x: &Array2<f64>,
+    y: &Array1<usize>,
+    alpha: f64,
+    max_iterations: u64,
+    directions: &[Option<Direction>],
+) -> Result<(Array1<f64>, f64), ClassifyError> {
+    let mut x = x.clone();
+    loop {
+        let (mut w, b) = fit_binary(&x, y, alpha, max_iterations)?;
+        let against = |(k, v): (usize, &f64)| match directions.get(k).copied().flatten() {
+            Some(Direction::Raises) if *v < 0.0 => Some((k, -*v)),
+            Some(Direction::Lowers) if *v > 0.0 => Some((k, *v)),
+            _ => None,
+        };
+        let worst = w
+            .iter()
+            .enumerate()
+            .filter_map(against)
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        match worst {
+            // A left-out feature keeps a weight near 0 from the penalty alone: make it 0.
+            None => {
+                for (k, column) in x.columns().into_iter().enumerate() {
+                    if column.iter().all(|v| *v == 0.0) {
+                        w[k] = 0.0;
+                    }
+                }
+                return Ok((w, b));
+            }
+            Some((k, _)) => x.column_mut(k).fill(0.0),
+        }
+    }
+}
+
 /// Fits a logistic regression and returns weights and intercept oriented so that
 /// `sigmoid(x . w + b)` is the probability of class 1 (linfa makes the majority class positive).
 fn fit_binary(
@@ -458,6 +515,44 @@ mod tests {
             a.metadata.provenance.map(|p| p.ordinary_roc_auc),
             Some(None)
         );
+    }
+
+    #[test]
+    fn no_weight_goes_against_what_its_feature_means() {
+        let adverts = corpus();
+        let engine = Engine::new(RuleSet::bundled().expect("rules"), Thresholds::default());
+        let model = train(&adverts, "h".into(), None, &engine, &options()).expect("trains");
+        for (name, w) in model.features.iter().zip(&model.weights) {
+            let feature = Feature::parse(name).expect("a feature name");
+            match feature.direction() {
+                Some(Direction::Raises) => assert!(*w >= 0.0, "{name} {w}"),
+                Some(Direction::Lowers) => assert!(*w <= 0.0, "{name} {w}"),
+                None => {}
+            }
+        }
+    }
+
+    #[test]
+    fn a_feature_against_its_direction_is_left_out() {
+        // Column 0 raises the label, column 1 (said to raise it) goes with the other label.
+        let rows = 40;
+        let mut x = Array2::<f64>::zeros((rows, 2));
+        let mut y = Array1::<usize>::zeros(rows);
+        for r in 0..rows {
+            let risky = r % 2 == 0;
+            y[r] = usize::from(risky);
+            x[[r, 0]] = if risky { 1.0 } else { 0.0 };
+            x[[r, 1]] = if risky == (r % 5 == 0) { 1.0 } else { 0.0 };
+        }
+        let free = fit_signed(&x, &y, 0.1, 100, &[None, None]).expect("fits");
+        assert!(
+            free.0[1] < 0.0,
+            "unconstrained, the second weight is negative"
+        );
+        let raises = [Some(Direction::Raises), Some(Direction::Raises)];
+        let (w, _) = fit_signed(&x, &y, 0.1, 100, &raises).expect("fits");
+        assert!(w[0] > 0.0);
+        assert_eq!(w[1], 0.0);
     }
 
     #[test]
