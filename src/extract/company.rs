@@ -70,8 +70,6 @@ static VERBS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
         " helps ",
         " specialises ",
         " specializes ",
-        " was founded ",
-        " was established ",
     ])
     .expect("verb list compiles")
 });
@@ -83,7 +81,7 @@ const FIRST_INTRO_VERB: usize = 8;
 /// currently looking for ..."), anchored at the verb.
 static AFTER_VERB: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"^\s(?:(?:(?:is|are|has\s+been|have\s+been)\s+(?:a|an|the|one\s+of\s+the)\s+(?:[\w\-&]+,?\s+){{0,6}}?{WHAT_EN}\b)|(?:(?:is|are)\s+(?:currently\s+|now\s+|actively\s+)?(?:looking\s+for|seeking|hiring|recruiting)\b)|(?:(?:is|are)\s+made\s+up\s+of\b)|(?:(?:provides?|offers|delivers|helps)\s+\w)|(?:speciali[sz]es\s+in\b)|(?:was\s+(?:founded|established)\b)|(?:ir\s+(?:[\w\-]+,?\s+){{0,5}}?{WHAT_LV})|(?:[—–-]\s+(?:[\w\-]+,?\s+){{0,4}}?{WHAT_RU}))"
+        r"^\s(?:(?:(?:is|are|has\s+been|have\s+been)\s+(?:a|an|the|one\s+of\s+the)\s+(?:[\w\-&]+,?\s+){{0,6}}?{WHAT_EN}\b)|(?:(?:is|are)\s+(?:currently\s+|now\s+|actively\s+)?(?:looking\s+for|seeking|hiring|recruiting)\b)|(?:(?:is|are)\s+made\s+up\s+of\b)|(?:(?:provides?|offers|delivers|helps)\s+\w)|(?:speciali[sz]es\s+in\b)|(?:ir\s+(?:[\w\-]+,?\s+){{0,5}}?{WHAT_LV})|(?:[—–-]\s+(?:[\w\-]+,?\s+){{0,4}}?{WHAT_RU}))"
     ))
     .expect("company regex compiles (tested)")
 });

@@ -316,9 +316,13 @@ pub(crate) fn extract_with_words(
         if text.contains('.') {
             contact::urls(scan, &mut e.urls);
         }
-        let genders = listed(&words, |w| match w {
+        let mut genders = listed(&words, |w| match w {
             Word::Gender(g, l) if *l == lang => Some(g),
             _ => None,
+        });
+        // "Diversity ... including minorities, women and veterans": welcomed, not demanded.
+        genders.retain(|h| {
+            !person::in_equal_opportunity_statement(scan.words.as_str(), h.start, h.end)
         });
         phrase_facts(scan, genders, &mut e.genders, |_, g| GenderDemand {
             gender: *g,

@@ -254,3 +254,39 @@ pub(super) fn describes_a_person(words: &str, end: usize) -> bool {
         .unwrap_or("");
     !OFFER_WORDS.iter().any(|w| next.starts_with(w))
 }
+
+/// Words of an equal-opportunity statement ("we welcome diversity, including minorities, women,
+/// individuals with disabilities and veterans"): a gender word in the same sentence names a
+/// group welcomed, not demanded.
+const EQUAL_OPPORTUNITY: &[&str] = &[
+    "diversity",
+    "minorities",
+    "veterans",
+    "disabilities",
+    "equal opportunit",
+    "equal employment",
+    "discriminat",
+    "regardless of race",
+    "regardless of gender",
+    "regardless of sex",
+    "vienlidzig",
+    "diskrimin",
+    "neatkarigi no dzimuma",
+    "дискримин",
+    "равные возможност",
+    "равных возможност",
+    "независимо от пола",
+];
+
+/// Whether the word at bytes `start..end` of the words view stands in a sentence of an
+/// equal-opportunity statement.
+pub(super) fn in_equal_opportunity_statement(words: &str, start: usize, end: usize) -> bool {
+    let (Some(before), Some(after)) = (words.get(..start), words.get(end..)) else {
+        return false;
+    };
+    let stops = ['.', '!', '?', '\n'];
+    let from = before.rfind(stops).map_or(0, |i| i + 1);
+    let to = after.find(stops).map_or(words.len(), |i| end + i);
+    let sentence = &words[from..to];
+    EQUAL_OPPORTUNITY.iter().any(|w| sentence.contains(w))
+}

@@ -399,6 +399,24 @@ fn australian_dollars_are_not_us_dollars() {
 }
 
 #[test]
+fn women_welcomed_in_an_equal_opportunity_statement_are_no_gender_demand() {
+    for text in [
+        "Care assistant in Dublin. We encourage diversity in our workforce including \
+         Minorities, Women, Individuals with Disabilities and Protected Veterans.",
+        "Apkopēja Rīgā. Mēs nodrošinām vienlīdzīgas iespējas, īpaši aicinām sievietes.",
+        "Оператор в Риге. Мы за равные возможности, особенно ждём женщин.",
+    ] {
+        let (e, _) = extract(text);
+        assert!(e.single_gender().is_none(), "{text}: {:?}", e.genders);
+    }
+    let (e, _) = extract("Girls wanted for work in Germany. We value diversity.");
+    assert_eq!(
+        e.single_gender().map(|g| g.value.gender),
+        Some(Gender::Female)
+    );
+}
+
+#[test]
 fn an_attractive_salary_is_not_an_appearance_demand() {
     for text in [
         "Attractive salary and benefits package.",
