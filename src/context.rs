@@ -188,10 +188,12 @@ pub(crate) fn keep_counting(
         // A fact behind a mitigating condition (a company name, a registration number) is
         // there whatever words stand around it.
         let fact = rule.weight < 0 && matches!(rule.matcher, Matcher::Condition(_));
+        // The words of a mitigating sign may hold their own denial ("45 years no experience").
+        let denied_inside = |s: Span| rule.weight < 0 && negation_within(field_text(s), s, langs);
         !rule.negatable
             || fact
             || h.span
-                .is_none_or(|s| !negated(field_text(s), s.start, s.end, langs))
+                .is_none_or(|s| !negated(field_text(s), s.start, s.end, langs) && !denied_inside(s))
     });
     // Quotation: in a text that shows it quotes scam phrases (an awareness post), risk phrases
     // it quotes or frames are not offered: they do not count. Those outside count as ever.
@@ -289,6 +291,13 @@ const FILLERS: &[&str] = &[
 /// by one right after it ("maksas nav"), read as negations of the languages `langs`.
 pub fn negated(text: &str, start: usize, end: usize, langs: &[Lang]) -> bool {
     negated_before(text, start, langs) || negated_after(text, end, langs)
+}
+
+/// Whether a negation of the languages `langs` is among the words of the span itself.
+fn negation_within(text: &str, span: Span, langs: &[Lang]) -> bool {
+    text.get(span.start..span.end).is_some_and(|inside| {
+        clause_words(inside).any(|w| langs.iter().any(|l| negations(*l).contains(&w.as_str())))
+    })
 }
 
 /// The words of a clause, lower case, apostrophes dropped ("don't" is "dont").

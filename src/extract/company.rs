@@ -172,6 +172,18 @@ const NOT_NAMES: &[&str] = &[
     "opportunity",
     "team",
     "company",
+    "employer",
+    "employers",
+    "recruiter",
+    "recruiters",
+    "agencies",
+    "coordinator",
+    "owner",
+    "boss",
+    "accommodation",
+    "housing",
+    "transport",
+    "support",
     "client",
     "clients",
     "business",
@@ -285,10 +297,13 @@ fn trim_name(run: &str, start: usize) -> Option<(usize, usize)> {
     Some((start + s, start + e + w.len()))
 }
 
-/// Whether byte `at` of `text` starts the text or a sentence (after `.`, `!`, `?` or a line
-/// break, spaces between).
+/// Whether byte `at` of `text` starts the text or a sentence (after `.`, `!`, `?`, `:` or a
+/// line break, spaces and opening quotes between).
 fn starts_sentence(text: &str, at: usize) -> bool {
-    let before = text[..at].trim_end_matches([' ', '\t', '\u{a0}', '"', '“', '„', '«']);
+    let before = text
+        .get(..at)
+        .unwrap_or_default()
+        .trim_end_matches([' ', '\t', '\r', '\u{a0}', '"', '“', '„', '«']);
     before.is_empty() || before.ends_with(['.', '!', '?', '\n', ':'])
 }
 

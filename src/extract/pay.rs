@@ -37,8 +37,8 @@ pub struct Pay {
 
 const AMOUNT: &str =
     r"(\d{1,3}(?:[ .,']\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)\s?(k(?-u:\b)|tukst\.?|тыс\.?)?";
-const CURRENCY_BEFORE: &str = r"(€|eur|euro|£|gbp|au\$|a\$|aud|\$|usd)";
-const CURRENCY_AFTER: &str = r"(€|eur(?:o|os|u)?(?-u:\b)|eiro|евро|евр[^\w]|£|gbp|фунт\w*|pounds?|aud|\$|usd|dollars?|долл\w*|nok|sek|dkk|pln|zl|zł|chf|czk|rub|руб\w*|kr(?-u:\b)|kron\w*|крон\w*)";
+const CURRENCY_BEFORE: &str = r"(€|eur|euro|£|gbp|(?-u:\b)au\$|(?-u:\b)a\$|(?-u:\b)aud|\$|usd)";
+const CURRENCY_AFTER: &str = r"(€|eur(?:o|os|u)?(?-u:\b)|eiro|евро|евр[^\w]|£|gbp|фунт\w*|pounds?|aud(?-u:\b)|\$|usd|dollars?|долл\w*|nok|sek|dkk|pln|zl|zł|chf|czk|rub|руб\w*|kr(?-u:\b)|kron\w*|крон\w*)";
 const PERIOD: &str = r"(?:\s?(?:/|per|par|в|за|a|an|each|un)?\s?(h(?-u:\b)|hr(?-u:\b)|st(?-u:\b)|stund\w*|hour\w*|час\w*|ч[^\w]|ч$|d(?-u:\b)|dien\w*|day(?-u:\b)|days(?-u:\b)|daily|день|дня|сутки|смену|shift|mai\w*|ned(?-u:\b)|ned\.|nedel\w*|week\w*|недел\w*|нед[^\w]|нед$|men(?-u:\b)|men\.|menes\w*|month\w*|месяц\w*|мес[^\w]|мес$|gad\w*|year\w*|annual\w*|год\w*))?";
 
 static PAY: LazyLock<Regex> = LazyLock::new(|| {

@@ -396,6 +396,14 @@ fn australian_dollars_are_not_us_dollars() {
     }
     let (e, _) = extract("Driver, $20 an hour.");
     assert_eq!(e.pay[0].value.currency, "usd");
+    for text in [
+        "We need 400 auditors across the group.",
+        "Two audits a year, 3 auditori.",
+        "Report fraud 2024 to the police.",
+    ] {
+        let (e, _) = extract(text);
+        assert!(e.pay.is_empty(), "{text}: {:?}", e.pay);
+    }
 }
 
 #[test]
@@ -409,6 +417,11 @@ fn women_welcomed_in_an_equal_opportunity_statement_are_no_gender_demand() {
         let (e, _) = extract(text);
         assert!(e.single_gender().is_none(), "{text}: {:?}", e.genders);
     }
+    let (e, _) = extract("Men wanted for security work in Dubai, army veterans preferred.");
+    assert_eq!(
+        e.single_gender().map(|g| g.value.gender),
+        Some(Gender::Male)
+    );
     let (e, _) = extract("Girls wanted for work in Germany. We value diversity.");
     assert_eq!(
         e.single_gender().map(|g| g.value.gender),
@@ -517,8 +530,10 @@ fn sentence_starters_and_job_words_are_no_company_names() {
         "Mēs esam liels uzņēmums, zvani 29123456.",
         "looking for staff. all lower case is a company of nobody",
         "Looking for\u{a0}\u{a0}work? We are looking for a person to join our team.",
-        "Work abroad, the Agency helps with documents, call 29123456.",
-        "Great pay and full Training provides a start.",
+        "Work abroad, our Partner Network helps with documents, call 29123456.",
+        "Great pay, and Golden Harvest provides a start.",
+        "Work in Germany. Employer provides accommodation, call 29123456.",
+        "Work in Germany. Recruiter helps with the papers, write on WhatsApp.",
     ] {
         let (e, _) = extract(text);
         assert!(e.companies.is_empty(), "{text}: {:?}", e.companies);

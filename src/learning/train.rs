@@ -419,12 +419,18 @@ fn fit_signed(
     directions: &[Option<Direction>],
 ) -> Result<(Array1<f64>, f64), ClassifyError> {
     let mut x = x.clone();
+    let mut left_out = vec![false; x.ncols()];
     loop {
         let (mut w, b) = fit_binary(&x, y, alpha, max_iterations)?;
-        let against = |(k, v): (usize, &f64)| match directions.get(k).copied().flatten() {
-            Some(Direction::Raises) if *v < 0.0 => Some((k, -*v)),
-            Some(Direction::Lowers) if *v > 0.0 => Some((k, *v)),
-            _ => None,
+        let against = |(k, v): (usize, &f64)| {
+            if left_out.get(k).copied().unwrap_or(true) {
+                return None;
+            }
+            match directions.get(k).copied().flatten() {
+                Some(Direction::Raises) if *v < 0.0 => Some((k, -*v)),
+                Some(Direction::Lowers) if *v > 0.0 => Some((k, *v)),
+                _ => None,
+            }
         };
         let worst = w
             .iter()
@@ -432,16 +438,20 @@ fn fit_signed(
             .filter_map(against)
             .max_by(|a, b| a.1.total_cmp(&b.1));
         match worst {
-            // A left-out feature keeps a weight near 0 from the penalty alone: make it 0.
+            // Each round leaves one more feature out, so this ends; a left-out feature keeps a
+            // weight near 0 from the penalty alone: make it 0.
             None => {
-                for (k, column) in x.columns().into_iter().enumerate() {
-                    if column.iter().all(|v| *v == 0.0) {
+                for (k, out) in left_out.iter().enumerate() {
+                    if *out {
                         w[k] = 0.0;
                     }
                 }
                 return Ok((w, b));
             }
-            Some((k, _)) => x.column_mut(k).fill(0.0),
+            Some((k, _)) => {
+                left_out[k] = true;
+                x.column_mut(k).fill(0.0);
+            }
         }
     }
 }
