@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::ClassifyError;
-use super::features::{Feature, values};
+use super::features::{Direction, Feature, values};
 use crate::report::Report;
 use crate::score::Combination;
 
@@ -233,6 +233,24 @@ impl Model {
         Model::parse(include_str!("../../models/classifier.json"))
     }
 
+    /// The features whose weight goes against what they mean (a risk sign that lowers the
+    /// probability, a mitigating sign that raises it); training leaves none.
+    pub fn against_meaning(&self) -> Vec<&str> {
+        self.features
+            .iter()
+            .zip(&self.weights)
+            .filter(|(name, w)| {
+                Feature::parse(name)
+                    .and_then(|f| f.direction())
+                    .is_some_and(|d| match d {
+                        Direction::Raises => **w < 0.0,
+                        Direction::Lowers => **w > 0.0,
+                    })
+            })
+            .map(|(name, _)| name.as_str())
+            .collect()
+    }
+
     /// Writes the model as pretty JSON.
     pub fn save(&self, path: &Path) -> Result<(), ClassifyError> {
         let text =
@@ -317,16 +335,16 @@ mod tests {
 
     #[test]
     fn the_bundled_model_weighs_every_sign_by_what_it_means() {
-        use crate::classify::features::Direction;
         let model = Model::bundled().expect("bundled model");
-        for (name, w) in model.features.iter().zip(&model.weights) {
-            let feature = Feature::parse(name).expect("a feature name");
-            match feature.direction() {
-                Some(Direction::Raises) => assert!(*w >= 0.0, "{name} lowers: {w}"),
-                Some(Direction::Lowers) => assert!(*w <= 0.0, "{name} raises: {w}"),
-                None => {}
-            }
-        }
+        assert_eq!(model.against_meaning(), Vec::<&str>::new());
+        let mut flipped = model.clone();
+        let at = flipped
+            .features
+            .iter()
+            .position(|f| f == "signs:strong")
+            .expect("a count of strong signs");
+        flipped.weights[at] = -1.0;
+        assert_eq!(flipped.against_meaning(), vec!["signs:strong"]);
     }
 
     fn tiny() -> Model {
