@@ -175,8 +175,8 @@ pub(crate) fn keep_counting(
     hits.retain(|h| rules[h.rule].when.iter().all(|w| holds(*w, kind, entities)));
     // Negation: a sign the words just before or after it deny does not count, a risk sign
     // ("we never charge fees") or the words of a mitigating one ("this is not an employment
-    // contract", "no experience in sales"). Negations are read
-    // in the advert's language when the rule is written in it, else in the rule's languages.
+    // contract", "no experience in sales"). Negations are read in the advert's language when
+    // the rule is written in it, else in the rule's languages.
     hits.retain(|h| {
         let rule = &rules[h.rule];
         let own = [language];
